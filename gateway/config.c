@@ -1,0 +1,589 @@
+/* config.c - plaint.conf (a GLib key file) -> an immutable GwConfig.
+ *
+ * Every key is one row of the table below: section, name, type,
+ * default, bounds.  A key the table does not know, a value that does
+ * not parse or fails its check, a missing required key: each is refused
+ * as "file:line: message", because GKeyFile reports no line numbers and
+ * an admin needs them.  Secrets come only from *_file keys; their
+ * contents never reach a log or an error message.  Besides main.c this
+ * is the only module that reads files. */
+#include "gw-config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <gio/gunixinputstream.h>
+
+G_DEFINE_QUARK(gw-config-error-quark, gw_config_error)
+
+#define MAX_CONFIG_BYTES	(1024 * 1024)
+#define MAX_SECRET_BYTES	4096
+#define MAX_RULE_FILE_BYTES	(1024 * 1024)
+#define MAX_RULE_FILES		1000
+
+typedef enum {
+	KEY_STRING,
+	KEY_INT,
+	KEY_BOOL,
+	KEY_SECURITY,
+	KEY_PATH,	/* made absolute against the config file's directory */
+	KEY_SECRET,	/* a path; the value kept is the file's content */
+} KeyType;
+
+typedef enum {
+	IN_CONFIG,	/* a field of GwConfig */
+	IN_SMTP,	/* of GwConfig.smtp */
+	IN_MAILBOX,	/* of GwMailboxConfig */
+	IN_SERVER,	/* of GwMailboxConfig.server */
+} KeyTarget;
+
+typedef struct {
+	const char *section;	/* "mailbox" stands for every [mailbox NAME] */
+	const char *name;
+	KeyType type;
+	KeyTarget target;
+	size_t offset;
+	const char *def;	/* NULL: required (unless optional) */
+	gboolean optional;	/* NULL default is fine */
+	gint64 min, max;	/* KEY_INT bounds */
+} KeyRule;
+
+#define CFG(f) IN_CONFIG, offsetof(GwConfig, f)
+#define SMTP(f) IN_SMTP, offsetof(GwServerConfig, f)
+#define MBOX(f) IN_MAILBOX, offsetof(GwMailboxConfig, f)
+#define SRV(f) IN_SERVER, offsetof(GwServerConfig, f)
+
+static const KeyRule key_rules[] = {
+	{ "database", "conninfo", KEY_STRING, CFG(conninfo), NULL, FALSE, 0, 0 },
+	{ "database", "timeout", KEY_INT, CFG(db_timeout), "30", FALSE, 1, 3600 },
+	{ "tickets", "prefix", KEY_STRING, CFG(ticket_prefix), "CMP", FALSE, 0, 0 },
+	{ "tickets", "message_id_domain", KEY_STRING, CFG(message_id_domain), NULL, TRUE, 0, 0 },
+	{ "tickets", "max_message_bytes", KEY_INT, CFG(max_message_bytes), "67108864", FALSE, 1024, 1 << 30 },
+	{ "rules", "dir", KEY_PATH, CFG(rules_dir), "/etc/plaint/rules.d", FALSE, 0, 0 },
+	{ "rules", "jit", KEY_BOOL, CFG(rules_jit), "true", FALSE, 0, 0 },
+	{ "ack", "within", KEY_INT, CFG(ack_within), "60", FALSE, 1, 7 * 86400 },
+	{ "smtp", "host", KEY_STRING, SMTP(host), NULL, FALSE, 0, 0 },
+	{ "smtp", "port", KEY_INT, SMTP(port), "0", FALSE, 0, 65535 },
+	{ "smtp", "security", KEY_SECURITY, SMTP(security), "starttls", FALSE, 0, 0 },
+	{ "smtp", "ca_file", KEY_PATH, SMTP(ca_file), NULL, TRUE, 0, 0 },
+	{ "smtp", "username", KEY_STRING, SMTP(username), NULL, TRUE, 0, 0 },
+	{ "smtp", "password_file", KEY_SECRET, SMTP(password), NULL, TRUE, 0, 0 },
+	{ "smtp", "timeout", KEY_INT, SMTP(timeout), "30", FALSE, 1, 600 },
+	{ "smtp", "from", KEY_STRING, CFG(smtp_from), NULL, FALSE, 0, 0 },
+	{ "mailbox", "host", KEY_STRING, SRV(host), NULL, FALSE, 0, 0 },
+	{ "mailbox", "port", KEY_INT, SRV(port), "0", FALSE, 0, 65535 },
+	{ "mailbox", "security", KEY_SECURITY, SRV(security), "tls", FALSE, 0, 0 },
+	{ "mailbox", "ca_file", KEY_PATH, SRV(ca_file), NULL, TRUE, 0, 0 },
+	{ "mailbox", "username", KEY_STRING, SRV(username), NULL, FALSE, 0, 0 },
+	{ "mailbox", "password_file", KEY_SECRET, SRV(password), NULL, FALSE, 0, 0 },
+	{ "mailbox", "timeout", KEY_INT, SRV(timeout), "30", FALSE, 1, 600 },
+	{ "mailbox", "folder", KEY_STRING, MBOX(folder), "INBOX", FALSE, 0, 0 },
+	{ "mailbox", "queue", KEY_STRING, MBOX(queue), "general", FALSE, 0, 0 },
+	{ "mailbox", "poll_interval", KEY_INT, MBOX(poll_interval), "30", FALSE, 1, 86400 },
+	{ "mailbox", "batch", KEY_INT, MBOX(batch), "100", FALSE, 1, 5000 },
+};
+
+/* Where each group and key sits in the file, for messages. */
+typedef struct {
+	const char *path;
+	char *dir;
+	GHashTable *lines;	/* "group" or "group\nkey" -> line */
+} Source;
+
+static int
+line_of(const Source *src, const char *group, const char *key)
+{
+	g_autofree char *k = key ? g_strconcat(group, "\n", key, NULL)
+				 : g_strdup(group);
+
+	return GPOINTER_TO_INT(g_hash_table_lookup(src->lines, k));
+}
+
+static gboolean
+fail(GError **error, const Source *src, int line, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
+
+static gboolean
+fail(GError **error, const Source *src, int line, const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID, "%s:%d: %s",
+		    src->path, line, msg);
+	return FALSE;
+}
+
+/* Checks the line structure (which GKeyFile would report without a
+ * line number) and records where each group and key is. */
+static gboolean
+scan_lines(Source *src, const char *text, GError **error)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autofree char *group = NULL;
+
+	for (int i = 0; lines[i] != NULL; i++) {
+		g_autofree char *key = NULL;
+		char *line = g_strstrip(lines[i]);
+		char *eq;
+
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (*line == '[') {
+			if (line[strlen(line) - 1] != ']')
+				return fail(error, src, i + 1,
+					    "a section header must end with ']'");
+			g_free(group);
+			group = g_strndup(line + 1, strlen(line) - 2);
+			if (g_hash_table_contains(src->lines, group))
+				return fail(error, src, i + 1,
+					    "section [%s] appears twice", group);
+			g_hash_table_insert(src->lines, g_strdup(group),
+					    GINT_TO_POINTER(i + 1));
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (eq == NULL)
+			return fail(error, src, i + 1,
+				    "expected 'key = value', '[section]' or a '#' comment");
+		if (group == NULL)
+			return fail(error, src, i + 1,
+				    "a key before any [section]");
+		*eq = '\0';
+		key = g_strconcat(group, "\n", g_strstrip(line), NULL);
+		if (g_hash_table_contains(src->lines, key))
+			return fail(error, src, i + 1, "key '%s' appears twice",
+				    g_strstrip(line));
+		g_hash_table_insert(src->lines, g_steal_pointer(&key),
+				    GINT_TO_POINTER(i + 1));
+	}
+	return TRUE;
+}
+
+static char *
+absolute_path(const Source *src, const char *value)
+{
+	if (g_path_is_absolute(value))
+		return g_strdup(value);
+	return g_build_filename(src->dir, value, NULL);
+}
+
+static char *
+read_secret(const Source *src, int line, const char *path, GError **error)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GError) local = NULL;
+	gsize len;
+	const char *data;
+
+	bytes = gw_config_read_file(path, MAX_SECRET_BYTES, &local);
+	if (bytes == NULL) {
+		fail(error, src, line, "%s", local->message);
+		return NULL;
+	}
+	data = g_bytes_get_data(bytes, &len);
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	if (len == 0 || memchr(data, '\0', len) != NULL ||
+	    memchr(data, '\n', len) != NULL) {
+		fail(error, src, line, "%s: must hold one line, the secret", path);
+		return NULL;
+	}
+	return g_strndup(data, len);
+}
+
+static gboolean
+parse_value(const Source *src, const KeyRule *rule, int line,
+	    const char *value, void *field, GError **error)
+{
+	char *end = NULL;
+	gint64 n;
+
+	switch (rule->type) {
+	case KEY_STRING:
+		if (*value == '\0')
+			return fail(error, src, line, "%s must not be empty",
+				    rule->name);
+		*(char **)field = g_strdup(value);
+		return TRUE;
+	case KEY_PATH:
+		*(char **)field = absolute_path(src, value);
+		return TRUE;
+	case KEY_SECRET: {
+		g_autofree char *path = absolute_path(src, value);
+
+		*(char **)field = read_secret(src, line, path, error);
+		return *(char **)field != NULL;
+	}
+	case KEY_INT:
+		errno = 0;
+		n = g_ascii_strtoll(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' ||
+		    n < rule->min || n > rule->max)
+			return fail(error, src, line,
+				    "%s must be a whole number from %" G_GINT64_FORMAT
+				    " to %" G_GINT64_FORMAT ", not '%s'",
+				    rule->name, rule->min, rule->max, value);
+		*(int *)field = (int)n;
+		return TRUE;
+	case KEY_BOOL:
+		if (g_ascii_strcasecmp(value, "true") == 0 ||
+		    g_ascii_strcasecmp(value, "yes") == 0)
+			*(gboolean *)field = TRUE;
+		else if (g_ascii_strcasecmp(value, "false") == 0 ||
+			 g_ascii_strcasecmp(value, "no") == 0)
+			*(gboolean *)field = FALSE;
+		else
+			return fail(error, src, line,
+				    "%s must be true or false, not '%s'",
+				    rule->name, value);
+		return TRUE;
+	case KEY_SECURITY:
+		if (g_strcmp0(value, "tls") == 0)
+			*(GwSecurity *)field = GW_SECURITY_TLS;
+		else if (g_strcmp0(value, "starttls") == 0)
+			*(GwSecurity *)field = GW_SECURITY_STARTTLS;
+		else if (g_strcmp0(value, "none") == 0)
+			*(GwSecurity *)field = GW_SECURITY_NONE;
+		else
+			return fail(error, src, line,
+				    "%s must be tls, starttls or none, not '%s'",
+				    rule->name, value);
+		return TRUE;
+	}
+	g_assert_not_reached();
+}
+
+static void *
+field_of(const KeyRule *rule, GwConfig *config, GwMailboxConfig *mbox)
+{
+	switch (rule->target) {
+	case IN_CONFIG:		return (char *)config + rule->offset;
+	case IN_SMTP:		return (char *)&config->smtp + rule->offset;
+	case IN_MAILBOX:	return (char *)mbox + rule->offset;
+	case IN_SERVER:		return (char *)&mbox->server + rule->offset;
+	}
+	g_assert_not_reached();
+}
+
+/* Applies every rule of section kind to group (one [section]). */
+static gboolean
+load_group(const Source *src, GKeyFile *kf, const char *group,
+	   const char *kind, GwConfig *config, GwMailboxConfig *mbox,
+	   GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+
+	for (int i = 0; keys != NULL && keys[i] != NULL; i++) {
+		gboolean known = FALSE;
+
+		for (gsize r = 0; r < G_N_ELEMENTS(key_rules); r++)
+			known |= g_strcmp0(key_rules[r].section, kind) == 0 &&
+				 g_strcmp0(key_rules[r].name, keys[i]) == 0;
+		if (!known)
+			return fail(error, src, line_of(src, group, keys[i]),
+				    "unknown key '%s' in [%s]", keys[i], group);
+	}
+	for (gsize r = 0; r < G_N_ELEMENTS(key_rules); r++) {
+		const KeyRule *rule = &key_rules[r];
+		g_autofree char *value = NULL;
+		int line;
+
+		if (g_strcmp0(rule->section, kind) != 0)
+			continue;
+		value = g_key_file_get_string(kf, group, rule->name, NULL);
+		line = line_of(src, group, rule->name);
+		if (value == NULL && rule->def == NULL) {
+			if (rule->optional)
+				continue;
+			return fail(error, src, line_of(src, group, NULL),
+				    "[%s] needs a value for '%s'", group,
+				    rule->name);
+		}
+		if (!parse_value(src, rule, value ? line : line_of(src, group, NULL),
+				 value ? value : rule->def,
+				 field_of(rule, config, mbox), error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static int
+default_port(GwSecurity security, int tls_port, int plain_port)
+{
+	return security == GW_SECURITY_TLS ? tls_port : plain_port;
+}
+
+static void
+mailbox_free(gpointer data)
+{
+	GwMailboxConfig *mbox = data;
+
+	g_free(mbox->name);
+	g_free(mbox->server.host);
+	g_free(mbox->server.ca_file);
+	g_free(mbox->server.username);
+	if (mbox->server.password != NULL)
+		explicit_bzero(mbox->server.password, strlen(mbox->server.password));
+	g_free(mbox->server.password);
+	g_free(mbox->folder);
+	g_free(mbox->queue);
+	g_free(mbox);
+}
+
+static gboolean
+valid_name(const char *s, gsize max)
+{
+	gsize n = strlen(s);
+
+	if (n == 0 || n > max)
+		return FALSE;
+	for (const char *p = s; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
+			return FALSE;
+	return TRUE;
+}
+
+/* Checks that involve several keys, once all are read. */
+static gboolean
+check_whole(const Source *src, GwConfig *config, GError **error)
+{
+	const char *at;
+
+	if (!valid_name(config->ticket_prefix, 16) ||
+	    strchr(config->ticket_prefix, '-') != NULL)
+		return fail(error, src, line_of(src, "tickets", "prefix"),
+			    "prefix must be 1 to 16 letters, digits or '_'");
+	config->smtp_from_addr = NULL;
+	{
+		const char *lt = strrchr(config->smtp_from, '<');
+		const char *gt = lt ? strchr(lt, '>') : NULL;
+
+		config->smtp_from_addr = lt && gt ? g_strndup(lt + 1, gt - lt - 1)
+						  : g_strdup(config->smtp_from);
+		g_strstrip(config->smtp_from_addr);
+	}
+	at = strchr(config->smtp_from_addr, '@');
+	if (at == NULL || at == config->smtp_from_addr || at[1] == '\0' ||
+	    strpbrk(config->smtp_from, "\r\n") != NULL)
+		return fail(error, src, line_of(src, "smtp", "from"),
+			    "from must be an address such as 'Care <care@example.com>'");
+	if (config->message_id_domain == NULL)
+		config->message_id_domain = g_ascii_strdown(at + 1, -1);
+	if (config->smtp.port == 0)
+		config->smtp.port = config->smtp.security == GW_SECURITY_TLS ? 465 : 587;
+	if ((config->smtp.username == NULL) != (config->smtp.password == NULL))
+		return fail(error, src, line_of(src, "smtp", NULL),
+			    "username and password_file go together");
+	for (guint i = 0; i < config->mailboxes->len; i++) {
+		GwMailboxConfig *mbox = config->mailboxes->pdata[i];
+
+		if (mbox->server.port == 0)
+			mbox->server.port = default_port(mbox->server.security, 993, 143);
+	}
+	return TRUE;
+}
+
+static gboolean
+load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
+{
+	static const char *const fixed[] = {
+		"database", "tickets", "rules", "ack", "smtp",
+	};
+	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+
+	for (gsize f = 0; f < G_N_ELEMENTS(fixed); f++)
+		if (!load_group(src, kf, fixed[f], fixed[f], config, NULL, error))
+			return FALSE;
+	for (int i = 0; groups[i] != NULL; i++) {
+		const char *g = groups[i];
+		GwMailboxConfig *mbox;
+		gboolean is_fixed = FALSE;
+
+		for (gsize f = 0; f < G_N_ELEMENTS(fixed); f++)
+			is_fixed |= g_strcmp0(g, fixed[f]) == 0;
+		if (is_fixed)
+			continue;
+		if (!g_str_has_prefix(g, "mailbox "))
+			return fail(error, src, line_of(src, g, NULL),
+				    "unknown section [%s]", g);
+		mbox = g_new0(GwMailboxConfig, 1);
+		mbox->name = g_strdup(g + strlen("mailbox "));
+		g_ptr_array_add(config->mailboxes, mbox);
+		if (!valid_name(mbox->name, 64) || g_strcmp0(mbox->name, "ingest") == 0)
+			return fail(error, src, line_of(src, g, NULL),
+				    "a mailbox name is 1 to 64 letters, digits, '-', '_' "
+				    "or '.', and not 'ingest'");
+		if (!load_group(src, kf, g, "mailbox", config, mbox, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+GwConfig *
+gw_config_load(const char *path, GError **error)
+{
+	g_autoptr(GwConfig) config = g_new0(GwConfig, 1);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GError) local = NULL;
+	g_autofree char *abs = NULL;
+	Source src;
+	gsize len;
+	const char *data;
+	gboolean ok;
+
+	bytes = gw_config_read_file(path, MAX_CONFIG_BYTES, error);
+	if (bytes == NULL)
+		return NULL;
+	data = g_bytes_get_data(bytes, &len);
+	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, len, NULL)) {
+		g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+			    "%s: not a UTF-8 text file", path);
+		return NULL;
+	}
+	abs = g_canonicalize_filename(path, NULL);
+	src.path = path;
+	src.dir = g_path_get_dirname(abs);
+	src.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	config->path = g_strdup(path);
+	config->mailboxes = g_ptr_array_new_with_free_func(mailbox_free);
+	{
+		g_autofree char *text = g_strndup(data, len);
+
+		ok = scan_lines(&src, text, error);
+	}
+	if (ok && !g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &local))
+		ok = fail(error, &src, 0, "%s", local->message);
+	ok = ok && load_groups(&src, kf, config, error) &&
+	     check_whole(&src, config, error);
+	g_free(src.dir);
+	g_hash_table_unref(src.lines);
+	return ok ? g_steal_pointer(&config) : NULL;
+}
+
+void
+gw_config_free(GwConfig *config)
+{
+	if (config == NULL)
+		return;
+	g_free(config->path);
+	g_free(config->conninfo);
+	g_free(config->ticket_prefix);
+	g_free(config->message_id_domain);
+	g_free(config->rules_dir);
+	g_free(config->smtp.host);
+	g_free(config->smtp.ca_file);
+	g_free(config->smtp.username);
+	if (config->smtp.password != NULL)
+		explicit_bzero(config->smtp.password, strlen(config->smtp.password));
+	g_free(config->smtp.password);
+	g_free(config->smtp_from);
+	g_free(config->smtp_from_addr);
+	if (config->mailboxes != NULL)
+		g_ptr_array_unref(config->mailboxes);
+	g_free(config);
+}
+
+const GwMailboxConfig *
+gw_config_mailbox(const GwConfig *config, const char *name)
+{
+	for (guint i = 0; i < config->mailboxes->len; i++) {
+		const GwMailboxConfig *mbox = config->mailboxes->pdata[i];
+
+		if (g_strcmp0(mbox->name, name) == 0)
+			return mbox;
+	}
+	return NULL;
+}
+
+GBytes *
+gw_config_read_file(const char *path, gsize max_bytes, GError **error)
+{
+	g_autoptr(GInputStream) in = NULL;
+	g_autoptr(GByteArray) buf = g_byte_array_new();
+	guint8 chunk[65536];
+
+	if (g_strcmp0(path, "-") == 0) {
+		in = g_unix_input_stream_new(0, FALSE);
+	} else {
+		g_autoptr(GFile) file = g_file_new_for_path(path);
+
+		in = G_INPUT_STREAM(g_file_read(file, NULL, error));
+		if (in == NULL)
+			return NULL;
+	}
+	for (;;) {
+		gssize n = g_input_stream_read(in, chunk, sizeof chunk, NULL, error);
+
+		if (n < 0)
+			return NULL;
+		if (n == 0)
+			break;
+		if (buf->len + (gsize)n > max_bytes) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+				    "%s: larger than %" G_GSIZE_FORMAT " bytes",
+				    path, max_bytes);
+			return NULL;
+		}
+		g_byte_array_append(buf, chunk, n);
+	}
+	return g_byte_array_free_to_bytes(g_steal_pointer(&buf));
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+gboolean
+gw_config_read_rules(const char *dir, GPtrArray **names_out,
+		     GPtrArray **texts_out, GError **error)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, error);
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+	const char *entry;
+
+	if (d == NULL) {
+		g_prefix_error(error, "rules dir: ");
+		return FALSE;
+	}
+	while ((entry = g_dir_read_name(d)) != NULL) {
+		if (!g_str_has_suffix(entry, ".rules") || entry[0] == '.')
+			continue;
+		if (names->len == MAX_RULE_FILES) {
+			g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+				    "%s: more than %d rule files", dir, MAX_RULE_FILES);
+			return FALSE;
+		}
+		g_ptr_array_add(names, g_build_filename(dir, entry, NULL));
+	}
+	g_ptr_array_sort(names, compare_names);
+	for (guint i = 0; i < names->len; i++) {
+		g_autoptr(GBytes) bytes = gw_config_read_file(names->pdata[i],
+							      MAX_RULE_FILE_BYTES,
+							      error);
+		gsize len;
+		const char *data;
+
+		if (bytes == NULL)
+			return FALSE;
+		data = g_bytes_get_data(bytes, &len);
+		g_ptr_array_add(texts, g_strndup(data, len));
+		if (strlen(texts->pdata[i]) != len) {
+			g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+				    "%s: contains a NUL byte", (char *)names->pdata[i]);
+			return FALSE;
+		}
+	}
+	*names_out = g_steal_pointer(&names);
+	*texts_out = g_steal_pointer(&texts);
+	return TRUE;
+}

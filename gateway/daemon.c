@@ -1,0 +1,167 @@
+/* daemon.c - `plaint run`: timers, signals, reload.
+ *
+ * Owns the main loop and the pipeline it drives.  Each callback does
+ * one bounded unit of work (one mailbox poll with its processing and
+ * sending, or one outbox round); signals only schedule work, so SIGTERM
+ * lets the current unit finish.  A reload that fails keeps the rules
+ * that run. */
+#include "gw-daemon.h"
+
+#include <stdlib.h>
+#include <sysexits.h>
+#include <signal.h>
+
+#include <glib-unix.h>
+
+#include "gw-db.h"
+#include "gw-log.h"
+#include "gw-pipeline.h"
+
+#define OUTBOX_INTERVAL 5	/* seconds between outbox rounds (retries) */
+#define RETRY_MAX 300		/* cap of the reconnect backoff, seconds */
+
+typedef struct {
+	const GwConfig *config;
+	GwPipeline *pipeline;
+	GMainLoop *loop;
+	int failures;		/* in a row, for the log-once rule */
+} Daemon;
+
+typedef struct {
+	Daemon *d;
+	const GwMailboxConfig *mbox;
+	int failures;
+} MailboxTimer;
+
+/* Logs a failure once per outage, then at debug until it heals. */
+static void
+report(int *failures, const char *what, const GError *error)
+{
+	if ((*failures)++ == 0)
+		gw_log_err("%s: %s", what, error->message);
+	else
+		gw_log_debug("%s: still failing (%d): %s", what, *failures,
+			     error->message);
+}
+
+static void
+healed(int *failures, const char *what)
+{
+	if (*failures > 0)
+		gw_log_notice("%s: working again after %d failures", what, *failures);
+	*failures = 0;
+}
+
+static void
+process_and_send(Daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (!gw_pipeline_process(d->pipeline, &err) ||
+	    !gw_pipeline_send(d->pipeline, &err))
+		report(&d->failures, "processing", err);
+	else
+		healed(&d->failures, "processing");
+}
+
+static gboolean on_poll(gpointer data);
+
+static void
+schedule_poll(MailboxTimer *t)
+{
+	/* Back off after failures: interval * 2^n, capped. */
+	int delay = t->mbox->poll_interval;
+
+	for (int i = 0; i < t->failures && delay < RETRY_MAX; i++)
+		delay *= 2;
+	g_timeout_add_seconds(MIN(delay, MAX(RETRY_MAX, t->mbox->poll_interval)),
+			      on_poll, t);
+}
+
+static gboolean
+on_poll(gpointer data)
+{
+	MailboxTimer *t = data;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *what = g_strdup_printf("mailbox %s", t->mbox->name);
+
+	if (gw_pipeline_poll(t->d->pipeline, t->mbox, &err))
+		healed(&t->failures, what);
+	else
+		report(&t->failures, what, err);
+	process_and_send(t->d);
+	schedule_poll(t);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_outbox(gpointer data)
+{
+	process_and_send(data);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_terminate(gpointer data)
+{
+	Daemon *d = data;
+
+	gw_log_notice("stopping");
+	g_main_loop_quit(d->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_reload(gpointer data)
+{
+	Daemon *d = data;
+	g_autoptr(GPtrArray) names = NULL, texts = NULL;
+	g_autoptr(GError) err = NULL;
+	GwRules *rules;
+
+	if (!gw_config_read_rules(d->config->rules_dir, &names, &texts, &err) ||
+	    (rules = gw_rules_compile(names, texts, d->config->rules_jit, &err)) == NULL) {
+		gw_log_err("reload refused, the running rules stay: %s", err->message);
+		return G_SOURCE_CONTINUE;
+	}
+	gw_log_notice("reloaded rules=%u version=%s", gw_rules_count(rules),
+		      gw_rules_version(rules));
+	gw_pipeline_set_rules(d->pipeline, rules);
+	return G_SOURCE_CONTINUE;
+}
+
+int
+gw_daemon_run(const GwConfig *config, GwRules *rules)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) timers = g_ptr_array_new_with_free_func(g_free);
+	Daemon d = { config, NULL, NULL, 0 };
+
+	d.pipeline = gw_pipeline_new(config, rules, &err);
+	if (d.pipeline == NULL) {
+		gw_log_err("cannot start: %s", err->message);
+		return g_error_matches(err, GW_DB_ERROR, GW_DB_ERROR_SCHEMA)
+			       ? EX_CONFIG : EX_TEMPFAIL;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	d.loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_terminate, &d);
+	g_unix_signal_add(SIGINT, on_terminate, &d);
+	g_unix_signal_add(SIGHUP, on_reload, &d);
+	for (guint i = 0; i < config->mailboxes->len; i++) {
+		MailboxTimer *t = g_new0(MailboxTimer, 1);
+
+		t->d = &d;
+		t->mbox = config->mailboxes->pdata[i];
+		g_ptr_array_add(timers, t);
+		g_idle_add(on_poll, t);
+	}
+	g_timeout_add_seconds(OUTBOX_INTERVAL, on_outbox, &d);
+	gw_log_notice("started mailboxes=%u rules=%s", config->mailboxes->len,
+		      gw_rules_version(rules));
+	g_main_loop_run(d.loop);
+	g_main_loop_unref(d.loop);
+	gw_pipeline_free(d.pipeline);
+	gw_log_notice("stopped");
+	return EX_OK;
+}

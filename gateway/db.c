@@ -1,0 +1,467 @@
+/* db.c - a PostgreSQL connection through libpq.
+ *
+ * Owns the PGconn and the names of the statements prepared on it.
+ * Statements are static strings owned by other modules; each is
+ * prepared once per connection (keyed by its address) and run with
+ * parameters, never formatted.  The only fixed-text statements run
+ * with PQexec are transaction control and the compiled-in migrations.
+ * libpq's SQLSTATEs become GwDbError codes here and nowhere else. */
+#include "gw-db.h"
+
+#include <string.h>
+
+#include <libpq-fe.h>
+
+G_DEFINE_QUARK(gw-db-error-quark, gw_db_error)
+
+/* The migrations lock: any constant both sides agree on. */
+#define MIGRATE_LOCK_KEY "7025165301"
+
+struct GwDb {
+	PGconn *conn;
+	GHashTable *prepared;	/* const char *sql -> statement name */
+	guint next_statement;
+};
+
+struct GwDbParams {
+	GPtrArray *values;	/* char* or NULL (SQL NULL) */
+	GArray *lengths;	/* int */
+	GArray *formats;	/* int: 0 text, 1 binary */
+};
+
+struct GwDbResult {
+	PGresult *res;
+};
+
+static gboolean
+is_transient(const char *sqlstate)
+{
+	return sqlstate == NULL ||
+	       g_str_has_prefix(sqlstate, "08") ||
+	       g_str_has_prefix(sqlstate, "40") ||
+	       g_str_has_prefix(sqlstate, "53") ||
+	       g_str_has_prefix(sqlstate, "57");
+}
+
+/* One line of libpq's message: the first line says what went wrong. */
+static char *
+first_line(const char *msg)
+{
+	const char *nl = msg ? strchr(msg, '\n') : NULL;
+
+	if (msg == NULL)
+		return g_strdup("unknown error");
+	return nl ? g_strndup(msg, nl - msg) : g_strdup(msg);
+}
+
+static void
+set_result_error(GwDb *db, PGresult *res, GError **error)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	g_autofree char *msg = first_line(res ? PQresultErrorMessage(res)
+					      : PQerrorMessage(db->conn));
+
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		state = NULL;
+	g_set_error(error, GW_DB_ERROR,
+		    is_transient(state) ? GW_DB_ERROR_TRANSIENT : GW_DB_ERROR_QUERY,
+		    "%s%s%s", state ? state : "", state ? " " : "", msg);
+}
+
+GwDb *
+gw_db_connect(const char *conninfo, int timeout, GError **error)
+{
+	g_autofree char *timeout_s = g_strdup_printf("%d", timeout);
+	g_autofree char *options = g_strdup_printf(
+		"-c statement_timeout=%d -c lock_timeout=%d "
+		"-c idle_in_transaction_session_timeout=%d",
+		timeout * 1000, timeout * 1000, timeout * 4000);
+	/* Later keywords win, so the admin's conninfo may override ours. */
+	const char *keys[] = {
+		"connect_timeout", "options", "application_name",
+		"keepalives_idle", "dbname", NULL,
+	};
+	const char *values[] = {
+		timeout_s, options, "plaint", "60", conninfo, NULL,
+	};
+	GwDb *db;
+
+	db = g_new0(GwDb, 1);
+	db->conn = PQconnectdbParams(keys, values, 1);
+	db->prepared = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+					     NULL, g_free);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		g_autofree char *msg = first_line(PQerrorMessage(db->conn));
+
+		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT,
+			    "cannot connect to PostgreSQL: %s", msg);
+		gw_db_free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+gw_db_free(GwDb *db)
+{
+	if (db == NULL)
+		return;
+	PQfinish(db->conn);
+	g_hash_table_unref(db->prepared);
+	g_free(db);
+}
+
+gboolean
+gw_db_ok(GwDb *db)
+{
+	return PQstatus(db->conn) == CONNECTION_OK;
+}
+
+/* Fixed text only: transaction control and migrations. */
+static gboolean
+exec_fixed(GwDb *db, const char *sql, GError **error)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	gboolean ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
+		      PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		set_result_error(db, res, error);
+	PQclear(res);
+	return ok;
+}
+
+gboolean
+gw_db_begin(GwDb *db, GError **error)
+{
+	return exec_fixed(db, "BEGIN", error);
+}
+
+gboolean
+gw_db_commit(GwDb *db, GError **error)
+{
+	PGresult *res = PQexec(db->conn, "COMMIT");
+	/* A COMMIT of a failed transaction answers ROLLBACK without error. */
+	gboolean ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+		      g_strcmp0(PQcmdStatus(res), "COMMIT") == 0;
+
+	if (!ok && PQresultStatus(res) == PGRES_COMMAND_OK)
+		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_QUERY,
+			    "the transaction had failed and was rolled back");
+	else if (!ok)
+		set_result_error(db, res, error);
+	PQclear(res);
+	return ok;
+}
+
+void
+gw_db_rollback(GwDb *db)
+{
+	PGresult *res;
+
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return;
+	res = PQexec(db->conn, "ROLLBACK");
+	PQclear(res);
+}
+
+GwDbParams *
+gw_db_params_new(void)
+{
+	GwDbParams *p = g_new0(GwDbParams, 1);
+
+	p->values = g_ptr_array_new_with_free_func(g_free);
+	p->lengths = g_array_new(FALSE, FALSE, sizeof(int));
+	p->formats = g_array_new(FALSE, FALSE, sizeof(int));
+	return p;
+}
+
+void
+gw_db_params_free(GwDbParams *p)
+{
+	if (p == NULL)
+		return;
+	g_ptr_array_unref(p->values);
+	g_array_unref(p->lengths);
+	g_array_unref(p->formats);
+	g_free(p);
+}
+
+static void
+add_param(GwDbParams *p, char *value, int length, int format)
+{
+	g_ptr_array_add(p->values, value);
+	g_array_append_val(p->lengths, length);
+	g_array_append_val(p->formats, format);
+}
+
+void
+gw_db_params_text(GwDbParams *p, const char *text)
+{
+	add_param(p, g_strdup(text), 0, 0);
+}
+
+void
+gw_db_params_int(GwDbParams *p, gint64 value)
+{
+	add_param(p, g_strdup_printf("%" G_GINT64_FORMAT, value), 0, 0);
+}
+
+void
+gw_db_params_bool(GwDbParams *p, gboolean value)
+{
+	add_param(p, g_strdup(value ? "t" : "f"), 0, 0);
+}
+
+void
+gw_db_params_bytes(GwDbParams *p, GBytes *bytes)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(bytes, &len);
+
+	/* The value array owns char*; a binary value is a copy. */
+	add_param(p, g_memdup2(data ? data : "", len ? len : 1), (int)len, 1);
+}
+
+/* An array literal: every element quoted, " and \ escaped. */
+void
+gw_db_params_strv(GwDbParams *p, const char *const *strv)
+{
+	GString *s = g_string_new("{");
+
+	for (guint i = 0; strv != NULL && strv[i] != NULL; i++) {
+		if (i > 0)
+			g_string_append_c(s, ',');
+		g_string_append_c(s, '"');
+		for (const char *c = strv[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				g_string_append_c(s, '\\');
+			g_string_append_c(s, *c);
+		}
+		g_string_append_c(s, '"');
+	}
+	g_string_append_c(s, '}');
+	add_param(p, g_string_free(s, FALSE), 0, 0);
+}
+
+static const char *
+prepare(GwDb *db, const char *sql, GError **error)
+{
+	char *name = g_hash_table_lookup(db->prepared, sql);
+	PGresult *res;
+
+	if (name != NULL)
+		return name;
+	name = g_strdup_printf("gw%u", db->next_statement++);
+	res = PQprepare(db->conn, name, sql, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		set_result_error(db, res, error);
+		PQclear(res);
+		g_free(name);
+		return NULL;
+	}
+	PQclear(res);
+	g_hash_table_insert(db->prepared, (gpointer)sql, name);
+	return name;
+}
+
+static GwDbResult *
+run(GwDb *db, const char *sql, GwDbParams *params, int result_format,
+    GError **error)
+{
+	const char *name;
+	PGresult *res;
+	GwDbResult *result;
+	int n = params ? (int)params->values->len : 0;
+
+	name = prepare(db, sql, error);
+	if (name == NULL)
+		return NULL;
+	res = PQexecPrepared(db->conn, name, n,
+			     n ? (const char *const *)params->values->pdata : NULL,
+			     n ? (const int *)(void *)params->lengths->data : NULL,
+			     n ? (const int *)(void *)params->formats->data : NULL,
+			     result_format);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		set_result_error(db, res, error);
+		PQclear(res);
+		return NULL;
+	}
+	result = g_new(GwDbResult, 1);
+	result->res = res;
+	return result;
+}
+
+GwDbResult *
+gw_db_exec(GwDb *db, const char *sql, GwDbParams *params, GError **error)
+{
+	return run(db, sql, params, 0, error);
+}
+
+GwDbResult *
+gw_db_exec_binary(GwDb *db, const char *sql, GwDbParams *params,
+		  GError **error)
+{
+	return run(db, sql, params, 1, error);
+}
+
+void
+gw_db_result_free(GwDbResult *result)
+{
+	if (result == NULL)
+		return;
+	PQclear(result->res);
+	g_free(result);
+}
+
+int
+gw_db_result_rows(const GwDbResult *result)
+{
+	return PQntuples(result->res);
+}
+
+const char *
+gw_db_result_text(const GwDbResult *result, int row, int col)
+{
+	if (PQgetisnull(result->res, row, col))
+		return NULL;
+	return PQgetvalue(result->res, row, col);
+}
+
+gint64
+gw_db_result_int(const GwDbResult *result, int row, int col)
+{
+	const char *v = gw_db_result_text(result, row, col);
+
+	return v ? g_ascii_strtoll(v, NULL, 10) : 0;
+}
+
+gboolean
+gw_db_result_bool(const GwDbResult *result, int row, int col)
+{
+	const char *v = gw_db_result_text(result, row, col);
+
+	return v != NULL && v[0] == 't';
+}
+
+GBytes *
+gw_db_result_bytes(const GwDbResult *result, int row, int col)
+{
+	return g_bytes_new(PQgetvalue(result->res, row, col),
+			   PQgetlength(result->res, row, col));
+}
+
+/* PostgreSQL's text form of text[]: {a,"b c","d\"e",NULL}. */
+char **
+gw_db_result_strv(const GwDbResult *result, int row, int col)
+{
+	const char *p = gw_db_result_text(result, row, col);
+	g_autoptr(GPtrArray) out = NULL;
+
+	if (p == NULL || *p != '{')
+		return NULL;
+	out = g_ptr_array_new_with_free_func(g_free);
+	p++;
+	while (*p != '\0' && *p != '}') {
+		GString *item = g_string_new(NULL);
+		gboolean quoted = *p == '"';
+
+		if (quoted) {
+			for (p++; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				g_string_append_c(item, *p);
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			for (; *p != '\0' && *p != ',' && *p != '}'; p++)
+				g_string_append_c(item, *p);
+		}
+		g_ptr_array_add(out, g_string_free(item, FALSE));
+		if (*p == ',')
+			p++;
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+}
+
+static const char sql_schema_version[] =
+	"SELECT coalesce(max(version), 0) FROM plaint.schema_migrations";
+static const char sql_has_schema[] =
+	"SELECT to_regclass('plaint.schema_migrations') IS NOT NULL";
+
+gboolean
+gw_db_schema_version(GwDb *db, int *version_out, GError **error)
+{
+	g_autoptr(GwDbResult) has = gw_db_exec(db, sql_has_schema, NULL, error);
+	g_autoptr(GwDbResult) res = NULL;
+
+	if (has == NULL)
+		return FALSE;
+	*version_out = 0;
+	if (!gw_db_result_bool(has, 0, 0))
+		return TRUE;
+	res = gw_db_exec(db, sql_schema_version, NULL, error);
+	if (res == NULL)
+		return FALSE;
+	*version_out = (int)gw_db_result_int(res, 0, 0);
+	return TRUE;
+}
+
+static int
+newest_migration(void)
+{
+	int v = 0;
+
+	for (const GwMigration *m = gw_migrations; m->version != 0; m++)
+		v = MAX(v, m->version);
+	return v;
+}
+
+gboolean
+gw_db_check_schema(GwDb *db, GError **error)
+{
+	int version;
+
+	if (!gw_db_schema_version(db, &version, error))
+		return FALSE;
+	if (version != newest_migration()) {
+		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_SCHEMA,
+			    "the database schema is at version %d, this plaint "
+			    "needs %d: run 'plaint db migrate'",
+			    version, newest_migration());
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+gw_db_migrate(GwDb *db, int *applied_out, GError **error)
+{
+	int version;
+
+	*applied_out = 0;
+	if (!exec_fixed(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", error))
+		return FALSE;
+	if (!gw_db_schema_version(db, &version, error))
+		goto fail;
+	for (const GwMigration *m = gw_migrations; m->version != 0; m++) {
+		if (m->version <= version)
+			continue;
+		if (!gw_db_begin(db, error))
+			goto fail;
+		if (!exec_fixed(db, m->sql, error) || !gw_db_commit(db, error)) {
+			g_prefix_error(error, "migration %s: ", m->name);
+			gw_db_rollback(db);
+			goto fail;
+		}
+		(*applied_out)++;
+	}
+	return exec_fixed(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
+			  error);
+fail:
+	exec_fixed(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", NULL);
+	return FALSE;
+}

@@ -1,0 +1,352 @@
+/* imap.c - an IMAP session with libetpan.
+ *
+ * Owns the mailimap session.  Must never send LOGIN before the server's
+ * certificate and name were verified (libetpan as Debian builds it
+ * verifies nothing), never fetch with anything but BODY.PEEK (fetching
+ * must not set \Seen: only the caller decides, after its commit), and
+ * never issue an IMAP command from inside the fetch handler. */
+#include "gw-imap.h"
+
+#include <libetpan/libetpan.h>
+
+#include "gw-log.h"
+#include "gw-tls.h"
+
+G_DEFINE_QUARK(gw-imap-error-quark, gw_imap_error)
+
+struct GwImap {
+	mailimap *session;
+	char *host;
+};
+
+static gboolean
+imap_ok(int r)
+{
+	return r == MAILIMAP_NO_ERROR || r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
+	       r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
+}
+
+/* The server's last words, cleaned for a message. */
+static char *
+server_text(GwImap *imap)
+{
+	const char *t = imap->session ? imap->session->imap_response : NULL;
+
+	return gw_log_clean(t, 200);
+}
+
+static gboolean
+set_error(GwImap *imap, GError **error, int r, const char *doing)
+{
+	g_autofree char *text = server_text(imap);
+	int code = r == MAILIMAP_ERROR_LOGIN ? GW_IMAP_ERROR_REFUSED
+					     : GW_IMAP_ERROR_TRANSIENT;
+
+	g_set_error(error, GW_IMAP_ERROR, code, "imap %s: %s failed (libetpan %d)%s%s",
+		    imap->host, doing, r, *text ? ": " : "", text);
+	return FALSE;
+}
+
+static void
+set_sni(struct mailstream_ssl_context *ctx, void *data)
+{
+	mailstream_ssl_set_server_name(ctx, data);
+}
+
+static gboolean
+verify_peer(GwImap *imap, const GwServerConfig *server, GError **error)
+{
+	carray *chain = mailstream_get_certificate_chain(imap->session->imap_stream);
+	g_autoptr(GPtrArray) certs = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)g_bytes_unref);
+	gboolean ok;
+
+	for (unsigned int i = 0; chain != NULL && i < carray_count(chain); i++) {
+		MMAPString *der = carray_get(chain, i);
+
+		g_ptr_array_add(certs, g_bytes_new(der->str, der->len));
+	}
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	ok = gw_tls_verify(certs, server->host, server->ca_file, error);
+	if (!ok) {
+		(*error)->domain = GW_IMAP_ERROR;
+		(*error)->code = GW_IMAP_ERROR_REFUSED;
+		g_prefix_error(error, "imap %s:%d: refusing to log in: ",
+			       server->host, server->port);
+	}
+	return ok;
+}
+
+static gboolean
+open_stream(GwImap *imap, const GwServerConfig *server, GError **error)
+{
+	int r;
+
+	switch (server->security) {
+	case GW_SECURITY_TLS:
+		r = mailimap_ssl_connect_with_callback(imap->session, server->host,
+						       server->port, set_sni,
+						       server->host);
+		break;
+	case GW_SECURITY_STARTTLS:
+		r = mailimap_socket_connect(imap->session, server->host, server->port);
+		if (imap_ok(r))
+			r = mailimap_socket_starttls_with_callback(imap->session,
+								   set_sni,
+								   server->host);
+		break;
+	case GW_SECURITY_NONE:
+	default:
+		r = mailimap_socket_connect(imap->session, server->host, server->port);
+		break;
+	}
+	if (!imap_ok(r)) {
+		g_autofree char *text = server_text(imap);
+
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s:%d: cannot connect%s (libetpan %d)%s%s",
+			    server->host, server->port,
+			    server->security == GW_SECURITY_STARTTLS
+				    ? " with STARTTLS" : "",
+			    r, *text ? ": " : "", text);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GwImap *
+gw_imap_connect(const GwServerConfig *server, GError **error)
+{
+	g_autoptr(GwImap) imap = g_new0(GwImap, 1);
+	int r;
+
+	imap->host = g_strdup_printf("%s:%d", server->host, server->port);
+	imap->session = mailimap_new(0, NULL);
+	mailimap_set_timeout(imap->session, server->timeout);
+	if (!open_stream(imap, server, error))
+		return NULL;
+	if (server->security != GW_SECURITY_NONE &&
+	    !verify_peer(imap, server, error))
+		return NULL;
+	r = mailimap_login(imap->session, server->username, server->password);
+	if (!imap_ok(r)) {
+		g_autofree char *text = server_text(imap);
+
+		g_set_error(error, GW_IMAP_ERROR,
+			    r == MAILIMAP_ERROR_LOGIN ? GW_IMAP_ERROR_REFUSED
+						      : GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: login as %s failed (libetpan %d)%s%s",
+			    imap->host, server->username, r,
+			    *text ? ": " : "", text);
+		return NULL;
+	}
+	return g_steal_pointer(&imap);
+}
+
+void
+gw_imap_free(GwImap *imap)
+{
+	if (imap == NULL)
+		return;
+	if (imap->session != NULL) {
+		if (imap->session->imap_stream != NULL &&
+		    imap->session->imap_state != MAILIMAP_STATE_DISCONNECTED)
+			mailimap_logout(imap->session);
+		mailimap_free(imap->session);
+	}
+	g_free(imap->host);
+	g_free(imap);
+}
+
+gboolean
+gw_imap_select(GwImap *imap, const char *folder, guint32 *uidvalidity_out,
+	       GError **error)
+{
+	int r = mailimap_select(imap->session, folder);
+
+	if (!imap_ok(r))
+		return set_error(imap, error, r, "SELECT");
+	if (imap->session->imap_selection_info == NULL ||
+	    imap->session->imap_selection_info->sel_uidvalidity == 0) {
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: SELECT %s gave no UIDVALIDITY", imap->host,
+			    folder);
+		return FALSE;
+	}
+	*uidvalidity_out = imap->session->imap_selection_info->sel_uidvalidity;
+	return TRUE;
+}
+
+static int
+compare_uids(gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+GArray *
+gw_imap_search_unseen(GwImap *imap, GError **error)
+{
+	struct mailimap_search_key *key;
+	clist *found = NULL;
+	GArray *uids;
+	int r;
+
+	key = mailimap_search_key_new(MAILIMAP_SEARCH_KEY_UNSEEN, NULL, NULL,
+				      NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+				      NULL, NULL, NULL, NULL, NULL, 0, NULL,
+				      NULL, NULL, NULL, NULL, NULL, 0, NULL,
+				      NULL, NULL);
+	r = mailimap_uid_search(imap->session, NULL, key, &found);
+	mailimap_search_key_free(key);
+	if (!imap_ok(r)) {
+		set_error(imap, error, r, "UID SEARCH UNSEEN");
+		return NULL;
+	}
+	uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	for (clistiter *it = clist_begin(found); it != NULL; it = clist_next(it)) {
+		guint32 uid = *(uint32_t *)clist_content(it);
+
+		g_array_append_val(uids, uid);
+	}
+	mailimap_search_result_free(found);
+	g_array_sort(uids, compare_uids);
+	return uids;
+}
+
+typedef struct {
+	GwImapMessageFunc func;
+	gpointer data;
+	GError *error;		/* the first failure of func */
+} FetchContext;
+
+static char *
+format_date(const struct mailimap_date_time *d)
+{
+	int zone = d->dt_zone;
+	char sign = zone < 0 ? '-' : '+';
+
+	zone = ABS(zone);
+	return g_strdup_printf("%04d-%02d-%02d %02d:%02d:%02d%c%02d%02d",
+			       d->dt_year, d->dt_month, d->dt_day, d->dt_hour,
+			       d->dt_min, d->dt_sec, sign, zone / 100,
+			       zone % 100);
+}
+
+/* Called by libetpan as each message of a FETCH response is parsed;
+ * the attribute is freed when this returns, so func gets a copy. */
+static void
+on_message(struct mailimap_msg_att *att, void *data)
+{
+	FetchContext *ctx = data;
+	guint32 uid = 0;
+	g_autofree char *date = NULL;
+	g_autoptr(GBytes) body = NULL;
+
+	if (ctx->error != NULL)
+		return;
+	for (clistiter *it = clist_begin(att->att_list); it; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		struct mailimap_msg_att_static *st;
+
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID)
+			uid = st->att_data.att_uid;
+		else if (st->att_type == MAILIMAP_MSG_ATT_INTERNALDATE &&
+			 st->att_data.att_internal_date != NULL)
+			date = format_date(st->att_data.att_internal_date);
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
+			 st->att_data.att_body_section != NULL) {
+			struct mailimap_msg_att_body_section *sec =
+				st->att_data.att_body_section;
+
+			g_clear_pointer(&body, g_bytes_unref);
+			body = g_bytes_new(sec->sec_body_part ? sec->sec_body_part : "",
+					   sec->sec_length);
+		}
+	}
+	/* An untagged FETCH for flags only (another client's change). */
+	if (uid == 0 || body == NULL)
+		return;
+	ctx->func(uid, date, body, ctx->data, &ctx->error);
+}
+
+static void
+no_progress(size_t current, size_t maximum, void *data)
+{
+	(void)current; (void)maximum; (void)data;
+}
+
+static struct mailimap_set *
+uid_set(const guint32 *uids, guint n_uids)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+
+	for (guint i = 0; i < n_uids; i++)
+		mailimap_set_add_single(set, uids[i]);
+	return set;
+}
+
+gboolean
+gw_imap_fetch(GwImap *imap, const guint32 *uids, guint n_uids,
+	      GwImapMessageFunc func, gpointer data, GError **error)
+{
+	FetchContext ctx = { func, data, NULL };
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *result = NULL;
+	int r;
+
+	if (n_uids == 0)
+		return TRUE;
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate());
+	mailimap_fetch_type_new_fetch_att_list_add(
+		ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	set = uid_set(uids, n_uids);
+	/* The handler is only called when a progress callback is set too. */
+	mailimap_set_progress_callback(imap->session, no_progress, no_progress, NULL);
+	mailimap_set_msg_att_handler(imap->session, on_message, &ctx);
+	r = mailimap_uid_fetch(imap->session, set, ft, &result);
+	mailimap_set_msg_att_handler(imap->session, NULL, NULL);
+	mailimap_set_progress_callback(imap->session, NULL, NULL, NULL);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	if (ctx.error != NULL) {
+		g_propagate_error(error, ctx.error);
+		return FALSE;
+	}
+	if (!imap_ok(r))
+		return set_error(imap, error, r, "UID FETCH");
+	return TRUE;
+}
+
+gboolean
+gw_imap_flag_seen(GwImap *imap, const guint32 *uids, guint n_uids,
+		  GError **error)
+{
+	struct mailimap_flag_list *flags;
+	struct mailimap_store_att_flags *store;
+	struct mailimap_set *set;
+	int r;
+
+	if (n_uids == 0)
+		return TRUE;
+	flags = mailimap_flag_list_new_empty();
+	mailimap_flag_list_add(flags, mailimap_flag_new_seen());
+	store = mailimap_store_att_flags_new_add_flags_silent(flags);
+	set = uid_set(uids, n_uids);
+	r = mailimap_uid_store(imap->session, set, store);
+	mailimap_store_att_flags_free(store);
+	mailimap_set_free(set);
+	if (!imap_ok(r))
+		return set_error(imap, error, r, "UID STORE +FLAGS (\\Seen)");
+	return TRUE;
+}

@@ -1,0 +1,521 @@
+/* pipeline.c - the three transactions: fetch, process, send.
+ *
+ * Owns the database connection and the rule set in use.  This is where
+ * failures are decided and logged, once each.  Must never flag a
+ * message on the IMAP server before its raw bytes are committed, never
+ * let one bad message stop the others (it is quarantined with its
+ * reason), and never hold a transaction open across SMTP. */
+#include "gw-pipeline.h"
+
+#include "gw-ack.h"
+#include "gw-db.h"
+#include "gw-imap.h"
+#include "gw-log.h"
+#include "gw-mail.h"
+#include "gw-outbox.h"
+#include "gw-smtp.h"
+#include "gw-store.h"
+#include "gw-thread.h"
+#include "gw-ticket.h"
+
+#define PROCESS_BATCH	50	/* messages per T2 commit */
+#define SEND_BATCH	50	/* outbox rows leased at once */
+#define SEND_LEASE	300	/* seconds a leased row stays ours */
+#define INGEST_MAILBOX	"ingest"
+
+struct GwPipeline {
+	const GwConfig *config;
+	GwRules *rules;
+	GwDb *db;
+	GwMailLimits limits;
+};
+
+static gboolean
+ensure_db(GwPipeline *p, GError **error)
+{
+	if (p->db != NULL && gw_db_ok(p->db))
+		return TRUE;
+	g_clear_pointer(&p->db, gw_db_free);
+	p->db = gw_db_connect(p->config->conninfo, p->config->db_timeout, error);
+	if (p->db == NULL)
+		return FALSE;
+	if (!gw_db_check_schema(p->db, error)) {
+		g_clear_pointer(&p->db, gw_db_free);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GwPipeline *
+gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
+{
+	g_autoptr(GwPipeline) p = g_new0(GwPipeline, 1);
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+
+	p->config = config;
+	p->rules = rules;
+	p->limits = limits;
+	if (!ensure_db(p, error))
+		return NULL;
+	return g_steal_pointer(&p);
+}
+
+void
+gw_pipeline_free(GwPipeline *p)
+{
+	if (p == NULL)
+		return;
+	gw_rules_free(p->rules);
+	gw_db_free(p->db);
+	g_free(p);
+}
+
+void
+gw_pipeline_set_rules(GwPipeline *p, GwRules *rules)
+{
+	gw_rules_free(p->rules);
+	p->rules = rules;
+}
+
+/* ---- T1: fetch ---------------------------------------------------- */
+
+typedef struct {
+	GwPipeline *p;
+	const GwMailboxConfig *mbox;
+	guint32 uidvalidity;
+	guint32 max_uid;
+	GArray *stored;		/* UIDs committed by this batch: to flag */
+} FetchBatch;
+
+static gboolean
+on_fetched(guint32 uid, const char *internaldate, GBytes *bytes, gpointer data,
+	   GError **error)
+{
+	FetchBatch *b = data;
+	gint64 id;
+	gboolean inserted;
+
+	if (!gw_store_insert(b->p->db, b->mbox->name, b->uidvalidity, uid,
+			     internaldate, bytes, &id, &inserted, error))
+		return FALSE;
+	g_array_append_val(b->stored, uid);
+	b->max_uid = MAX(b->max_uid, uid);
+	gw_log_info("raw=%" G_GINT64_FORMAT " mailbox=%s uid=%u size=%" G_GSIZE_FORMAT
+		    " stored=%s", id, b->mbox->name, uid, g_bytes_get_size(bytes),
+		    inserted ? "new" : "already");
+	return TRUE;
+}
+
+/* One batch: fetch and insert in one transaction, commit, then flag. */
+static gboolean
+fetch_batch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
+	    guint32 uidvalidity, guint32 *last_uid, const guint32 *uids,
+	    guint n, GError **error)
+{
+	g_autoptr(GArray) stored = g_array_new(FALSE, FALSE, sizeof(guint32));
+	FetchBatch b = { p, mbox, uidvalidity, *last_uid, stored };
+
+	if (!gw_db_begin(p->db, error))
+		return FALSE;
+	if (!gw_imap_fetch(imap, uids, n, on_fetched, &b, error) ||
+	    !gw_store_set_cursor(p->db, mbox->name, uidvalidity, b.max_uid, error) ||
+	    !gw_db_commit(p->db, error)) {
+		gw_db_rollback(p->db);
+		return FALSE;
+	}
+	*last_uid = b.max_uid;
+	/* Committed: now, and only now, the server may forget them. */
+	return gw_imap_flag_seen(imap, (guint32 *)(void *)stored->data,
+				 stored->len, error);
+}
+
+static gboolean
+fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
+	  GError **error)
+{
+	g_autoptr(GArray) unseen = NULL;
+	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) done = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GHashTable) known = NULL;
+	guint32 uidvalidity, old_validity, last_uid;
+
+	if (!gw_imap_select(imap, mbox->folder, &uidvalidity, error) ||
+	    !gw_store_cursor(p->db, mbox->name, &old_validity, &last_uid, error))
+		return FALSE;
+	if (old_validity != 0 && old_validity != uidvalidity) {
+		gw_log_notice("mailbox=%s uidvalidity=%u was=%u: UIDs restart; "
+			      "duplicates are caught by Message-ID",
+			      mbox->name, uidvalidity, old_validity);
+		last_uid = 0;
+	}
+	unseen = gw_imap_search_unseen(imap, error);
+	if (unseen == NULL)
+		return FALSE;
+	known = gw_store_known_uids(p->db, mbox->name, uidvalidity,
+				    (guint32 *)(void *)unseen->data, unseen->len,
+				    error);
+	if (known == NULL)
+		return FALSE;
+	for (guint i = 0; i < unseen->len; i++) {
+		guint32 uid = g_array_index(unseen, guint32, i);
+
+		/* Stored before a crash cut the flagging short. */
+		g_array_append_val(g_hash_table_contains(known, GUINT_TO_POINTER(uid))
+					   ? done : todo, uid);
+	}
+	if (!gw_imap_flag_seen(imap, (guint32 *)(void *)done->data, done->len, error))
+		return FALSE;
+	for (guint i = 0; i < todo->len; i += mbox->batch) {
+		guint n = MIN((guint)mbox->batch, todo->len - i);
+
+		if (!fetch_batch(p, imap, mbox, uidvalidity, &last_uid,
+				 &g_array_index(todo, guint32, i), n, error))
+			return FALSE;
+	}
+	if (todo->len == 0)
+		return gw_store_set_cursor(p->db, mbox->name, uidvalidity, last_uid,
+					   error);
+	return TRUE;
+}
+
+gboolean
+gw_pipeline_poll(GwPipeline *p, const GwMailboxConfig *mbox, GError **error)
+{
+	g_autoptr(GwImap) imap = NULL;
+	gboolean held, ok;
+
+	if (!ensure_db(p, error))
+		return FALSE;
+	if (!gw_store_lease_mailbox(p->db, mbox->name, &held, error))
+		return FALSE;
+	if (!held) {
+		gw_log_info("mailbox=%s skipped: another gateway is polling it",
+			    mbox->name);
+		return TRUE;
+	}
+	imap = gw_imap_connect(&mbox->server, error);
+	ok = imap != NULL && fetch_new(p, imap, mbox, error);
+	if (gw_db_ok(p->db))
+		gw_store_release_mailbox(p->db, mbox->name, NULL);
+	if (!ok)
+		g_prefix_error(error, "mailbox %s: ", mbox->name);
+	return ok;
+}
+
+/* ---- T2: process -------------------------------------------------- */
+
+static const char *
+queue_of(GwPipeline *p, const char *mailbox)
+{
+	const GwMailboxConfig *mbox = gw_config_mailbox(p->config, mailbox);
+
+	return mbox ? mbox->queue : "general";
+}
+
+static gboolean
+queue_ack(GwPipeline *p, const GwMail *mail, const GwFiled *filed,
+	  GError **error)
+{
+	g_autofree char *subject = NULL, *body = NULL, *mid = NULL;
+	const char *irt = gw_mail_message_id(mail);
+	GwAckRequest ack = { 0 };
+	gboolean queued;
+
+	gw_ack_render(filed->ticket_number, gw_mail_subject(mail), &subject, &body);
+	mid = gw_ack_new_message_id(p->config->message_id_domain);
+	ack.ticket_id = filed->ticket_id;
+	ack.reply_to_row = filed->message_row;
+	ack.recipient = gw_mail_from_addr(mail);
+	ack.subject = subject;
+	ack.body = body;
+	ack.message_id = mid;
+	ack.in_reply_to = *irt ? irt : NULL;
+	ack.references = gw_mail_references(mail);
+	return gw_outbox_enqueue_ack(p->db, &ack, &queued, error);
+}
+
+/* Why the message cannot be filed at all, or NULL. */
+static char *
+unfileable(GwPipeline *p, GwRaw *raw, GwMail **mail_out)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (g_bytes_get_size(raw->bytes) > (gsize)p->config->max_message_bytes)
+		return g_strdup_printf("larger than max_message_bytes (%d)",
+				       p->config->max_message_bytes);
+	*mail_out = gw_mail_parse(raw->bytes, &p->limits, &err);
+	if (*mail_out == NULL)
+		return g_strdup(err->message);
+	if (*gw_mail_from_addr(*mail_out) == '\0')
+		return g_strdup("no sender address (From or Sender)");
+	return NULL;
+}
+
+/* Files one claimed message inside the open transaction.  *line_out is
+ * its log line, to be written once the transaction commits. */
+static gboolean
+process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
+{
+	g_autoptr(GwMail) mail = NULL;
+	g_autofree char *why = unfileable(p, raw, &mail);
+	g_autofree char *rules = NULL, *from = NULL;
+	GwVerdict verdict;
+	GwThreadKeys keys;
+	GwFiled filed = { 0 };
+	const char *suppress;
+	GwTicketSettings s = {
+		p->config->ticket_prefix, queue_of(p, raw->mailbox),
+		p->config->ack_within, gw_rules_version(p->rules),
+	};
+	gboolean ok, ack;
+
+	if (why != NULL) {
+		*line_out = g_strdup_printf("raw=%" G_GINT64_FORMAT " action=quarantined "
+					    "reason=\"%s\"", raw->id, why);
+		return gw_store_quarantine(p->db, raw->id, why, error);
+	}
+	gw_verdict_init(&verdict);
+	gw_rules_classify(p->rules, mail, raw->mailbox, &verdict);
+	suppress = gw_ack_suppress_reason(mail, p->config->smtp_from_addr);
+	if (suppress == NULL && verdict.no_ack)
+		suppress = "rule";
+	gw_thread_keys(mail, p->config->ticket_prefix, &keys);
+	ok = gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &verdict,
+			    &keys, &s, suppress, &filed, error);
+	ack = ok && filed.action == GW_TICKET_OPENED && suppress == NULL;
+	if (ack)
+		ok = queue_ack(p, mail, &filed, error);
+	g_ptr_array_add(verdict.matched, NULL);
+	rules = g_strjoinv(",", (char **)verdict.matched->pdata);
+	from = gw_log_clean(gw_mail_from_addr(mail), 80);
+	*line_out = g_strdup_printf(
+		"raw=%" G_GINT64_FORMAT " mailbox=%s action=%s ticket=%s from=%s "
+		"rules=%s ack=%s", raw->id, raw->mailbox,
+		gw_ticket_action_name(filed.action),
+		filed.ticket_number ? filed.ticket_number : "-", from,
+		*rules ? rules : "-",
+		ack ? "queued" : suppress ? suppress : "none");
+	gw_filed_clear(&filed);
+	gw_thread_keys_clear(&keys);
+	gw_verdict_clear(&verdict);
+	return ok;
+}
+
+/* Processes rows in one transaction.  FALSE: nothing was committed. */
+static gboolean
+process_rows(GwPipeline *p, GPtrArray *rows, GError **error)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < rows->len; i++) {
+		char *line = NULL;
+		gboolean ok = process_one(p, rows->pdata[i], &line, error);
+
+		if (line != NULL)
+			g_ptr_array_add(lines, line);
+		if (!ok)
+			return FALSE;
+	}
+	if (!gw_db_commit(p->db, error))
+		return FALSE;
+	for (guint i = 0; i < lines->len; i++) {
+		const char *line = lines->pdata[i];
+
+		if (g_strstr_len(line, -1, "action=quarantined"))
+			gw_log_warning("%s", line);
+		else
+			gw_log_info("%s", line);
+	}
+	return TRUE;
+}
+
+/* After a batch failed: each row alone, so only the guilty one is
+ * quarantined, with the database's own words as the reason. */
+static gboolean
+process_alone(GwPipeline *p, gint64 id, GError **error)
+{
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_raw_free);
+	g_autoptr(GError) local = NULL;
+
+	if (!gw_db_begin(p->db, error) || !gw_store_claim_id(p->db, id, rows, error)) {
+		gw_db_rollback(p->db);
+		return FALSE;
+	}
+	if (rows->len == 0 || process_rows(p, rows, &local))
+		return rows->len == 0 ? gw_db_commit(p->db, error) : TRUE;
+	gw_db_rollback(p->db);
+	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined reason=\"%s\"",
+		       id, local->message);
+	if (!gw_db_begin(p->db, error))
+		return FALSE;
+	if (!gw_store_quarantine(p->db, id, local->message, error) ||
+	    !gw_db_commit(p->db, error)) {
+		gw_db_rollback(p->db);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* One batch; *claimed_out: how many rows it covered. */
+static gboolean
+process_batch(GwPipeline *p, guint *claimed_out, GError **error)
+{
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_raw_free);
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GError) local = NULL;
+
+	*claimed_out = 0;
+	if (!gw_db_begin(p->db, error))
+		return FALSE;
+	if (!gw_store_claim_new(p->db, PROCESS_BATCH, rows, error)) {
+		gw_db_rollback(p->db);
+		return FALSE;
+	}
+	*claimed_out = rows->len;
+	if (rows->len == 0)
+		return gw_db_commit(p->db, error);
+	for (guint i = 0; i < rows->len; i++)
+		g_array_append_val(ids, ((GwRaw *)rows->pdata[i])->id);
+	if (process_rows(p, rows, &local))
+		return TRUE;
+	gw_db_rollback(p->db);
+	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	g_ptr_array_set_size(rows, 0);	/* free the bytes before retrying */
+	for (guint i = 0; i < ids->len; i++)
+		if (!process_alone(p, g_array_index(ids, gint64, i), error))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
+gw_pipeline_process(GwPipeline *p, GError **error)
+{
+	guint claimed;
+
+	if (!ensure_db(p, error))
+		return FALSE;
+	do {
+		if (!process_batch(p, &claimed, error))
+			return FALSE;
+	} while (claimed == PROCESS_BATCH);
+	return TRUE;
+}
+
+gboolean
+gw_pipeline_ingest(GwPipeline *p, const char *mailbox, GBytes *raw,
+		   GError **error)
+{
+	gint64 id;
+	gboolean inserted;
+
+	if (!ensure_db(p, error))
+		return FALSE;
+	if (mailbox == NULL)
+		mailbox = INGEST_MAILBOX;
+	if (!gw_store_insert(p->db, mailbox, 0, 0, NULL, raw, &id, &inserted, error))
+		return FALSE;
+	gw_log_info("raw=%" G_GINT64_FORMAT " mailbox=%s size=%" G_GSIZE_FORMAT
+		    " stored=%s", id, mailbox, g_bytes_get_size(raw),
+		    inserted ? "new" : "already");
+	return process_alone(p, id, error);
+}
+
+/* ---- T3: send ----------------------------------------------------- */
+
+static void
+record(GwPipeline *p, const GwOutboxRow *row, gboolean sent, const char *text,
+       const GError *send_error)
+{
+	g_autoptr(GError) err = NULL;
+	gboolean ok;
+
+	if (sent)
+		ok = gw_outbox_mark_sent(p->db, row->id, text, &err);
+	else if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT))
+		ok = gw_outbox_mark_failed(p->db, row->id, text, &err);
+	else
+		ok = gw_outbox_mark_retry(p->db, row->id, text, &err);
+	if (!ok)	/* the lease runs out and the row is sent again */
+		gw_log_err("outbox=%" G_GINT64_FORMAT " outcome not recorded: %s",
+			   row->id, err->message);
+}
+
+static void
+send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
+{
+	g_autoptr(GBytes) msg = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *reply = NULL, *rcpt = gw_log_clean(row->recipient, 80);
+	gboolean is_ack = g_strcmp0(row->kind, "ack") == 0;
+	GwLetter letter = {
+		p->config->smtp_from, row->recipient, row->subject, row->body,
+		row->message_id, row->in_reply_to,
+		(const char *const *)row->references, is_ack,
+	};
+
+	msg = gw_ack_compose(&letter);
+	/* RFC 3834: automatic answers go with the null sender. */
+	if (gw_smtp_send(smtp, is_ack ? "" : p->config->smtp_from_addr,
+			 row->recipient, msg, &reply, &err)) {
+		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
+			    row->id, row->kind, rcpt, reply);
+		record(p, row, TRUE, reply, NULL);
+		return;
+	}
+	gw_log_warning("outbox=%" G_GINT64_FORMAT " kind=%s to=%s attempt=%d %s: %s",
+		       row->id, row->kind, rcpt, row->attempts,
+		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT)
+			       ? "failed" : "deferred", err->message);
+	record(p, row, FALSE, err->message, err);
+}
+
+/* One leased batch; *claimed_out: its size. */
+static gboolean
+send_batch(GwPipeline *p, guint *claimed_out, GError **error)
+{
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_outbox_row_free);
+	g_autoptr(GwSmtp) smtp = NULL;
+
+	*claimed_out = 0;
+	if (!gw_outbox_claim_due(p->db, SEND_BATCH, SEND_LEASE, rows, error))
+		return FALSE;
+	*claimed_out = rows->len;
+	for (guint i = 0; i < rows->len; i++) {
+		if (smtp != NULL && !gw_smtp_ok(smtp))
+			g_clear_pointer(&smtp, gw_smtp_free);
+		if (smtp == NULL)
+			smtp = gw_smtp_connect(&p->config->smtp, error);
+		if (smtp == NULL) {
+			for (; i < rows->len; i++)
+				record(p, rows->pdata[i], FALSE, (*error)->message, *error);
+			*claimed_out = 0;	/* no point in another batch now */
+			return FALSE;
+		}
+		send_row(p, smtp, rows->pdata[i]);
+	}
+	return TRUE;
+}
+
+gboolean
+gw_pipeline_send(GwPipeline *p, GError **error)
+{
+	guint claimed;
+
+	if (!ensure_db(p, error))
+		return FALSE;
+	do {
+		if (!send_batch(p, &claimed, error))
+			return FALSE;
+	} while (claimed == SEND_BATCH);
+	return TRUE;
+}

@@ -1,0 +1,203 @@
+/* smtp.c - submits mail to an SMTP server with libetpan.
+ *
+ * Owns one mailsmtp session.  Must never send AUTH or an envelope to a
+ * server whose certificate did not verify, and must tell a temporary
+ * failure (retry) from a permanent one (record once, never retry). */
+#include "gw-smtp.h"
+
+#include <string.h>
+
+#include <libetpan/libetpan.h>
+
+#include "gw-log.h"
+#include "gw-tls.h"
+
+G_DEFINE_QUARK(gw-smtp-error-quark, gw_smtp_error)
+
+struct GwSmtp {
+	mailsmtp *session;
+	char *host;
+	gboolean broken;	/* a failure left the session unusable */
+};
+
+static char *
+reply_text(const GwSmtp *smtp)
+{
+	g_autofree char *text = g_strdup(smtp->session->response ?
+					 smtp->session->response : "");
+	g_autofree char *clean = gw_log_clean(g_strstrip(text), 300);
+
+	return g_strdup_printf("%d %s", smtp->session->response_code, clean);
+}
+
+/* A reply code decides: 5xx permanent, anything else temporary. */
+static gboolean
+fail(GwSmtp *smtp, GError **error, int r, const char *doing)
+{
+	g_autofree char *reply = reply_text(smtp);
+	int code = smtp->session->response_code;
+	int kind = code >= 500 && code < 600 ? GW_SMTP_ERROR_PERMANENT
+					     : GW_SMTP_ERROR_TEMPORARY;
+
+	if (code == 0 || r == MAILSMTP_ERROR_STREAM)
+		smtp->broken = TRUE;
+	g_set_error(error, GW_SMTP_ERROR, kind, "smtp %s: %s failed: %s (%s)",
+		    smtp->host, doing, code ? reply : "no reply",
+		    mailsmtp_strerror(r));
+	return FALSE;
+}
+
+static void
+set_sni(struct mailstream_ssl_context *ctx, void *data)
+{
+	mailstream_ssl_set_server_name(ctx, data);
+}
+
+static gboolean
+verify_peer(GwSmtp *smtp, const GwServerConfig *server, GError **error)
+{
+	carray *chain = mailstream_get_certificate_chain(smtp->session->stream);
+	g_autoptr(GPtrArray) certs = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)g_bytes_unref);
+
+	for (unsigned int i = 0; chain != NULL && i < carray_count(chain); i++) {
+		MMAPString *der = carray_get(chain, i);
+
+		g_ptr_array_add(certs, g_bytes_new(der->str, der->len));
+	}
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	if (gw_tls_verify(certs, server->host, server->ca_file, error))
+		return TRUE;
+	(*error)->domain = GW_SMTP_ERROR;
+	(*error)->code = GW_SMTP_ERROR_REFUSED;
+	g_prefix_error(error, "smtp %s: refusing to send: ", smtp->host);
+	return FALSE;
+}
+
+static gboolean
+ehlo(GwSmtp *smtp, GError **error)
+{
+	int r = mailesmtp_ehlo(smtp->session);
+
+	if (r == MAILSMTP_ERROR_NOT_IMPLEMENTED)
+		r = mailsmtp_helo(smtp->session);
+	return r == MAILSMTP_NO_ERROR || fail(smtp, error, r, "EHLO");
+}
+
+static gboolean
+open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
+{
+	int r;
+
+	if (server->security == GW_SECURITY_TLS)
+		r = mailsmtp_ssl_connect_with_callback(smtp->session, server->host,
+						       server->port, set_sni,
+						       server->host);
+	else
+		r = mailsmtp_socket_connect(smtp->session, server->host,
+					    server->port);
+	if (r != MAILSMTP_NO_ERROR) {
+		smtp->broken = TRUE;
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+			    "smtp %s: cannot connect: %s", smtp->host,
+			    mailsmtp_strerror(r));
+		return FALSE;
+	}
+	if (server->security == GW_SECURITY_TLS &&
+	    !verify_peer(smtp, server, error))
+		return FALSE;
+	if (!ehlo(smtp, error))
+		return FALSE;
+	if (server->security != GW_SECURITY_STARTTLS)
+		return TRUE;
+	if (!(smtp->session->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_REFUSED,
+			    "smtp %s: the server offers no STARTTLS", smtp->host);
+		return FALSE;
+	}
+	r = mailsmtp_socket_starttls_with_callback(smtp->session, set_sni,
+						   server->host);
+	if (r != MAILSMTP_NO_ERROR)
+		return fail(smtp, error, r, "STARTTLS");
+	return verify_peer(smtp, server, error) && ehlo(smtp, error);
+}
+
+GwSmtp *
+gw_smtp_connect(const GwServerConfig *server, GError **error)
+{
+	g_autoptr(GwSmtp) smtp = g_new0(GwSmtp, 1);
+	int r;
+
+	smtp->host = g_strdup_printf("%s:%d", server->host, server->port);
+	/* XXX: libetpan applies mailsmtp_set_timeout() to the connect and
+	 * the TLS stream only; the plain stream falls back to this global. */
+	mailstream_network_delay.tv_sec = server->timeout;
+	mailstream_network_delay.tv_usec = 0;
+	smtp->session = mailsmtp_new(0, NULL);
+	mailsmtp_set_timeout(smtp->session, server->timeout);
+	if (!open_session(smtp, server, error))
+		return NULL;
+	if (server->username != NULL) {
+		r = mailsmtp_auth(smtp->session, server->username, server->password);
+		if (r != MAILSMTP_NO_ERROR) {
+			fail(smtp, error, r, "AUTH");
+			(*error)->code = GW_SMTP_ERROR_REFUSED;
+			return NULL;
+		}
+	}
+	return g_steal_pointer(&smtp);
+}
+
+void
+gw_smtp_free(GwSmtp *smtp)
+{
+	if (smtp == NULL)
+		return;
+	if (smtp->session != NULL) {
+		if (!smtp->broken && smtp->session->stream != NULL)
+			mailsmtp_quit(smtp->session);
+		mailsmtp_free(smtp->session);
+	}
+	g_free(smtp->host);
+	g_free(smtp);
+}
+
+gboolean
+gw_smtp_ok(const GwSmtp *smtp)
+{
+	return !smtp->broken;
+}
+
+gboolean
+gw_smtp_send(GwSmtp *smtp, const char *envelope_from, const char *rcpt,
+	     GBytes *message, char **reply_out, GError **error)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(message, &len);
+	int r;
+
+	/* libetpan ends DATA with CRLF . CRLF itself. */
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	r = mailesmtp_mail(smtp->session, envelope_from, 0, NULL);
+	if (r != MAILSMTP_NO_ERROR)
+		return fail(smtp, error, r, "MAIL FROM");
+	r = mailesmtp_rcpt(smtp->session, rcpt, 0, NULL);
+	if (r != MAILSMTP_NO_ERROR) {
+		fail(smtp, error, r, "RCPT TO");
+		mailsmtp_reset(smtp->session);
+		return FALSE;
+	}
+	r = mailsmtp_data(smtp->session);
+	if (r != MAILSMTP_NO_ERROR) {
+		fail(smtp, error, r, "DATA");
+		mailsmtp_reset(smtp->session);
+		return FALSE;
+	}
+	r = mailsmtp_data_message(smtp->session, data, len);
+	if (r != MAILSMTP_NO_ERROR)
+		return fail(smtp, error, r, "end of DATA");
+	*reply_out = reply_text(smtp);
+	return TRUE;
+}

@@ -1,0 +1,231 @@
+/* store.c - the raw_messages table and the mailbox cursors.
+ *
+ * Owns the statements on plaint.raw_messages and plaint.mailboxes.
+ * Never deletes or rewrites raw bytes: a row changes only its state. */
+#include "gw-store.h"
+
+static const char sql_insert[] =
+	"INSERT INTO plaint.raw_messages (mailbox, uidvalidity, uid, "
+	"  internaldate, sha256, size, raw) "
+	"VALUES ($1, nullif($2::bigint, 0), nullif($3::bigint, 0), "
+	"  $4::timestamptz, $5, $6, $7) "
+	"ON CONFLICT DO NOTHING RETURNING id";
+static const char sql_find_imap[] =
+	"SELECT id FROM plaint.raw_messages "
+	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = $3";
+static const char sql_find_ingest[] =
+	"SELECT id FROM plaint.raw_messages "
+	"WHERE mailbox = $1 AND sha256 = $2 AND uid IS NULL";
+static const char sql_known_uids[] =
+	"SELECT uid FROM plaint.raw_messages "
+	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = ANY($3::bigint[])";
+static const char sql_cursor[] =
+	"SELECT uidvalidity, last_uid FROM plaint.mailboxes WHERE name = $1";
+static const char sql_set_cursor[] =
+	"INSERT INTO plaint.mailboxes (name, uidvalidity, last_uid, polled_at) "
+	"VALUES ($1, $2, $3, now()) ON CONFLICT (name) DO UPDATE "
+	"SET uidvalidity = $2, last_uid = $3, polled_at = now()";
+static const char sql_lease[] =
+	"SELECT pg_try_advisory_lock(hashtext('plaint.mailbox'), hashtext($1))";
+static const char sql_release[] =
+	"SELECT pg_advisory_unlock(hashtext('plaint.mailbox'), hashtext($1))";
+/* Text columns are cast so a binary result carries them as text. */
+static const char sql_claim_new[] =
+	"SELECT id::text, mailbox, internaldate::text, raw "
+	"FROM plaint.raw_messages WHERE state = 'new' "
+	"ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED";
+static const char sql_claim_id[] =
+	"SELECT id::text, mailbox, internaldate::text, raw "
+	"FROM plaint.raw_messages WHERE state = 'new' AND id = $1 "
+	"FOR UPDATE SKIP LOCKED";
+static const char sql_quarantine[] =
+	"UPDATE plaint.raw_messages "
+	"SET state = 'quarantined', reason = $2, processed_at = now() "
+	"WHERE id = $1";
+
+void
+gw_raw_free(GwRaw *raw)
+{
+	if (raw == NULL)
+		return;
+	g_free(raw->mailbox);
+	g_free(raw->internaldate);
+	g_bytes_unref(raw->bytes);
+	g_free(raw);
+}
+
+gboolean
+gw_store_insert(GwDb *db, const char *mailbox, guint32 uidvalidity,
+		guint32 uid, const char *internaldate, GBytes *bytes,
+		gint64 *id_out, gboolean *inserted_out, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	g_autofree char *sha = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, bytes);
+
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	gw_db_params_int(p, uid);
+	gw_db_params_text(p, internaldate);
+	gw_db_params_text(p, sha);
+	gw_db_params_int(p, (gint64)g_bytes_get_size(bytes));
+	gw_db_params_bytes(p, bytes);
+	res = gw_db_exec(db, sql_insert, p, error);
+	if (res == NULL)
+		return FALSE;
+	*inserted_out = gw_db_result_rows(res) == 1;
+	if (*inserted_out) {
+		*id_out = gw_db_result_int(res, 0, 0);
+		return TRUE;
+	}
+	gw_db_result_free(g_steal_pointer(&res));
+	g_clear_pointer(&p, gw_db_params_free);
+	p = gw_db_params_new();
+	gw_db_params_text(p, mailbox);
+	if (uid != 0) {
+		gw_db_params_int(p, uidvalidity);
+		gw_db_params_int(p, uid);
+		res = gw_db_exec(db, sql_find_imap, p, error);
+	} else {
+		gw_db_params_text(p, sha);
+		res = gw_db_exec(db, sql_find_ingest, p, error);
+	}
+	if (res == NULL)
+		return FALSE;
+	*id_out = gw_db_result_rows(res) ? gw_db_result_int(res, 0, 0) : 0;
+	return TRUE;
+}
+
+GHashTable *
+gw_store_known_uids(GwDb *db, const char *mailbox, guint32 uidvalidity,
+		    const guint32 *uids, guint n_uids, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GString) list = g_string_new("{");
+	GHashTable *known;
+
+	for (guint i = 0; i < n_uids; i++)
+		g_string_append_printf(list, "%s%u", i ? "," : "", uids[i]);
+	g_string_append_c(list, '}');
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	gw_db_params_text(p, list->str);
+	res = gw_db_exec(db, sql_known_uids, p, error);
+	if (res == NULL)
+		return NULL;
+	known = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (int r = 0; r < gw_db_result_rows(res); r++)
+		g_hash_table_add(known, GUINT_TO_POINTER((guint)gw_db_result_int(res, r, 0)));
+	return known;
+}
+
+gboolean
+gw_store_cursor(GwDb *db, const char *mailbox, guint32 *uidvalidity_out,
+		guint32 *last_uid_out, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_text(p, mailbox);
+	res = gw_db_exec(db, sql_cursor, p, error);
+	if (res == NULL)
+		return FALSE;
+	*uidvalidity_out = 0;
+	*last_uid_out = 0;
+	if (gw_db_result_rows(res) == 1) {
+		*uidvalidity_out = (guint32)gw_db_result_int(res, 0, 0);
+		*last_uid_out = (guint32)gw_db_result_int(res, 0, 1);
+	}
+	return TRUE;
+}
+
+gboolean
+gw_store_set_cursor(GwDb *db, const char *mailbox, guint32 uidvalidity,
+		    guint32 last_uid, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	gw_db_params_int(p, last_uid);
+	res = gw_db_exec(db, sql_set_cursor, p, error);
+	return res != NULL;
+}
+
+static gboolean
+lock_call(GwDb *db, const char *sql, const char *mailbox, gboolean *out,
+	  GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_text(p, mailbox);
+	res = gw_db_exec(db, sql, p, error);
+	if (res == NULL)
+		return FALSE;
+	if (out != NULL)
+		*out = gw_db_result_bool(res, 0, 0);
+	return TRUE;
+}
+
+gboolean
+gw_store_lease_mailbox(GwDb *db, const char *mailbox, gboolean *held_out,
+		       GError **error)
+{
+	return lock_call(db, sql_lease, mailbox, held_out, error);
+}
+
+gboolean
+gw_store_release_mailbox(GwDb *db, const char *mailbox, GError **error)
+{
+	return lock_call(db, sql_release, mailbox, NULL, error);
+}
+
+static gboolean
+claim(GwDb *db, const char *sql, gint64 arg, GPtrArray *rows, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_int(p, arg);
+	res = gw_db_exec_binary(db, sql, p, error);
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		GwRaw *raw = g_new0(GwRaw, 1);
+
+		raw->id = g_ascii_strtoll(gw_db_result_text(res, r, 0), NULL, 10);
+		raw->mailbox = g_strdup(gw_db_result_text(res, r, 1));
+		raw->internaldate = g_strdup(gw_db_result_text(res, r, 2));
+		raw->bytes = gw_db_result_bytes(res, r, 3);
+		g_ptr_array_add(rows, raw);
+	}
+	return TRUE;
+}
+
+gboolean
+gw_store_claim_new(GwDb *db, int limit, GPtrArray *rows, GError **error)
+{
+	return claim(db, sql_claim_new, limit, rows, error);
+}
+
+gboolean
+gw_store_claim_id(GwDb *db, gint64 id, GPtrArray *rows, GError **error)
+{
+	return claim(db, sql_claim_id, id, rows, error);
+}
+
+gboolean
+gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
+		    GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_int(p, raw_id);
+	gw_db_params_text(p, reason);
+	res = gw_db_exec(db, sql_quarantine, p, error);
+	return res != NULL;
+}

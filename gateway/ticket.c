@@ -1,0 +1,95 @@
+/* ticket.c - files one message through plaint.file_message().
+ *
+ * Owns no state.  The SQL function holds the rules of a ticket's life
+ * so that the gateway and agents' tools share one code path; this
+ * module gathers the facts and passes them as parameters. */
+#include "gw-ticket.h"
+
+#include <string.h>
+
+static const char sql_file[] =
+	"SELECT action, ticket_id, ticket_number, message_row "
+	"FROM plaint.file_message($1, $2, $3, $4, $5::text[], $6::text[], "
+	"$7, $8, $9::text[], nullif($10, ''), nullif($11, ''), $12::text[], "
+	"$13, $14, $15, $16, $17::timestamptz, $18, $19, $20)";
+
+static const char *const action_names[] = {
+	[GW_TICKET_OPENED] = "opened",
+	[GW_TICKET_THREADED] = "threaded",
+	[GW_TICKET_DUPLICATE] = "duplicate",
+	[GW_TICKET_DROPPED] = "dropped",
+};
+
+const char *
+gw_ticket_action_name(GwTicketAction action)
+{
+	return action_names[action];
+}
+
+static void
+add_strv(GwDbParams *p, GPtrArray *array)
+{
+	g_ptr_array_add(array, NULL);
+	gw_db_params_strv(p, (const char *const *)array->pdata);
+	g_ptr_array_remove_index(array, array->len - 1);
+}
+
+static void
+add_params(GwDbParams *p, gint64 raw_id, const char *internaldate,
+	   const GwMail *mail, const GwVerdict *verdict,
+	   const GwThreadKeys *keys, const GwTicketSettings *s,
+	   const char *ack_suppressed)
+{
+	gw_db_params_int(p, raw_id);
+	gw_db_params_text(p, s->prefix);
+	gw_db_params_text(p, verdict->queue ? verdict->queue : s->queue);
+	gw_db_params_text(p, verdict->priority);
+	add_strv(p, verdict->tags);
+	add_strv(p, verdict->matched);
+	gw_db_params_bool(p, verdict->drop);
+	gw_db_params_text(p, keys->ticket_number);
+	add_strv(p, keys->refs);
+	gw_db_params_text(p, gw_mail_message_id(mail));
+	gw_db_params_text(p, gw_mail_in_reply_to(mail));
+	gw_db_params_strv(p, gw_mail_references(mail));
+	gw_db_params_text(p, gw_mail_from_addr(mail));
+	gw_db_params_text(p, gw_mail_from_name(mail));
+	gw_db_params_text(p, gw_mail_subject(mail));
+	gw_db_params_text(p, gw_mail_text(mail));
+	gw_db_params_text(p, internaldate);
+	gw_db_params_int(p, s->ack_within);
+	gw_db_params_text(p, ack_suppressed);
+	gw_db_params_text(p, s->rules_version);
+}
+
+gboolean
+gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
+	       const GwMail *mail, const GwVerdict *verdict,
+	       const GwThreadKeys *keys, const GwTicketSettings *settings,
+	       const char *ack_suppressed, GwFiled *filed_out, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	const char *action;
+
+	add_params(p, raw_id, internaldate, mail, verdict, keys, settings,
+		   ack_suppressed);
+	res = gw_db_exec(db, sql_file, p, error);
+	if (res == NULL)
+		return FALSE;
+	action = gw_db_result_text(res, 0, 0);
+	memset(filed_out, 0, sizeof *filed_out);
+	for (gsize i = 0; i < G_N_ELEMENTS(action_names); i++)
+		if (g_strcmp0(action, action_names[i]) == 0)
+			filed_out->action = (GwTicketAction)i;
+	filed_out->ticket_id = gw_db_result_int(res, 0, 1);
+	filed_out->ticket_number = g_strdup(gw_db_result_text(res, 0, 2));
+	filed_out->message_row = gw_db_result_int(res, 0, 3);
+	return TRUE;
+}
+
+void
+gw_filed_clear(GwFiled *filed)
+{
+	g_clear_pointer(&filed->ticket_number, g_free);
+}

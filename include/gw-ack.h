@@ -1,0 +1,34 @@
+/* gw-ack.h - pure: may we answer this mail, and the MIME of what we send.
+ *
+ * RFC 3834: no answer to auto-replies, bulk and list mail, bounces,
+ * null or mailer-daemon senders, or our own mail.  Everything taken
+ * from a customer is cleaned so it cannot add a header. */
+#pragma once
+
+#include "gw-mail.h"
+
+/* Why no acknowledgement may go to mail (a static string such as
+ * "auto-submitted"), or NULL if one may.  own_addr: our From address. */
+const char *gw_ack_suppress_reason(const GwMail *mail, const char *own_addr);
+
+/* The acknowledgement's subject and text for a new ticket (caller
+ * frees both). */
+void gw_ack_render(const char *ticket_number, const char *subject,
+		   char **subject_out, char **body_out);
+
+typedef struct {
+	const char *from;		/* "Name <addr>" */
+	const char *to;
+	const char *subject;
+	const char *body;		/* UTF-8 text */
+	const char *message_id;		/* without <> */
+	const char *in_reply_to;	/* without <>, or NULL */
+	const char *const *references;	/* or NULL */
+	gboolean auto_submitted;	/* acknowledgements: auto-replied */
+} GwLetter;
+
+/* The whole message with LF line ends (smtp.c sends CRLF). */
+GBytes *gw_ack_compose(const GwLetter *letter);
+
+/* A fresh Message-ID (without <>) at domain. */
+char *gw_ack_new_message_id(const char *domain);

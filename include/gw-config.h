@@ -1,0 +1,79 @@
+/* gw-config.h - the INI file -> an immutable, validated GwConfig.
+ *
+ * Every key is a row of one table in config.c (name, type, default,
+ * check); unknown sections and keys, bad values and missing required
+ * keys are refused with "file:line: message".  Secrets are read from
+ * *_file keys here and never logged.  The struct is read-only after
+ * gw_config_load(): its fields are public so that modules receive plain
+ * values rather than a config dependency. */
+#pragma once
+
+#include <glib.h>
+
+typedef enum {
+	GW_SECURITY_TLS,	/* TLS from the first byte (IMAPS, SMTPS) */
+	GW_SECURITY_STARTTLS,
+	GW_SECURITY_NONE,	/* plain text; only sensible on loopback */
+} GwSecurity;
+
+typedef struct {
+	char *host;
+	int port;
+	GwSecurity security;
+	char *ca_file;		/* NULL: the system trust store */
+	char *username;		/* NULL: no AUTH (SMTP only) */
+	char *password;		/* read from password_file */
+	int timeout;		/* seconds, for every read and connect */
+} GwServerConfig;
+
+typedef struct {
+	char *name;		/* from [mailbox NAME] */
+	GwServerConfig server;
+	char *folder;
+	char *queue;
+	int poll_interval;	/* seconds */
+	int batch;		/* messages per UID FETCH and per T1 commit */
+} GwMailboxConfig;
+
+typedef struct {
+	char *path;		/* the file this came from */
+	char *conninfo;
+	int db_timeout;		/* seconds: connect and statement timeout */
+	char *ticket_prefix;	/* CMP in CMP-1042 */
+	char *rules_dir;
+	gboolean rules_jit;
+	int ack_within;		/* seconds from arrival to SMTP 250 */
+	GwServerConfig smtp;
+	char *smtp_from;	/* header From of every outgoing mail */
+	char *smtp_from_addr;	/* its bare address, for loops and ids */
+	char *message_id_domain;
+	int max_message_bytes;	/* larger mail is kept but not parsed */
+	GPtrArray *mailboxes;	/* of GwMailboxConfig*, in file order */
+} GwConfig;
+
+#define GW_CONFIG_ERROR (gw_config_error_quark())
+GQuark gw_config_error_quark(void);
+typedef enum {
+	GW_CONFIG_ERROR_INVALID,	/* message is "file:line: what" */
+} GwConfigError;
+
+/* Loads and checks path.  Relative paths in it are taken relative to
+ * the file's directory.  Returns NULL and sets error on any problem. */
+GwConfig *gw_config_load(const char *path, GError **error);
+void gw_config_free(GwConfig *config);
+
+/* The mailbox called name, or NULL (lent). */
+const GwMailboxConfig *gw_config_mailbox(const GwConfig *config,
+					 const char *name);
+
+/* Reads every "*.rules" file of dir in name order: fills names and
+ * texts (parallel arrays, owned by the caller).  Files over 1 MiB and
+ * more than 1000 files are refused. */
+gboolean gw_config_read_rules(const char *dir, GPtrArray **names_out,
+			      GPtrArray **texts_out, GError **error);
+
+/* Reads a whole file of at most max_bytes ("-" is standard input). */
+GBytes *gw_config_read_file(const char *path, gsize max_bytes,
+			    GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwConfig, gw_config_free)

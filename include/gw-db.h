@@ -1,0 +1,82 @@
+/* gw-db.h - one PostgreSQL connection: $n queries, transactions, schema.
+ *
+ * The only module that includes libpq.  Every statement is a named
+ * static string in the module that owns its table; it is prepared on
+ * first use and parameters travel apart from it, never formatted into
+ * it.  Every connection carries a connect and a statement timeout.
+ * SQLSTATE classes 08 (connection), 40 (rollback), 53 (resources) and
+ * 57 (operator intervention) are transient; anything else is not. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct GwDb GwDb;
+typedef struct GwDbParams GwDbParams;
+typedef struct GwDbResult GwDbResult;
+
+#define GW_DB_ERROR (gw_db_error_quark())
+GQuark gw_db_error_quark(void);
+typedef enum {
+	GW_DB_ERROR_TRANSIENT,	/* reconnect or retry later */
+	GW_DB_ERROR_QUERY,	/* this statement failed; the data is at fault */
+	GW_DB_ERROR_SCHEMA,	/* schema missing or of another version */
+} GwDbError;
+
+/* One migration compiled into the binary (see sql/embed.sh). */
+typedef struct {
+	int version;
+	const char *name;
+	const char *sql;
+} GwMigration;
+extern const GwMigration gw_migrations[];	/* ends with version 0 */
+
+/* timeout: seconds for the connect and for each statement. */
+GwDb *gw_db_connect(const char *conninfo, int timeout, GError **error);
+void gw_db_free(GwDb *db);
+gboolean gw_db_ok(GwDb *db);	/* FALSE once the connection broke */
+
+/* The schema version the database is at (0 if none). */
+gboolean gw_db_schema_version(GwDb *db, int *version_out, GError **error);
+/* Fails with GW_DB_ERROR_SCHEMA unless the database is at the newest
+ * compiled-in migration. */
+gboolean gw_db_check_schema(GwDb *db, GError **error);
+/* Applies the compiled-in migrations the database lacks, each in its
+ * own transaction, under an advisory lock.  applied_out: how many. */
+gboolean gw_db_migrate(GwDb *db, int *applied_out, GError **error);
+
+gboolean gw_db_begin(GwDb *db, GError **error);
+gboolean gw_db_commit(GwDb *db, GError **error);
+void gw_db_rollback(GwDb *db);	/* failure only logged at debug */
+
+GwDbParams *gw_db_params_new(void);
+void gw_db_params_free(GwDbParams *params);
+void gw_db_params_text(GwDbParams *params, const char *text); /* NULL: SQL NULL */
+void gw_db_params_int(GwDbParams *params, gint64 value);
+void gw_db_params_bool(GwDbParams *params, gboolean value);
+void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);	/* bytea */
+/* A text[] parameter; NULL strv gives an empty array. */
+void gw_db_params_strv(GwDbParams *params, const char *const *strv);
+
+/* Runs sql (a static string: it is prepared once per connection and
+ * remembered by its address) with params (may be NULL).  The result
+ * is in text form; with binary, bytea columns come back raw (and text
+ * columns as text, other types in PostgreSQL's binary form: cast them
+ * to text in the query). */
+GwDbResult *gw_db_exec(GwDb *db, const char *sql, GwDbParams *params,
+		       GError **error);
+GwDbResult *gw_db_exec_binary(GwDb *db, const char *sql, GwDbParams *params,
+			      GError **error);
+void gw_db_result_free(GwDbResult *result);
+int gw_db_result_rows(const GwDbResult *result);
+/* Lent; NULL for SQL NULL. */
+const char *gw_db_result_text(const GwDbResult *result, int row, int col);
+gint64 gw_db_result_int(const GwDbResult *result, int row, int col);
+gboolean gw_db_result_bool(const GwDbResult *result, int row, int col);
+/* A copy of the raw value (binary results). */
+GBytes *gw_db_result_bytes(const GwDbResult *result, int row, int col);
+/* Parses a text[] value into a strv (caller frees; NULL for SQL NULL). */
+char **gw_db_result_strv(const GwDbResult *result, int row, int col);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwDb, gw_db_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwDbParams, gw_db_params_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwDbResult, gw_db_result_free)

@@ -1,0 +1,49 @@
+/* gw-imap.h - one IMAP session: connect, verify TLS, log in, fetch, flag.
+ *
+ * The only module that includes libetpan's IMAP half.  It never decides
+ * what is stored: it lends fetched bytes to a callback and flags exactly
+ * the UIDs it is given.  Every read has the configured timeout. */
+#pragma once
+
+#include "gw-config.h"
+
+typedef struct GwImap GwImap;
+
+#define GW_IMAP_ERROR (gw_imap_error_quark())
+GQuark gw_imap_error_quark(void);
+typedef enum {
+	GW_IMAP_ERROR_REFUSED,	/* TLS not trusted or login refused: stop
+				 * this mailbox until the admin acts */
+	GW_IMAP_ERROR_TRANSIENT, /* network, timeout, server trouble: retry */
+} GwImapError;
+
+/* Connects as server says (TLS, STARTTLS or plain), verifies the
+ * certificate and host name before LOGIN, and logs in. */
+GwImap *gw_imap_connect(const GwServerConfig *server, GError **error);
+/* Logs out (best effort) and frees; NULL is fine. */
+void gw_imap_free(GwImap *imap);
+
+/* SELECTs folder; returns its UIDVALIDITY in *uidvalidity_out. */
+gboolean gw_imap_select(GwImap *imap, const char *folder,
+			guint32 *uidvalidity_out, GError **error);
+
+/* UIDs of messages without \Seen, ascending (caller frees the array). */
+GArray *gw_imap_search_unseen(GwImap *imap, GError **error);
+
+/* One fetched message; bytes and internaldate (ISO 8601, or NULL) are
+ * lent for the call.  Return FALSE to stop the fetch (sets error). */
+typedef gboolean (*GwImapMessageFunc)(guint32 uid, const char *internaldate,
+				      GBytes *bytes, gpointer data,
+				      GError **error);
+
+/* UID FETCH (UID INTERNALDATE BODY.PEEK[]) of uids, streamed to func one
+ * message at a time.  Size limits are the parser's business: a large
+ * message still arrives whole, since losing mail is nobody's. */
+gboolean gw_imap_fetch(GwImap *imap, const guint32 *uids, guint n_uids,
+		       GwImapMessageFunc func, gpointer data, GError **error);
+
+/* UID STORE +FLAGS.SILENT (\Seen) on exactly uids. */
+gboolean gw_imap_flag_seen(GwImap *imap, const guint32 *uids, guint n_uids,
+			   GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwImap, gw_imap_free)

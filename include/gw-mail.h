@@ -1,0 +1,47 @@
+/* gw-mail.h - raw RFC 5322 bytes -> GwMail, which owns its strings.
+ *
+ * Pure: no I/O.  The only module (with ack.c) that includes GMime.
+ * Every string a GwMail lends is valid UTF-8 without NUL bytes, so the
+ * database and PCRE2 in UTF mode accept it; headers are decoded (RFC
+ * 2047) and the text body is bounded by limits. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct GwMail GwMail;
+
+typedef struct {
+	gsize max_text_bytes;	/* body text kept, UTF-8 bytes */
+	guint max_headers;	/* header fields kept */
+} GwMailLimits;
+
+#define GW_MAIL_LIMITS_DEFAULT { 1024 * 1024, 1000 }
+
+#define GW_MAIL_ERROR (gw_mail_error_quark())
+GQuark gw_mail_error_quark(void);
+typedef enum {
+	GW_MAIL_ERROR_NOT_MAIL,	/* no header block at all: quarantine */
+} GwMailError;
+
+/* Must be called once before any other function here (g_mime_init). */
+void gw_mail_init(void);
+
+GwMail *gw_mail_parse(GBytes *raw, const GwMailLimits *limits,
+		      GError **error);
+void gw_mail_free(GwMail *mail);
+
+/* All lent, "" when absent.  Message ids come without angle brackets. */
+const char *gw_mail_message_id(const GwMail *mail);
+const char *gw_mail_in_reply_to(const GwMail *mail);
+const char *gw_mail_subject(const GwMail *mail);
+const char *gw_mail_from_addr(const GwMail *mail);	/* lower-cased */
+const char *gw_mail_from_name(const GwMail *mail);
+const char *gw_mail_text(const GwMail *mail);
+/* The References ids in header order (lent, NULL-terminated). */
+const char *const *gw_mail_references(const GwMail *mail);
+/* The first header field called name (any case), decoded, or NULL. */
+const char *gw_mail_header(const GwMail *mail, const char *name);
+/* TRUE when the text body was cut at limits->max_text_bytes. */
+gboolean gw_mail_truncated(const GwMail *mail);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwMail, gw_mail_free)

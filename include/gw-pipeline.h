@@ -1,0 +1,32 @@
+/* gw-pipeline.h - drives the three transactions of DESIGN.md.
+ *
+ * T1 gw_pipeline_poll: fetch a mailbox, commit raw rows, then flag.
+ * T2 gw_pipeline_process: parse, classify, thread, file, queue acks.
+ * T3 gw_pipeline_send: lease due outbox rows and send them.
+ * This is the code that decides, so it logs each message and failure
+ * once; errors it returns are already logged unless said otherwise. */
+#pragma once
+
+#include "gw-config.h"
+#include "gw-rules.h"
+
+typedef struct GwPipeline GwPipeline;
+
+/* Connects to the database and checks the schema version.  rules is
+ * taken over. */
+GwPipeline *gw_pipeline_new(const GwConfig *config, GwRules *rules,
+			    GError **error);
+void gw_pipeline_free(GwPipeline *pipeline);
+/* Swaps in a new rule set (taken over); the next message uses it. */
+void gw_pipeline_set_rules(GwPipeline *pipeline, GwRules *rules);
+
+gboolean gw_pipeline_poll(GwPipeline *pipeline, const GwMailboxConfig *mbox,
+			  GError **error);
+gboolean gw_pipeline_process(GwPipeline *pipeline, GError **error);
+gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
+/* Stores one message handed over by an MTA (T1 for ingest) under
+ * mailbox (its queue applies), and processes it. */
+gboolean gw_pipeline_ingest(GwPipeline *pipeline, const char *mailbox,
+			    GBytes *raw, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwPipeline, gw_pipeline_free)

@@ -1,0 +1,65 @@
+/* gw-store.h - raw messages: saved once, then new -> done | quarantined.
+ *
+ * T1 stores the bytes of each fetched message exactly once per
+ * (mailbox, UIDVALIDITY, UID) and advances the mailbox cursor in the
+ * same commit; only then is the message flagged on the server.  T2
+ * claims `new` rows with FOR UPDATE SKIP LOCKED.  Nothing is deleted. */
+#pragma once
+
+#include "gw-db.h"
+
+typedef struct {
+	gint64 id;
+	char *mailbox;
+	char *internaldate;	/* as PostgreSQL prints timestamptz; may be NULL */
+	GBytes *bytes;
+} GwRaw;
+
+void gw_raw_free(GwRaw *raw);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwRaw, gw_raw_free)
+
+/* Inserts one fetched message (uid 0: not from IMAP, e.g. ingest, then
+ * deduplicated by mailbox and sha256).  internaldate may be NULL.
+ * *id_out is the row's id, new or existing; *inserted_out FALSE if it
+ * was already stored.  Runs in the caller's transaction, if any. */
+gboolean gw_store_insert(GwDb *db, const char *mailbox, guint32 uidvalidity,
+			 guint32 uid, const char *internaldate, GBytes *bytes,
+			 gint64 *id_out, gboolean *inserted_out,
+			 GError **error);
+
+/* Of uids (for mailbox at uidvalidity), the ones already stored, as a
+ * hash set of GUINT_TO_POINTER(uid) (caller frees). */
+GHashTable *gw_store_known_uids(GwDb *db, const char *mailbox,
+				guint32 uidvalidity, const guint32 *uids,
+				guint n_uids, GError **error);
+
+/* The mailbox's cursor: the UIDVALIDITY it was last seen with (0 if
+ * never) and the highest UID stored under it. */
+gboolean gw_store_cursor(GwDb *db, const char *mailbox,
+			 guint32 *uidvalidity_out, guint32 *last_uid_out,
+			 GError **error);
+gboolean gw_store_set_cursor(GwDb *db, const char *mailbox,
+			     guint32 uidvalidity, guint32 last_uid,
+			     GError **error);
+
+/* Holds the mailbox's lease (an advisory lock for this session) so that
+ * two gateways never poll one mailbox at once.  *held_out FALSE: another
+ * gateway has it now. */
+gboolean gw_store_lease_mailbox(GwDb *db, const char *mailbox,
+				gboolean *held_out, GError **error);
+gboolean gw_store_release_mailbox(GwDb *db, const char *mailbox,
+				  GError **error);
+
+/* Claims up to limit `new` rows, oldest first, locked until the
+ * caller's transaction ends (call inside gw_db_begin).  Appends GwRaw*
+ * to rows (which frees them with gw_raw_free). */
+gboolean gw_store_claim_new(GwDb *db, int limit, GPtrArray *rows,
+			    GError **error);
+/* Claims one given row if it is still `new` (for ingest). */
+gboolean gw_store_claim_id(GwDb *db, gint64 id, GPtrArray *rows,
+			   GError **error);
+
+/* Marks a claimed row quarantined with reason (kept whole, never
+ * retried by itself). */
+gboolean gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
+			     GError **error);

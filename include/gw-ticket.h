@@ -1,0 +1,44 @@
+/* gw-ticket.h - files a parsed message: threads it onto its ticket or
+ * opens one, records the message and an event, marks the raw row done.
+ *
+ * All of it happens in one SQL function, plaint.file_message(), that
+ * agents' tools share; this module only gathers its parameters.  Runs
+ * inside the caller's transaction. */
+#pragma once
+
+#include "gw-db.h"
+#include "gw-mail.h"
+#include "gw-rules.h"
+#include "gw-thread.h"
+
+typedef enum {
+	GW_TICKET_OPENED,	/* a new ticket */
+	GW_TICKET_THREADED,	/* added to an existing ticket */
+	GW_TICKET_DUPLICATE,	/* this Message-ID was filed before */
+	GW_TICKET_DROPPED,	/* a rule said drop: stored, no ticket */
+} GwTicketAction;
+
+typedef struct {
+	const char *prefix;		/* ticket numbers: PREFIX-1042 */
+	const char *queue;		/* when no rule chose one */
+	int ack_within;			/* seconds */
+	const char *rules_version;
+} GwTicketSettings;
+
+typedef struct {
+	GwTicketAction action;
+	gint64 ticket_id;		/* 0 when dropped */
+	char *ticket_number;		/* NULL when dropped */
+	gint64 message_row;		/* plaint.messages id, 0 if none */
+} GwFiled;
+
+/* ack_suppressed: why no acknowledgement may go out (recorded on the
+ * message), or NULL. */
+gboolean gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
+			const GwMail *mail, const GwVerdict *verdict,
+			const GwThreadKeys *keys,
+			const GwTicketSettings *settings,
+			const char *ack_suppressed, GwFiled *filed_out,
+			GError **error);
+void gw_filed_clear(GwFiled *filed);
+const char *gw_ticket_action_name(GwTicketAction action);
