@@ -1,0 +1,41 @@
+#!/bin/bash
+# Install the Debian 12 packages plaint needs to build, test (make check) and
+# run its demo (make demo).  Does nothing when all of them are installed.
+# As root it runs apt-get; otherwise it prints the command to run and exits 1
+# if anything is missing.
+set -euo pipefail
+
+PACKAGES=(
+	# libraries the gateway links against
+	libetpan-dev libgmime-3.0-dev libpq-dev libpcre2-dev libgnutls28-dev
+	libglib2.0-dev pkg-config build-essential
+	# SASL PLAIN/LOGIN plugins for libetpan's AUTH (only a Recommends)
+	libsasl2-modules
+	# test servers and test tools (tests/harness.sh)
+	postgresql postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+	dovecot-imapd python3-aiosmtpd openssl libcmocka-dev
+	# fuzzing (libFuzzer) later on
+	clang
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PACKAGES[@]} packages already installed" >&2
+	exit 0
+fi
+
+echo "install-deps: missing: ${missing[*]}" >&2
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: not root; run as root:" >&2
+	echo "  apt-get update && apt-get install -y --no-install-recommends ${PACKAGES[*]}" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${PACKAGES[@]}"
