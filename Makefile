@@ -22,25 +22,31 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# Where objects and binaries go: the tree itself by default, a directory
+# of its own for the sanitizer build so that both can coexist.
+BUILD  ?= .
+
 MODULES = log config tls db store imap mail rules thread ticket outbox ack smtp \
 	  pipeline daemon migrations
-OBJS    = $(MODULES:%=gateway/%.o)
+OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
 HEADERS = $(wildcard include/gw-*.h)
-UNIT    = $(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
+UNIT    = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
 
-all: plaint
+all: $(BUILD)/plaint
 
-plaint: $(OBJS) gateway/main.o
+$(BUILD)/plaint: $(OBJS) $(BUILD)/gateway/main.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-gateway/%.o: gateway/%.c $(HEADERS)
+$(BUILD)/gateway/%.o: gateway/%.c $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The migrations are compiled in, so `plaint db migrate` needs no data dir.
 gateway/migrations.c: $(sort $(wildcard sql/migrations/*.sql)) sql/embed.sh
 	sh sql/embed.sh $(sort $(wildcard sql/migrations/*.sql)) > $@.tmp && mv $@.tmp $@
 
-tests/unit/%: tests/unit/%.c $(OBJS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(LIBS)
 
 # Every header compiles on its own.
@@ -49,12 +55,11 @@ headertest: $(HEADERS)
 	  printf '#include "%s"\n' $$(basename $$h) | \
 	    $(CC) $(CFLAGS) -fsyntax-only -x c - || exit 1; done; echo "headers ok"
 
-check: plaint $(UNIT) headertest
-	tests/run.sh
+check: $(BUILD)/plaint $(UNIT) headertest
+	PLAINT=$(BUILD)/plaint UNIT_DIR=$(BUILD)/tests/unit tests/run.sh
 
 asan:
-	$(MAKE) clean
-	$(MAKE) check SANITIZE=1 OPT='-O1 -g'
+	$(MAKE) BUILD=build-asan SANITIZE=1 OPT='-O1 -g' check
 
 bench: plaint
 	tests/bench.sh
@@ -63,6 +68,7 @@ demo: plaint
 	packaging/demo/demo.sh $(DEMO_ARGS)
 
 clean:
-	rm -f plaint gateway/*.o gateway/migrations.c $(UNIT)
+	rm -rf plaint gateway/*.o gateway/migrations.c build-asan \
+		$(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all check asan bench demo clean headertest

@@ -13,9 +13,7 @@ PACKAGES=(
 	libsasl2-modules
 	# test servers and test tools (tests/harness.sh)
 	postgresql postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-	dovecot-imapd python3-aiosmtpd openssl libcmocka-dev
-	# fuzzing (libFuzzer) later on
-	clang
+	dovecot-imapd python3-aiosmtpd openssl
 )
 
 missing=()

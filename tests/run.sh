@@ -39,7 +39,8 @@ run_tap() {	# NAME COMMAND...
 	passed=$((passed + p)); failed=$((failed + f))
 }
 
-for t in tests/unit/test-*; do
+export PLAINT=${PLAINT:-./plaint}
+for t in "${UNIT_DIR:-tests/unit}"/test-*; do
 	case "$t" in *.c) continue ;; esac
 	[ -x "$t" ] && run_tap "$(basename "$t")" "$t" --tap
 done
