@@ -120,3 +120,17 @@ tap_done() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" = 0 ]
 }
+
+# Empties a folder of the test Dovecot, so a test starts from nothing.
+clear_folder() {	# USER PASSWORD FOLDER
+	"$PY" - "$IMAP_PORT" "$1" "$2" "$3" <<'PYEOF'
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login(sys.argv[2], sys.argv[3])
+typ, _ = m.select(sys.argv[4])
+if typ == "OK":
+    m.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
+    m.expunge()
+m.logout()
+PYEOF
+}

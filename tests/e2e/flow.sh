@@ -19,9 +19,10 @@ $(mailbox_section sales "$IMAPS_PORT" tls bob '' 'folder = Flow
 queue = sales')"
 write_conf "$CONF" "$SMTP_PORT" "$MAILBOXES"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PGDATABASE" -c "CREATE DATABASE $PGDATABASE"
+clear_folder alice alicepw Flow
+clear_folder bob bobpw Flow
 plaint_run migrate -c "$CONF" db migrate
 ok $? "db migrate"
-sent0=$(sink_count)
 
 mail() {	# FILE FROM SUBJECT MESSAGE-ID
 	printf 'From: %s\nTo: care@example.com, sales@example.com\nSubject: %s\nMessage-ID: <%s>\nDate: Sun, 22 Nov 2026 11:00:00 +0000\n\nPlease help.\n' \

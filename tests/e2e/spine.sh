@@ -17,6 +17,8 @@ CONF=$W/plaint.conf
 write_conf "$CONF" "$SMTP_PORT" "$(mailbox_section support "$IMAPS_PORT" tls alice)"
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PGDATABASE" -c "CREATE DATABASE $PGDATABASE"
+clear_folder alice alicepw INBOX
+rm -f "$SMTP_OUT"/*
 plaint_run migrate -c "$CONF" db migrate
 ok $? "db migrate on an empty database"
 plaint_run migrate -c "$CONF" db migrate
@@ -110,6 +112,24 @@ before="$(state) $(sink_count)"
 plaint_run once3 -c "$CONF" once
 ok $? "a third plaint once exits 0"
 is "$(state) $(sink_count)" "$before" "nothing new on a run with no new mail"
+
+# A crash between the commit and the flagging leaves stored mail unseen:
+# the next run flags it without storing or filing it again.
+"$PY" - "$IMAP_PORT" <<'PYEOF'
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login("alice", "alicepw")
+m.select("INBOX")
+m.uid("STORE", "1:*", "-FLAGS.SILENT", "(\\Seen)")
+m.logout()
+PYEOF
+is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -c 'Seen')" 0 \
+	"(all messages marked unread again on the server)"
+plaint_run once4 -c "$CONF" once
+ok $? "plaint once over stored but unread mail"
+is "$(state) $(sink_count)" "$before" "stored mail is not stored, filed or answered again"
+is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -vc 'Seen')" 0 \
+	"it is flagged \\Seen again"
 
 # --- STARTTLS and plain IMAP -----------------------------------------------
 complaint "$W/s1.eml" "Carl <carl@example.org>" "Broken blender" s1@example.org

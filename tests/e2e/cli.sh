@@ -1,0 +1,83 @@
+#!/bin/bash
+# tests/e2e/cli.sh - the command line: the sample config passes `config
+# check`; bad configs and rule files are refused with file:line and the
+# sysexits codes the README promises.  Needs no server.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+W=$(mktemp -d "${GW_TMP:-/tmp}/cli.XXXXXX")
+
+# The sample, with its secrets and rules pointed at files that exist.
+mkdir -p "$W/secrets"
+echo secret > "$W/secrets/support.pass"
+sed -e "s|/etc/plaint/secrets/|secrets/|" -e "s|^dir = .*|dir = $PWD/rules|" \
+	packaging/plaint.conf > "$W/plaint.conf"
+plaint_run cli-sample -c "$W/plaint.conf" config check
+ok $? "the sample config (packaging/plaint.conf) passes config check"
+keys=$(grep -cE '^#?[a-z_]+ = ' packaging/plaint.conf)
+ok "$([ "$keys" -ge 25 ]; echo $?)" "the sample shows every key ($keys lines)"
+
+# refuse: EXPECTED-STATUS TEXT-IN-STDERR DESCRIPTION, config in bad.conf
+refuse() {
+	local want=$1 text=$2 desc=$3 got
+	"$PLAINT" -c "$W/bad.conf" config check > /dev/null 2> "$W/err"
+	got=$?
+	is "$got" "$want" "$desc: exit $want"
+	grep -qF -- "$text" "$W/err"
+	ok $? "$desc: says '$text'"
+	[ $? = 0 ] || sed 's/^/#   /' "$W/err"
+}
+
+base() {
+	sed -e "s|/etc/plaint/secrets/|secrets/|" -e "s|^dir = .*|dir = $PWD/rules|" \
+		packaging/plaint.conf
+}
+base | sed 's/^security = starttls/security = starttls\ncolour = blue/' > "$W/bad.conf"
+refuse 78 \
+	"bad.conf:$(($(grep -n '^security = starttls' packaging/plaint.conf | cut -d: -f1) + 1)): unknown key 'colour' in [smtp]" \
+	"an unknown key"
+base | sed 's/^conninfo = .*//' > "$W/bad.conf"
+refuse 78 "needs a value for 'conninfo'" "a missing required key"
+base | sed 's/^security = tls/security = ssl/' > "$W/bad.conf"
+refuse 78 \
+	"bad.conf:$(grep -n '^security = tls' packaging/plaint.conf | cut -d: -f1): security must be tls, starttls or none, not 'ssl'" \
+	"a bad enumerated value"
+base | sed 's/^poll_interval = 30/poll_interval = soon/' > "$W/bad.conf"
+refuse 78 \
+	"poll_interval must be a whole number" "a bad number"
+base | sed 's|secrets/support.pass|secrets/missing.pass|' > "$W/bad.conf"
+refuse 78 \
+	"bad.conf:$(grep -n '^password_file' packaging/plaint.conf | cut -d: -f1):" "a missing password file"
+{ base; printf '[imap]\nhost = x\n'; } > "$W/bad.conf"
+refuse 78 "unknown section [imap]" "an unknown section"
+{ base; echo "this line is junk"; } > "$W/bad.conf"
+refuse 78 \
+	"bad.conf:$(($(wc -l < packaging/plaint.conf) + 1)): expected 'key = value'" "a line that is not INI"
+base | sed "s|^dir = .*|dir = $W/no-rules|" > "$W/bad.conf"
+refuse 78 "rules dir" "a missing rules dir"
+
+"$PLAINT" -c "$W/none.conf" once 2> "$W/err"
+is "$?" 78 "a missing config file: exit 78"
+"$PLAINT" > /dev/null 2>&1
+is "$?" 64 "no command: exit 64"
+"$PLAINT" -c "$W/plaint.conf" frobnicate > /dev/null 2>&1
+is "$?" 64 "an unknown command: exit 64"
+is "$("$PLAINT" --version)" "plaint $(sed -n 's/^VERSION *= *//p' Makefile)" "--version"
+
+# Rule files: errors with file:line:column; a good set passes.
+mkdir -p "$W/rules"
+printf 'rule ok\n  when subject ~ /refund/i\n  set queue billing\n' > "$W/rules/10-good.rules"
+printf '# broken\nrule bad\n  when subject ~ /(unclosed/\n  set colour red\n' > "$W/rules/20-bad.rules"
+"$PLAINT" rules check "$W/rules" > /dev/null 2> "$W/err"
+is "$?" 65 "rules check on a broken rule file: exit 65"
+grep -q "^$W/rules/20-bad.rules:3:[0-9]*: bad pattern" "$W/err"
+ok $? "the bad pattern is named by file:line:column"
+grep -q "^$W/rules/20-bad.rules:4:[0-9]*: " "$W/err"
+ok $? "the bad action is named too, by file:line:column"
+rm "$W/rules/20-bad.rules"
+"$PLAINT" rules check "$W/rules" > "$W/out" 2>&1
+ok $? "rules check on the mended dir: exit 0"
+plaint_run cli-rules rules check rules
+ok $? "the shipped rules/ pass rules check"
+
+tap_done
