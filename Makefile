@@ -27,7 +27,7 @@ endif
 BUILD  ?= .
 
 MODULES = log config tls db store imap mail rules thread ticket outbox ack smtp \
-	  pipeline daemon migrations
+	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
 HEADERS = $(wildcard include/gw-*.h)
 UNIT    = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))

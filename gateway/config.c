@@ -114,8 +114,12 @@ fail(GError **error, const Source *src, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID, "%s:%d: %s",
-		    src->path, line, msg);
+	if (line > 0)
+		g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+			    "%s:%d: %s", src->path, line, msg);
+	else	/* about something the file lacks */
+		g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+			    "%s: %s", src->path, msg);
 	return FALSE;
 }
 

@@ -19,6 +19,11 @@ struct GwMail {
 	char *from_addr;
 	char *from_name;
 	char *text;
+	char *to;
+	char *cc;
+	char *attachment_names;	/* one per line */
+	char *attachment_types;
+	gsize size;
 	char **references;
 	GPtrArray *header_names;	/* char*, parallel to header_values */
 	GPtrArray *header_values;
@@ -170,6 +175,30 @@ read_sender(GwMail *mail, GMimeMessage *msg)
 				     200);
 }
 
+/* Every mailbox address of list, lower-cased, joined by ", ". */
+static char *
+address_list(InternetAddressList *list)
+{
+	GString *out = g_string_new(NULL);
+	int n = list ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < n && i < 1000; i++) {
+		InternetAddress *a = internet_address_list_get_address(list, i);
+		g_autofree char *addr = NULL;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+			continue;
+		addr = clean_line(internet_address_mailbox_get_addr(
+					  INTERNET_ADDRESS_MAILBOX(a)), 320);
+		if (out->len > 0)
+			g_string_append(out, ", ");
+		g_string_append(out, addr);
+	}
+	for (gsize i = 0; i < out->len; i++)
+		out->str[i] = g_ascii_tolower(out->str[i]);
+	return g_string_free(out, FALSE);
+}
+
 static gboolean
 is_attachment(GMimeObject *part)
 {
@@ -209,6 +238,54 @@ find_text(GMimeMessage *msg, const char *subtype)
 	} while (g_mime_part_iter_next(iter));
 	g_mime_part_iter_free(iter);
 	return found;
+}
+
+/* A part is listed as an attachment if it has a file name or says it
+ * is one; at most 1000 are listed. */
+static void
+add_attachment(GString *names, GString *types, guint *found, GMimeObject *part)
+{
+	const char *name;
+	g_autofree char *type = NULL, *clean_name = NULL, *clean_type = NULL;
+
+	if (!GMIME_IS_PART(part) || *found >= 1000)
+		return;
+	name = g_mime_part_get_filename(GMIME_PART(part));
+	if (name == NULL && !is_attachment(part))
+		return;
+	type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(part));
+	clean_name = clean_line(name ? name : "", 255);
+	clean_type = clean_line(type, 255);
+	for (char *c = clean_type; *c; c++)
+		*c = g_ascii_tolower(*c);
+	g_string_append_printf(names, "%s%s", *found ? "\n" : "", clean_name);
+	g_string_append_printf(types, "%s%s", *found ? "\n" : "", clean_type);
+	(*found)++;
+}
+
+static void
+read_attachments(GwMail *mail, GMimeMessage *msg)
+{
+	GString *names = g_string_new(NULL), *types = g_string_new(NULL);
+	GMimeObject *top = g_mime_message_get_mime_part(msg);
+	guint found = 0;
+
+	if (top != NULL && GMIME_IS_PART(top)) {
+		add_attachment(names, types, &found, top);
+	} else if (top != NULL) {
+		GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+		guint steps = 0;
+
+		do {
+			GMimeObject *cur = g_mime_part_iter_get_current(iter);
+
+			if (cur != NULL)
+				add_attachment(names, types, &found, cur);
+		} while (++steps < 10000 && g_mime_part_iter_next(iter));
+		g_mime_part_iter_free(iter);
+	}
+	mail->attachment_names = g_string_free(names, FALSE);
+	mail->attachment_types = g_string_free(types, FALSE);
 }
 
 static void
@@ -256,7 +333,11 @@ gw_mail_parse(GBytes *raw, const GwMailLimits *limits, GError **error)
 		g_mime_object_get_header(GMIME_OBJECT(msg), "References"));
 	mail->subject = clean_line(g_mime_message_get_subject(msg), 998);
 	read_sender(mail, msg);
+	mail->to = address_list(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO));
+	mail->cc = address_list(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC));
+	mail->size = len;
 	read_text(mail, msg, limits->max_text_bytes);
+	read_attachments(mail, msg);
 	g_object_unref(msg);
 	return g_steal_pointer(&mail);
 }
@@ -272,6 +353,10 @@ gw_mail_free(GwMail *mail)
 	g_free(mail->from_addr);
 	g_free(mail->from_name);
 	g_free(mail->text);
+	g_free(mail->to);
+	g_free(mail->cc);
+	g_free(mail->attachment_names);
+	g_free(mail->attachment_types);
 	g_strfreev(mail->references);
 	if (mail->header_names != NULL)
 		g_ptr_array_unref(mail->header_names);
@@ -287,6 +372,19 @@ const char *gw_mail_from_addr(const GwMail *m) { return m->from_addr; }
 const char *gw_mail_from_name(const GwMail *m) { return m->from_name; }
 const char *gw_mail_text(const GwMail *m) { return m->text; }
 gboolean gw_mail_truncated(const GwMail *m) { return m->truncated; }
+const char *gw_mail_to(const GwMail *m) { return m->to; }
+const char *gw_mail_cc(const GwMail *m) { return m->cc; }
+const char *gw_mail_attachment_names(const GwMail *m) { return m->attachment_names; }
+const char *gw_mail_attachment_types(const GwMail *m) { return m->attachment_types; }
+gsize gw_mail_size(const GwMail *m) { return m->size; }
+
+const char *
+gw_mail_from_domain(const GwMail *mail)
+{
+	const char *at = strrchr(mail->from_addr, '@');
+
+	return at ? at + 1 : "";
+}
 
 const char *const *
 gw_mail_references(const GwMail *mail)

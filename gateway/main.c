@@ -17,6 +17,7 @@
 #include "gw-config.h"
 #include "gw-daemon.h"
 #include "gw-db.h"
+#include "gw-inspect.h"
 #include "gw-log.h"
 #include "gw-mail.h"
 #include "gw-pipeline.h"
@@ -36,6 +37,10 @@ static const char usage_text[] =
 	"                         store and process one message (an MTA pipe)\n"
 	"  config check           validate the config file and the rule files\n"
 	"  rules check [DIR]      validate rule files (default: [rules] dir)\n"
+	"  rules test [--json] [--mailbox NAME] [--rules DIR] MSG.eml...\n"
+	"                         each message's verdict and the rules behind it\n"
+	"  rules test --stored [--since DATE] [--json] [--rules DIR]\n"
+	"                         stored mail whose routing the rules would change\n"
 	"\n"
 	"Exit status follows sysexits(3): 0 done, 64 usage, 65 bad data,\n"
 	"66 no input, 75 temporary failure (try again), 78 configuration.";
@@ -128,9 +133,92 @@ cmd_rules_check(const char *dir)
 		return g_error_matches(err, GW_RULES_ERROR, GW_RULES_ERROR_SYNTAX)
 			       ? EX_DATAERR : EX_NOINPUT;
 	}
+	for (const char *const *w = gw_rules_warnings(rules); *w != NULL; w++)
+		fprintf(stderr, "%s\n", *w);
 	printf("%s: ok, %u rule%s (version %s)\n", dir, gw_rules_count(rules),
 	       gw_rules_count(rules) == 1 ? "" : "s", gw_rules_version(rules));
 	return EX_OK;
+}
+
+typedef struct {
+	gboolean json, stored;
+	char *mailbox, *since, *rules_dir;
+} TestOptions;
+
+static gboolean
+parse_test_options(TestOptions *t, int *argc, char ***argv)
+{
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &t->json,
+		  "one JSON object per message", NULL },
+		{ "mailbox", 'm', 0, G_OPTION_ARG_STRING, &t->mailbox,
+		  "as if fetched from this mailbox (its queue)", "NAME" },
+		{ "rules", 'r', 0, G_OPTION_ARG_FILENAME, &t->rules_dir,
+		  "the rules to test (default: [rules] dir)", "DIR" },
+		{ "stored", 0, 0, G_OPTION_ARG_NONE, &t->stored,
+		  "replay stored mail instead of files", NULL },
+		{ "since", 0, 0, G_OPTION_ARG_STRING, &t->since,
+		  "with --stored: mail fetched since DATE", "DATE" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("MSG.eml...");
+	g_autoptr(GError) err = NULL;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, argc, argv, &err)) {
+		usage_error("rules test: %s", err->message);
+		return FALSE;
+	}
+	if (t->stored != (*argc == 1)) {
+		usage_error("rules test needs message files, or --stored");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Testing files needs no database, nor a config when --rules is given. */
+static int
+cmd_rules_test(const Options *o, int argc, char **argv)
+{
+	TestOptions t = { 0 };
+	g_autoptr(GwConfig) config = NULL;
+	g_autoptr(GwRules) rules = NULL;
+	g_autoptr(GError) err = NULL;
+	GwInspect in = { NULL, NULL, NULL, FALSE, stdout };
+	int status = EX_OK;
+
+	if (!parse_test_options(&t, &argc, &argv))
+		return EX_USAGE;
+	if (t.rules_dir == NULL || t.stored ||
+	    g_file_test(o->config_path, G_FILE_TEST_EXISTS)) {
+		config = load_config(o);
+		if (config == NULL)
+			return EX_CONFIG;
+	}
+	rules = load_rules(t.rules_dir ? t.rules_dir : config->rules_dir,
+			   config ? config->rules_jit : TRUE, &err);
+	if (rules == NULL) {
+		gw_log_err("%s", err->message);
+		return EX_DATAERR;
+	}
+	in = (GwInspect){ rules, config, t.mailbox, t.json, stdout };
+	if (!t.stored) {
+		status = gw_inspect_files(&in, argv + 1) ? EX_DATAERR : EX_OK;
+	} else {
+		g_autoptr(GwDb) db = gw_db_connect(config->conninfo,
+						   config->db_timeout, &err);
+		guint changed;
+
+		if (db == NULL || !gw_db_check_schema(db, &err) ||
+		    !gw_inspect_replay(&in, db, t.since, &changed, &err)) {
+			gw_log_err("rules test --stored: %s", err->message);
+			status = EX_TEMPFAIL;
+		}
+	}
+	g_free(t.mailbox);
+	g_free(t.since);
+	g_free(t.rules_dir);
+	return status;
 }
 
 static GwPipeline *
@@ -243,6 +331,8 @@ dispatch(const Options *o, int argc, char **argv)
 
 	if (g_strcmp0(cmd, "rules") == 0 && g_strcmp0(sub, "check") == 0 && argc == 4)
 		return cmd_rules_check(argv[3]);
+	if (g_strcmp0(cmd, "rules") == 0 && g_strcmp0(sub, "test") == 0)
+		return cmd_rules_test(o, argc - 2, argv + 2);
 	config = load_config(o);
 	if (config == NULL)
 		return EX_CONFIG;

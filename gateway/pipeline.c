@@ -28,6 +28,7 @@ struct GwPipeline {
 	GwRules *rules;
 	GwDb *db;
 	GwMailLimits limits;
+	GHashTable *limit_logged;	/* rule names logged for the set in use */
 };
 
 static gboolean
@@ -55,6 +56,7 @@ gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 	p->config = config;
 	p->rules = rules;
 	p->limits = limits;
+	p->limit_logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if (!ensure_db(p, error))
 		return NULL;
 	return g_steal_pointer(&p);
@@ -67,6 +69,7 @@ gw_pipeline_free(GwPipeline *p)
 		return;
 	gw_rules_free(p->rules);
 	gw_db_free(p->db);
+	g_hash_table_unref(p->limit_logged);
 	g_free(p);
 }
 
@@ -75,6 +78,7 @@ gw_pipeline_set_rules(GwPipeline *p, GwRules *rules)
 {
 	gw_rules_free(p->rules);
 	p->rules = rules;
+	g_hash_table_remove_all(p->limit_logged);
 }
 
 /* ---- T1: fetch ---------------------------------------------------- */
@@ -251,6 +255,22 @@ unfileable(GwPipeline *p, GwRaw *raw, GwMail **mail_out)
 	return NULL;
 }
 
+/* A pattern over its limit is logged once per rule and rule set; the
+ * routing table counts every hit. */
+static void
+note_limit_hits(GwPipeline *p, const GwVerdict *verdict)
+{
+	for (guint i = 0; i < verdict->limit_hits->len; i++) {
+		const char *rule = verdict->limit_hits->pdata[i];
+
+		if (g_hash_table_add(p->limit_logged, g_strdup(rule)))
+			gw_log_warning("rule=%s rules=%s: a pattern hit its match "
+				       "limit and counts as no match (logged once; "
+				       "see plaint.rule_limit_hits)",
+				       rule, gw_rules_version(p->rules));
+	}
+}
+
 /* Files one claimed message inside the open transaction.  *line_out is
  * its log line, to be written once the transaction commits. */
 static gboolean
@@ -274,14 +294,18 @@ process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 					    "reason=\"%s\"", raw->id, why);
 		return gw_store_quarantine(p->db, raw->id, why, error);
 	}
-	gw_verdict_init(&verdict);
+	gw_verdict_init(&verdict, FALSE);
 	gw_rules_classify(p->rules, mail, raw->mailbox, &verdict);
 	suppress = gw_ack_suppress_reason(mail, p->config->smtp_from_addr);
 	if (suppress == NULL && verdict.no_ack)
 		suppress = "rule";
 	gw_thread_keys(mail, p->config->ticket_prefix, &keys);
 	ok = gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &verdict,
-			    &keys, &s, suppress, &filed, error);
+			    &keys, &s, suppress, &filed, error) &&
+	     gw_ticket_record_routing(p->db, raw->id, &verdict,
+				      verdict.queue ? verdict.queue : s.queue,
+				      &s, &filed, error);
+	note_limit_hits(p, &verdict);
 	ack = ok && filed.action == GW_TICKET_OPENED && suppress == NULL;
 	if (ack)
 		ok = queue_ack(p, mail, &filed, error);

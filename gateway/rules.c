@@ -2,23 +2,26 @@
  *
  * Pure: rule texts come in, verdicts go out.  Owns the compiled
  * patterns.  Must never let one pattern run unbounded: every match has
- * a match limit and a depth limit, and hitting one counts as no match.
+ * a match limit and a depth limit, and hitting one counts as no match
+ * (the verdict names the rule so that the caller can log it).
+ * packaging/plaint-rules.5 documents the language for admins; in short,
+ * one statement per line, '#' starts a comment line:
  *
- * Grammar, one statement per line ('#' starts a comment line):
+ *   rule NAME                    starts a rule; names are unique
+ *   when FIELD ~ /RE/FLAGS       the rule needs FIELD to match RE
+ *   when FIELD !~ /RE/FLAGS      ... or not to match it
+ *   when size > 2M               also <, >=, <=; suffixes k and M
+ *   any | all | not  ...  end    a group of tests: one of them holds,
+ *                                all of them hold, none of them holds
+ *   set queue NAME               actions, applied in order when the
+ *   set priority LEVEL           rule's tests hold (a rule with no test
+ *   set template NAME            always holds)
+ *   assign AGENT
+ *   tag NAME
+ *   no-ack | drop | stop
  *
- *   rule NAME                  starts a rule; names are unique
- *   when FIELD ~ /RE/FLAGS     the rule needs FIELD to match RE
- *   when FIELD !~ /RE/FLAGS    ... and not to match it
- *   set queue NAME             actions, applied in order when every
- *   set priority LEVEL           'when' of the rule holds (a rule with
- *   tag NAME                     no 'when' always holds)
- *   no-ack
- *   drop
- *   stop                       no later rule is looked at
- *
- * FIELD is subject, from (the address), from-name, body, mailbox, or
- * header NAME.  FLAGS: i (caseless), m (multi-line), s (dot matches
- * newline), x (extended).  LEVEL: low, normal, high, urgent. */
+ * FIELD: subject, from, from-domain, from-name, to, cc, body, mailbox,
+ * attachment-name, attachment-type, header NAME.  FLAGS: i m s x. */
 #include "gw-rules.h"
 
 #include <string.h>
@@ -31,26 +34,63 @@ G_DEFINE_QUARK(gw-rules-error-quark, gw_rules_error)
 #define MATCH_LIMIT 100000
 #define DEPTH_LIMIT 1000
 #define MAX_ERRORS 20
+#define MAX_DEPTH 16	/* nesting of any/all/not */
+#define TRACE_CHARS 200
 
 typedef enum {
 	FIELD_SUBJECT,
 	FIELD_FROM,
+	FIELD_FROM_DOMAIN,
 	FIELD_FROM_NAME,
+	FIELD_TO,
+	FIELD_CC,
 	FIELD_BODY,
 	FIELD_MAILBOX,
+	FIELD_ATTACHMENT_NAME,
+	FIELD_ATTACHMENT_TYPE,
 	FIELD_HEADER,
+	FIELD_SIZE,
 } Field;
 
-typedef struct {
+static const char *const field_names[] = {
+	[FIELD_SUBJECT] = "subject",
+	[FIELD_FROM] = "from",
+	[FIELD_FROM_DOMAIN] = "from-domain",
+	[FIELD_FROM_NAME] = "from-name",
+	[FIELD_TO] = "to",
+	[FIELD_CC] = "cc",
+	[FIELD_BODY] = "body",
+	[FIELD_MAILBOX] = "mailbox",
+	[FIELD_ATTACHMENT_NAME] = "attachment-name",
+	[FIELD_ATTACHMENT_TYPE] = "attachment-type",
+	[FIELD_HEADER] = "header",
+	[FIELD_SIZE] = "size",
+};
+
+typedef enum { NODE_TEST, NODE_ALL, NODE_ANY, NODE_NOT } NodeKind;
+
+typedef enum { SIZE_LT, SIZE_LE, SIZE_GT, SIZE_GE } SizeOp;
+
+typedef struct Node Node;
+struct Node {
+	NodeKind kind;
+	int line;
+	/* NODE_TEST */
 	Field field;
-	char *header;		/* FIELD_HEADER only */
-	gboolean negate;
+	char *header;		/* FIELD_HEADER */
+	gboolean negate;	/* !~ */
 	pcre2_code *re;
-} Condition;
+	SizeOp size_op;		/* FIELD_SIZE */
+	guint64 size;
+	/* groups */
+	GPtrArray *children;	/* Node* */
+};
 
 typedef enum {
 	ACT_QUEUE,
 	ACT_PRIORITY,
+	ACT_TEMPLATE,
+	ACT_ASSIGN,
 	ACT_TAG,
 	ACT_NO_ACK,
 	ACT_DROP,
@@ -65,12 +105,13 @@ typedef struct {
 typedef struct {
 	char *name;
 	char *where;		/* "file:line" of the rule statement */
-	GArray *conditions;	/* Condition */
+	Node *root;		/* NODE_ALL */
 	GArray *actions;	/* Action */
 } Rule;
 
 struct GwRules {
 	GPtrArray *rules;	/* Rule* */
+	GPtrArray *warnings;	/* char*, NULL-terminated */
 	pcre2_match_context *mctx;
 	char *version;
 };
@@ -81,7 +122,9 @@ typedef struct {
 	GString *errors;
 	int n_errors;
 	gboolean jit;
-	GHashTable *names;
+	GHashTable *names;	/* rule name -> "file:line" */
+	Rule *rule;		/* the rule being read, or NULL */
+	GPtrArray *open;	/* Node* groups open in it; [0] is the root */
 } Parser;
 
 static void
@@ -103,20 +146,40 @@ error_at(Parser *ps, int col, const char *fmt, ...)
 }
 
 static void
+node_free(gpointer data)
+{
+	Node *node = data;
+
+	if (node == NULL)
+		return;
+	g_free(node->header);
+	if (node->re != NULL)
+		pcre2_code_free(node->re);
+	if (node->children != NULL)
+		g_ptr_array_unref(node->children);
+	g_free(node);
+}
+
+static Node *
+node_new_group(NodeKind kind, int line)
+{
+	Node *node = g_new0(Node, 1);
+
+	node->kind = kind;
+	node->line = line;
+	node->children = g_ptr_array_new_with_free_func(node_free);
+	return node;
+}
+
+static void
 rule_free(gpointer data)
 {
 	Rule *rule = data;
 
-	for (guint i = 0; i < rule->conditions->len; i++) {
-		Condition *c = &g_array_index(rule->conditions, Condition, i);
-
-		g_free(c->header);
-		pcre2_code_free(c->re);
-	}
 	for (guint i = 0; i < rule->actions->len; i++)
 		g_free(g_array_index(rule->actions, Action, i).arg);
-	g_array_unref(rule->conditions);
 	g_array_unref(rule->actions);
+	node_free(rule->root);
 	g_free(rule->name);
 	g_free(rule->where);
 	g_free(rule);
@@ -138,6 +201,14 @@ next_word(const char **p)
 	return g_strndup(s, e - s);
 }
 
+static const char *
+skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
 static int
 col_of(const char *line, const char *p)
 {
@@ -148,27 +219,48 @@ static gboolean
 valid_word(const char *w)
 {
 	for (const char *c = w; *c; c++)
-		if (!g_ascii_isalnum(*c) && !strchr("-_.:", *c))
+		if (!g_ascii_isalnum(*c) && !strchr("-_.:@+", *c))
 			return FALSE;
 	return *w != '\0' && strlen(w) <= 64;
 }
 
-/* /RE/FLAGS at *p -> compiled pattern, or NULL after an error. */
+static guint32
+parse_flags(Parser *ps, const char *line, const char **pp)
+{
+	guint32 opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	const char *p = *pp;
+
+	for (; *p && *p != ' ' && *p != '\t'; p++) {
+		switch (*p) {
+		case 'i': opts |= PCRE2_CASELESS; break;
+		case 'm': opts |= PCRE2_MULTILINE; break;
+		case 's': opts |= PCRE2_DOTALL; break;
+		case 'x': opts |= PCRE2_EXTENDED; break;
+		default:
+			error_at(ps, col_of(line, p),
+				 "unknown pattern flag '%c' (known: i m s x)", *p);
+			return 0;
+		}
+	}
+	*pp = p;
+	return opts;
+}
+
+/* /RE/FLAGS at p, to the end of the line -> compiled pattern, or NULL
+ * after an error. */
 static pcre2_code *
 parse_pattern(Parser *ps, const char *line, const char *p)
 {
-	GString *re = g_string_new(NULL);
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	g_autoptr(GString) re = g_string_new(NULL);
 	const char *start;
 	pcre2_code *code;
+	guint32 opts;
 	int err;
 	PCRE2_SIZE off;
 
-	while (*p == ' ' || *p == '\t')
-		p++;
+	p = skip_blanks(p);
 	if (*p != '/') {
 		error_at(ps, col_of(line, p), "expected a pattern such as /refund/i");
-		g_string_free(re, TRUE);
 		return NULL;
 	}
 	start = ++p;
@@ -181,27 +273,15 @@ parse_pattern(Parser *ps, const char *line, const char *p)
 	}
 	if (*p != '/') {
 		error_at(ps, col_of(line, start - 1), "the pattern has no closing '/'");
-		g_string_free(re, TRUE);
 		return NULL;
 	}
-	for (p++; *p && *p != ' ' && *p != '\t'; p++) {
-		switch (*p) {
-		case 'i': opts |= PCRE2_CASELESS; break;
-		case 'm': opts |= PCRE2_MULTILINE; break;
-		case 's': opts |= PCRE2_DOTALL; break;
-		case 'x': opts |= PCRE2_EXTENDED; break;
-		default:
-			error_at(ps, col_of(line, p), "unknown pattern flag '%c' "
-				 "(known: i m s x)", *p);
-			g_string_free(re, TRUE);
-			return NULL;
-		}
-	}
-	while (*p == ' ' || *p == '\t')
-		p++;
+	p++;
+	opts = parse_flags(ps, line, &p);
+	if (opts == 0)
+		return NULL;
+	p = skip_blanks(p);
 	if (*p != '\0') {
 		error_at(ps, col_of(line, p), "unexpected text after the pattern");
-		g_string_free(re, TRUE);
 		return NULL;
 	}
 	code = pcre2_compile((PCRE2_SPTR)re->str, re->len, opts, &err, &off, NULL);
@@ -215,62 +295,98 @@ parse_pattern(Parser *ps, const char *line, const char *p)
 		 * interpreter runs the same pattern, only slower. */
 		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	}
-	g_string_free(re, TRUE);
 	return code;
 }
 
-static void
-parse_when(Parser *ps, Rule *rule, const char *line, const char *p)
+/* "size OP N[k|M]" */
+static gboolean
+parse_size(Parser *ps, Node *node, const char *line, const char *p)
 {
-	Condition c = { 0 };
-	g_autofree char *field = NULL, *op = NULL;
-	const char *at;
+	static const char *const ops[] = { "<", "<=", ">", ">=" };
+	const char *at = skip_blanks(p);
+	g_autofree char *op = next_word(&p);
+	g_autofree char *num = next_word(&p);
+	g_autofree char *extra = next_word(&p);
+	char *end = NULL;
+	guint64 n;
+	gsize i;
 
-	while (*p == ' ' || *p == '\t')
-		p++;
-	at = p;
-	field = next_word(&p);
-	if (g_strcmp0(field, "subject") == 0)
-		c.field = FIELD_SUBJECT;
-	else if (g_strcmp0(field, "from") == 0)
-		c.field = FIELD_FROM;
-	else if (g_strcmp0(field, "from-name") == 0)
-		c.field = FIELD_FROM_NAME;
-	else if (g_strcmp0(field, "body") == 0)
-		c.field = FIELD_BODY;
-	else if (g_strcmp0(field, "mailbox") == 0)
-		c.field = FIELD_MAILBOX;
-	else if (g_strcmp0(field, "header") == 0) {
-		c.field = FIELD_HEADER;
-		c.header = next_word(&p);
-		if (c.header == NULL || !valid_word(c.header)) {
-			error_at(ps, col_of(line, p), "expected a header name after 'header'");
-			g_free(c.header);
-			return;
+	for (i = 0; i < G_N_ELEMENTS(ops); i++)
+		if (g_strcmp0(op, ops[i]) == 0)
+			break;
+	if (i == G_N_ELEMENTS(ops) || num == NULL || extra != NULL) {
+		error_at(ps, col_of(line, at), "expected 'size > N', with <, <=, > "
+			 "or >= and N in bytes or with k or M");
+		return FALSE;
+	}
+	n = g_ascii_strtoull(num, &end, 10);
+	if (end == num || (*end != '\0' && g_ascii_strcasecmp(end, "k") != 0 &&
+			   g_ascii_strcasecmp(end, "m") != 0) || n > (1u << 30)) {
+		error_at(ps, col_of(line, at) + (int)strlen(op) + 1,
+			 "'%s' is not a size such as 500, 100k or 2M", num);
+		return FALSE;
+	}
+	node->size_op = (SizeOp)i;
+	node->size = n * (*end == '\0' ? 1 : g_ascii_tolower(*end) == 'k' ? 1024
+									     : 1024 * 1024);
+	return TRUE;
+}
+
+static gboolean
+parse_field(Parser *ps, Node *node, const char *line, const char **pp)
+{
+	const char *at = skip_blanks(*pp);
+	g_autofree char *field = next_word(pp);
+
+	for (gsize i = 0; i < G_N_ELEMENTS(field_names); i++) {
+		if (g_strcmp0(field, field_names[i]) != 0)
+			continue;
+		node->field = (Field)i;
+		if (node->field != FIELD_HEADER)
+			return TRUE;
+		at = skip_blanks(*pp);
+		node->header = next_word(pp);
+		if (node->header == NULL || !valid_word(node->header)) {
+			error_at(ps, col_of(line, at), "expected a header name after 'header'");
+			return FALSE;
 		}
-	} else {
-		error_at(ps, col_of(line, at), "unknown field '%s' (known: subject, "
-			 "from, from-name, body, mailbox, header NAME)",
-			 field ? field : "");
-		return;
+		return TRUE;
 	}
-	while (*p == ' ' || *p == '\t')
-		p++;
-	at = p;
+	error_at(ps, col_of(line, at), "unknown field '%s' (known: subject, from, "
+		 "from-domain, from-name, to, cc, body, mailbox, attachment-name, "
+		 "attachment-type, size, header NAME)", field ? field : "");
+	return FALSE;
+}
+
+static Node *
+parse_when(Parser *ps, const char *line, const char *p)
+{
+	Node *node = g_new0(Node, 1);
+	const char *at;
+	g_autofree char *op = NULL;
+
+	node->kind = NODE_TEST;
+	node->line = ps->line;
+	if (!parse_field(ps, node, line, &p))
+		goto fail;
+	if (node->field == FIELD_SIZE) {
+		if (!parse_size(ps, node, line, p))
+			goto fail;
+		return node;
+	}
+	at = skip_blanks(p);
 	op = next_word(&p);
-	if (g_strcmp0(op, "~") == 0 || g_strcmp0(op, "!~") == 0) {
-		c.negate = op[0] == '!';
-	} else {
+	if (g_strcmp0(op, "~") != 0 && g_strcmp0(op, "!~") != 0) {
 		error_at(ps, col_of(line, at), "expected '~' or '!~' after the field");
-		g_free(c.header);
-		return;
+		goto fail;
 	}
-	c.re = parse_pattern(ps, line, p);
-	if (c.re == NULL) {
-		g_free(c.header);
-		return;
-	}
-	g_array_append_val(rule->conditions, c);
+	node->negate = op[0] == '!';
+	node->re = parse_pattern(ps, line, p);
+	if (node->re != NULL)
+		return node;
+fail:
+	node_free(node);
+	return NULL;
 }
 
 static void
@@ -282,124 +398,204 @@ add_action(Rule *rule, ActionKind kind, char *arg)
 }
 
 static void
-parse_set(Parser *ps, Rule *rule, const char *line, const char *p)
+parse_set(Parser *ps, const char *line, const char *p)
 {
 	static const char *const levels[] = { "low", "normal", "high", "urgent" };
+	const char *at = skip_blanks(p);
 	g_autofree char *what = next_word(&p);
-	char *value = next_word(&p);
+	const char *value_at = skip_blanks(p);
+	g_autofree char *value = next_word(&p);
 	g_autofree char *extra = next_word(&p);
 
 	if (value == NULL || extra != NULL) {
-		error_at(ps, col_of(line, p), "expected 'set queue NAME' or "
-			 "'set priority LEVEL'");
-		g_free(value);
-		return;
-	}
-	if (g_strcmp0(what, "queue") == 0 && valid_word(value)) {
-		add_action(rule, ACT_QUEUE, value);
-		return;
-	}
-	if (g_strcmp0(what, "priority") == 0) {
+		error_at(ps, col_of(line, at), "expected 'set queue NAME', "
+			 "'set priority LEVEL' or 'set template NAME'");
+	} else if (g_strcmp0(what, "priority") == 0) {
 		for (gsize i = 0; i < G_N_ELEMENTS(levels); i++)
 			if (g_strcmp0(value, levels[i]) == 0) {
-				add_action(rule, ACT_PRIORITY, value);
+				add_action(ps->rule, ACT_PRIORITY, g_steal_pointer(&value));
 				return;
 			}
-		error_at(ps, col_of(line, p) - (int)strlen(value),
+		error_at(ps, col_of(line, value_at),
 			 "priority must be low, normal, high or urgent");
+	} else if (g_strcmp0(what, "queue") == 0 || g_strcmp0(what, "template") == 0) {
+		if (valid_word(value))
+			add_action(ps->rule, what[0] == 'q' ? ACT_QUEUE : ACT_TEMPLATE,
+				   g_steal_pointer(&value));
+		else
+			error_at(ps, col_of(line, value_at), "a %s name is letters, "
+				 "digits and - _ . : @ +", what);
 	} else {
-		error_at(ps, col_of(line, p) - (int)strlen(value),
-			 "expected 'set queue NAME' (letters, digits, - _ . :) "
-			 "or 'set priority LEVEL'");
+		error_at(ps, col_of(line, at), "unknown setting '%s' (known: queue, "
+			 "priority, template)", what);
 	}
-	g_free(value);
 }
 
-static Rule *
-start_rule(Parser *ps, const char *line, const char *p)
+static void
+start_rule(Parser *ps, GPtrArray *rules, const char *line, const char *p)
 {
+	const char *at = skip_blanks(p);
 	g_autofree char *name = next_word(&p);
 	g_autofree char *extra = next_word(&p);
 	Rule *rule;
 
+	ps->rule = NULL;
+	g_ptr_array_set_size(ps->open, 0);
 	if (name == NULL || !valid_word(name) || extra != NULL) {
-		error_at(ps, 1, "expected 'rule NAME' (letters, digits, - _ . :)");
-		return NULL;
+		error_at(ps, col_of(line, at), "expected 'rule NAME' (letters, digits "
+			 "and - _ . : @ +)");
+		return;
 	}
 	if (g_hash_table_contains(ps->names, name)) {
-		error_at(ps, 1, "rule '%s' is already defined at %s", name,
-			 (char *)g_hash_table_lookup(ps->names, name));
-		return NULL;
+		error_at(ps, col_of(line, at), "rule '%s' is already defined at %s",
+			 name, (char *)g_hash_table_lookup(ps->names, name));
+		return;
 	}
-	(void)line;
 	rule = g_new0(Rule, 1);
 	rule->name = g_steal_pointer(&name);
 	rule->where = g_strdup_printf("%s:%d", ps->file, ps->line);
-	rule->conditions = g_array_new(FALSE, TRUE, sizeof(Condition));
+	rule->root = node_new_group(NODE_ALL, ps->line);
 	rule->actions = g_array_new(FALSE, TRUE, sizeof(Action));
 	g_hash_table_insert(ps->names, g_strdup(rule->name), g_strdup(rule->where));
-	return rule;
+	g_ptr_array_add(rules, rule);
+	ps->rule = rule;
+	g_ptr_array_add(ps->open, rule->root);
+}
+
+/* Ends the rule being read: every group must have been closed. */
+static void
+end_rule(Parser *ps)
+{
+	for (guint i = ps->open->len; i > 1; i--) {
+		Node *g = ps->open->pdata[i - 1];
+
+		error_at(ps, 1, "the group opened at line %d has no 'end'", g->line);
+	}
+	ps->rule = NULL;
+	g_ptr_array_set_size(ps->open, 0);
+}
+
+static Node *
+current_group(Parser *ps)
+{
+	return ps->open->pdata[ps->open->len - 1];
+}
+
+static gboolean
+parse_group_word(Parser *ps, const char *line, const char *at, const char *word,
+		 const char *rest)
+{
+	NodeKind kind = g_strcmp0(word, "any") == 0 ? NODE_ANY :
+			g_strcmp0(word, "all") == 0 ? NODE_ALL : NODE_NOT;
+	Node *group;
+
+	if (*skip_blanks(rest) != '\0') {
+		error_at(ps, col_of(line, at), "'%s' stands alone on its line; "
+			 "its tests follow, then 'end'", word);
+		return FALSE;
+	}
+	if (ps->open->len > MAX_DEPTH) {
+		error_at(ps, col_of(line, at), "groups nest at most %d deep", MAX_DEPTH);
+		return FALSE;
+	}
+	group = node_new_group(kind, ps->line);
+	g_ptr_array_add(current_group(ps)->children, group);
+	g_ptr_array_add(ps->open, group);
+	return TRUE;
 }
 
 static void
-parse_statement(Parser *ps, GPtrArray *rules, Rule **current,
-		const char *line, const char *p)
+parse_action(Parser *ps, const char *line, const char *at, const char *word,
+	     const char *p)
 {
+	if (ps->open->len > 1) {
+		error_at(ps, col_of(line, at), "'%s' inside a group: close the group "
+			 "with 'end' first", word);
+	} else if (g_strcmp0(word, "set") == 0) {
+		parse_set(ps, line, p);
+	} else if (g_strcmp0(word, "tag") == 0 || g_strcmp0(word, "assign") == 0) {
+		char *arg = next_word(&p);
+		g_autofree char *extra = next_word(&p);
+
+		if (arg == NULL || !valid_word(arg) || extra != NULL) {
+			error_at(ps, col_of(line, at), "expected '%s NAME'", word);
+			g_free(arg);
+		} else {
+			add_action(ps->rule, word[0] == 't' ? ACT_TAG : ACT_ASSIGN, arg);
+		}
+	} else {
+		g_autofree char *extra = next_word(&p);
+
+		if (extra != NULL)
+			error_at(ps, col_of(line, at), "'%s' takes no argument", word);
+		else
+			add_action(ps->rule, word[0] == 'n' ? ACT_NO_ACK :
+					     word[0] == 'd' ? ACT_DROP : ACT_STOP, NULL);
+	}
+}
+
+static void
+parse_statement(Parser *ps, GPtrArray *rules, const char *line, const char *p)
+{
+	static const char *const actions[] = {
+		"set", "tag", "assign", "no-ack", "drop", "stop",
+	};
 	const char *at = p;
 	g_autofree char *word = next_word(&p);
 
 	if (g_strcmp0(word, "rule") == 0) {
-		*current = start_rule(ps, line, p);
-		if (*current != NULL)
-			g_ptr_array_add(rules, *current);
+		if (ps->rule != NULL)
+			end_rule(ps);
+		start_rule(ps, rules, line, p);
 		return;
 	}
-	if (*current == NULL) {
-		error_at(ps, col_of(line, at), "'%s' outside a rule: start one "
-			 "with 'rule NAME'", word);
+	if (ps->rule == NULL) {
+		/* An error in the 'rule' line already said so. */
+		if (ps->n_errors == 0 || g_hash_table_size(ps->names) == 0)
+			error_at(ps, col_of(line, at), "'%s' outside a rule: start "
+				 "one with 'rule NAME'", word);
 		return;
 	}
-	if (g_strcmp0(word, "when") == 0)
-		parse_when(ps, *current, line, p);
-	else if (g_strcmp0(word, "set") == 0)
-		parse_set(ps, *current, line, p);
-	else if (g_strcmp0(word, "tag") == 0) {
-		char *tag = next_word(&p);
-		g_autofree char *extra = next_word(&p);
+	if (g_strcmp0(word, "when") == 0) {
+		Node *test = parse_when(ps, line, p);
 
-		if (tag == NULL || !valid_word(tag) || extra != NULL) {
-			error_at(ps, col_of(line, at), "expected 'tag NAME'");
-			g_free(tag);
-		} else {
-			add_action(*current, ACT_TAG, tag);
-		}
-	} else if (g_strcmp0(word, "no-ack") == 0 || g_strcmp0(word, "drop") == 0 ||
-		   g_strcmp0(word, "stop") == 0) {
-		g_autofree char *extra = next_word(&p);
-
-		if (extra != NULL)
-			error_at(ps, col_of(line, p) - (int)strlen(extra),
-				 "'%s' takes no argument", word);
+		if (test != NULL)
+			g_ptr_array_add(current_group(ps)->children, test);
+		return;
+	}
+	if (g_strcmp0(word, "any") == 0 || g_strcmp0(word, "all") == 0 ||
+	    g_strcmp0(word, "not") == 0) {
+		parse_group_word(ps, line, at, word, p);
+		return;
+	}
+	if (g_strcmp0(word, "end") == 0) {
+		if (ps->open->len <= 1)
+			error_at(ps, col_of(line, at), "'end' without an open group");
+		else if (current_group(ps)->children->len == 0)
+			error_at(ps, col_of(line, at), "an empty group");
 		else
-			add_action(*current, word[0] == 'n' ? ACT_NO_ACK :
-					     word[0] == 'd' ? ACT_DROP : ACT_STOP,
-				   NULL);
-	} else {
-		error_at(ps, col_of(line, at), "unknown statement '%s' (known: "
-			 "rule, when, set, tag, no-ack, drop, stop)", word);
+			g_ptr_array_set_size(ps->open, ps->open->len - 1);
+		return;
 	}
+	for (gsize i = 0; i < G_N_ELEMENTS(actions); i++)
+		if (g_strcmp0(word, actions[i]) == 0) {
+			parse_action(ps, line, at, word, p);
+			return;
+		}
+	error_at(ps, col_of(line, at), "unknown statement '%s' (known: rule, when, "
+		 "any, all, not, end, set, tag, assign, no-ack, drop, stop)", word);
 }
 
 static void
 parse_file(Parser *ps, const char *text, GPtrArray *rules)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	Rule *current = NULL;
 
+	ps->rule = NULL;
 	for (int i = 0; lines[i] != NULL; i++) {
 		char *line = lines[i];
 		gsize n = strlen(line);
-		const char *p = line;
+		const char *p;
 
 		ps->line = i + 1;
 		if (n > 0 && line[n - 1] == '\r')
@@ -408,12 +604,46 @@ parse_file(Parser *ps, const char *text, GPtrArray *rules)
 			error_at(ps, 1, "not valid UTF-8");
 			continue;
 		}
-		while (*p == ' ' || *p == '\t')
-			p++;
+		p = skip_blanks(line);
 		if (*p == '\0' || *p == '#')
 			continue;
-		parse_statement(ps, rules, &current, line, p);
+		parse_statement(ps, rules, line, p);
 	}
+	if (ps->rule != NULL)
+		end_rule(ps);
+}
+
+static gboolean
+always_stops(const Rule *rule)
+{
+	if (rule->root->children->len > 0)
+		return FALSE;
+	for (guint i = 0; i < rule->actions->len; i++)
+		if (g_array_index(rule->actions, Action, i).kind == ACT_STOP)
+			return TRUE;
+	return FALSE;
+}
+
+/* A rule after one that holds for every message and stops never runs. */
+static GPtrArray *
+find_warnings(GPtrArray *rules)
+{
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	const Rule *stopper = NULL;
+
+	for (guint i = 0; i < rules->len; i++) {
+		const Rule *rule = rules->pdata[i];
+
+		if (stopper != NULL)
+			g_ptr_array_add(warnings, g_strdup_printf(
+				"%s: warning: rule '%s' can never match: rule '%s' "
+				"at %s matches every message and stops",
+				rule->where, rule->name, stopper->name, stopper->where));
+		else if (always_stops(rule))
+			stopper = rule;
+	}
+	g_ptr_array_add(warnings, NULL);
+	return warnings;
 }
 
 GwRules *
@@ -424,9 +654,10 @@ gw_rules_compile(GPtrArray *names, GPtrArray *texts, gboolean jit,
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal,
 							   g_free, g_free);
+	g_autoptr(GPtrArray) open = g_ptr_array_new();
 	GPtrArray *rules = g_ptr_array_new_with_free_func(rule_free);
 	GwRules *set;
-	Parser ps = { NULL, 0, errors, 0, jit, seen };
+	Parser ps = { NULL, 0, errors, 0, jit, seen, NULL, open };
 
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree char *base = g_path_get_basename(names->pdata[i]);
@@ -448,6 +679,7 @@ gw_rules_compile(GPtrArray *names, GPtrArray *texts, gboolean jit,
 	}
 	set = g_new0(GwRules, 1);
 	set->rules = rules;
+	set->warnings = find_warnings(rules);
 	set->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(set->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(set->mctx, DEPTH_LIMIT);
@@ -461,6 +693,7 @@ gw_rules_free(GwRules *rules)
 	if (rules == NULL)
 		return;
 	g_ptr_array_unref(rules->rules);
+	g_ptr_array_unref(rules->warnings);
 	pcre2_match_context_free(rules->mctx);
 	g_free(rules->version);
 	g_free(rules);
@@ -472,41 +705,165 @@ gw_rules_count(const GwRules *rules)
 	return rules->rules->len;
 }
 
+const char *const *
+gw_rules_warnings(const GwRules *rules)
+{
+	return (const char *const *)rules->warnings->pdata;
+}
+
 const char *
 gw_rules_version(const GwRules *rules)
 {
 	return rules->version;
 }
 
-static const char *
-field_text(const Condition *c, const GwMail *mail, const char *mailbox)
-{
-	const char *v = NULL;
+/* ---- classification ------------------------------------------------ */
 
-	switch (c->field) {
-	case FIELD_SUBJECT:	v = gw_mail_subject(mail); break;
-	case FIELD_FROM:	v = gw_mail_from_addr(mail); break;
-	case FIELD_FROM_NAME:	v = gw_mail_from_name(mail); break;
-	case FIELD_BODY:	v = gw_mail_text(mail); break;
-	case FIELD_MAILBOX:	v = mailbox; break;
-	case FIELD_HEADER:	v = gw_mail_header(mail, c->header); break;
+typedef struct {
+	const GwRules *set;
+	const Rule *rule;
+	const GwMail *mail;
+	const char *mailbox;
+	pcre2_match_data *md;
+	GwVerdict *verdict;
+	gboolean limit_hit;
+} Eval;
+
+static gboolean node_holds(Eval *ev, const Node *n);
+
+static const char *
+field_text(const Node *n, const GwMail *mail, const char *mailbox)
+{
+	switch (n->field) {
+	case FIELD_SUBJECT:		return gw_mail_subject(mail);
+	case FIELD_FROM:		return gw_mail_from_addr(mail);
+	case FIELD_FROM_DOMAIN:		return gw_mail_from_domain(mail);
+	case FIELD_FROM_NAME:		return gw_mail_from_name(mail);
+	case FIELD_TO:			return gw_mail_to(mail);
+	case FIELD_CC:			return gw_mail_cc(mail);
+	case FIELD_BODY:		return gw_mail_text(mail);
+	case FIELD_MAILBOX:		return mailbox;
+	case FIELD_ATTACHMENT_NAME:	return gw_mail_attachment_names(mail);
+	case FIELD_ATTACHMENT_TYPE:	return gw_mail_attachment_types(mail);
+	case FIELD_HEADER:		return gw_mail_header(mail, n->header);
+	case FIELD_SIZE:		return NULL;
 	}
-	return v;
+	return NULL;
 }
 
-/* A pattern over its limit counts as no match. */
-static gboolean
-holds(const GwRules *set, const Condition *c, const GwMail *mail,
-      const char *mailbox, pcre2_match_data *md)
+static void
+trace(Eval *ev, const Node *n, const char *text, gsize len)
 {
-	const char *text = field_text(c, mail, mailbox);
+	GwTraceItem *item;
+	g_autofree char *cut = NULL;
+
+	if (!ev->verdict->want_trace)
+		return;
+	item = g_new0(GwTraceItem, 1);
+	item->rule = g_strdup(ev->rule->name);
+	item->field = n->field == FIELD_HEADER
+			      ? g_strdup_printf("header %s", n->header)
+			      : g_strdup(field_names[n->field]);
+	cut = g_strndup(text, len);
+	item->text = g_utf8_strlen(cut, -1) > TRACE_CHARS
+			     ? g_utf8_substring(cut, 0, TRACE_CHARS)
+			     : g_steal_pointer(&cut);
+	g_ptr_array_add(ev->verdict->trace, item);
+}
+
+static gboolean
+size_holds(const Node *n, gsize size)
+{
+	switch (n->size_op) {
+	case SIZE_LT:	return size < n->size;
+	case SIZE_LE:	return size <= n->size;
+	case SIZE_GT:	return size > n->size;
+	case SIZE_GE:	return size >= n->size;
+	}
+	return FALSE;
+}
+
+static gboolean
+test_holds(Eval *ev, const Node *n)
+{
+	const char *text;
 	int rc;
 
+	if (n->field == FIELD_SIZE) {
+		g_autofree char *s = g_strdup_printf("%" G_GSIZE_FORMAT,
+						     gw_mail_size(ev->mail));
+
+		if (!size_holds(n, gw_mail_size(ev->mail)))
+			return FALSE;
+		trace(ev, n, s, strlen(s));
+		return TRUE;
+	}
+	text = field_text(n, ev->mail, ev->mailbox);
 	if (text == NULL)		/* an absent header matches nothing */
-		return c->negate;
-	rc = pcre2_match(c->re, (PCRE2_SPTR)text, strlen(text), 0, 0, md,
-			 set->mctx);
-	return (rc >= 0) != c->negate;
+		return n->negate;
+	rc = pcre2_match(n->re, (PCRE2_SPTR)text, strlen(text), 0, 0, ev->md,
+			 ev->set->mctx);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+		ev->limit_hit = TRUE;
+		return FALSE;		/* over its limit: no match, either way */
+	}
+	if ((rc >= 0) == n->negate)
+		return FALSE;
+	if (rc >= 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ev->md);
+
+		trace(ev, n, text + ov[0], ov[1] - ov[0]);
+	} else {
+		trace(ev, n, "", 0);
+	}
+	return TRUE;
+}
+
+static gboolean
+group_holds(Eval *ev, const Node *n)
+{
+	guint i;
+
+	switch (n->kind) {
+	case NODE_TEST:
+		return test_holds(ev, n);
+	case NODE_ALL:		/* every test holds */
+		for (i = 0; i < n->children->len; i++)
+			if (!node_holds(ev, n->children->pdata[i]))
+				return FALSE;
+		return TRUE;
+	case NODE_ANY:		/* one test holds */
+		for (i = 0; i < n->children->len; i++)
+			if (node_holds(ev, n->children->pdata[i]))
+				return TRUE;
+		return FALSE;
+	case NODE_NOT:		/* no test holds */
+		for (i = 0; i < n->children->len; i++)
+			if (node_holds(ev, n->children->pdata[i]))
+				return FALSE;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+/* The trace keeps only tests that hold within groups that hold. */
+static gboolean
+node_holds(Eval *ev, const Node *n)
+{
+	guint mark = ev->verdict->want_trace ? ev->verdict->trace->len : 0;
+	gboolean holds = group_holds(ev, n);
+
+	if (!holds && ev->verdict->want_trace)
+		g_ptr_array_set_size(ev->verdict->trace, mark);
+	return holds;
+}
+
+static void
+replace(char **slot, const char *value)
+{
+	g_free(*slot);
+	*slot = g_strdup(value);
 }
 
 static void
@@ -516,14 +873,10 @@ apply(const Rule *rule, GwVerdict *verdict, gboolean *stop)
 		const Action *a = &g_array_index(rule->actions, Action, i);
 
 		switch (a->kind) {
-		case ACT_QUEUE:
-			g_free(verdict->queue);
-			verdict->queue = g_strdup(a->arg);
-			break;
-		case ACT_PRIORITY:
-			g_free(verdict->priority);
-			verdict->priority = g_strdup(a->arg);
-			break;
+		case ACT_QUEUE:		replace(&verdict->queue, a->arg); break;
+		case ACT_PRIORITY:	replace(&verdict->priority, a->arg); break;
+		case ACT_TEMPLATE:	replace(&verdict->template, a->arg); break;
+		case ACT_ASSIGN:	replace(&verdict->assignee, a->arg); break;
 		case ACT_TAG:
 			if (!g_ptr_array_find_with_equal_func(verdict->tags, a->arg,
 							      g_str_equal, NULL))
@@ -540,31 +893,47 @@ void
 gw_rules_classify(const GwRules *rules, const GwMail *mail,
 		  const char *mailbox, GwVerdict *verdict)
 {
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	Eval ev = { rules, NULL, mail, mailbox ? mailbox : "", NULL, verdict, FALSE };
 	gboolean stop = FALSE;
 
+	ev.md = pcre2_match_data_create(1, NULL);
 	for (guint r = 0; r < rules->rules->len && !stop; r++) {
-		const Rule *rule = rules->rules->pdata[r];
-		gboolean all = TRUE;
+		gboolean holds;
 
-		for (guint i = 0; i < rule->conditions->len && all; i++)
-			all = holds(rules, &g_array_index(rule->conditions,
-							  Condition, i),
-				    mail, mailbox, md);
-		if (!all)
+		ev.rule = rules->rules->pdata[r];
+		ev.limit_hit = FALSE;
+		holds = node_holds(&ev, ev.rule->root);
+		if (ev.limit_hit)
+			g_ptr_array_add(verdict->limit_hits, g_strdup(ev.rule->name));
+		if (!holds)
 			continue;
-		g_ptr_array_add(verdict->matched, g_strdup(rule->name));
-		apply(rule, verdict, &stop);
+		g_ptr_array_add(verdict->matched, g_strdup(ev.rule->name));
+		apply(ev.rule, verdict, &stop);
 	}
-	pcre2_match_data_free(md);
+	pcre2_match_data_free(ev.md);
+}
+
+static void
+trace_item_free(gpointer data)
+{
+	GwTraceItem *item = data;
+
+	g_free(item->rule);
+	g_free(item->field);
+	g_free(item->text);
+	g_free(item);
 }
 
 void
-gw_verdict_init(GwVerdict *verdict)
+gw_verdict_init(GwVerdict *verdict, gboolean want_trace)
 {
 	memset(verdict, 0, sizeof *verdict);
 	verdict->tags = g_ptr_array_new_with_free_func(g_free);
 	verdict->matched = g_ptr_array_new_with_free_func(g_free);
+	verdict->limit_hits = g_ptr_array_new_with_free_func(g_free);
+	verdict->want_trace = want_trace;
+	if (want_trace)
+		verdict->trace = g_ptr_array_new_with_free_func(trace_item_free);
 }
 
 void
@@ -572,6 +941,10 @@ gw_verdict_clear(GwVerdict *verdict)
 {
 	g_clear_pointer(&verdict->queue, g_free);
 	g_clear_pointer(&verdict->priority, g_free);
+	g_clear_pointer(&verdict->assignee, g_free);
+	g_clear_pointer(&verdict->template, g_free);
 	g_clear_pointer(&verdict->tags, g_ptr_array_unref);
 	g_clear_pointer(&verdict->matched, g_ptr_array_unref);
+	g_clear_pointer(&verdict->limit_hits, g_ptr_array_unref);
+	g_clear_pointer(&verdict->trace, g_ptr_array_unref);
 }

@@ -43,6 +43,15 @@ static const char sql_quarantine[] =
 	"SET state = 'quarantined', reason = $2, processed_at = now() "
 	"WHERE id = $1";
 
+static const char sql_routed[] =
+	"SELECT r.id::text, r.mailbox, r.internaldate::text, r.raw, "
+	"  coalesce((SELECT m.subject FROM plaint.messages m WHERE m.raw_id = r.id), ''), "
+	"  g.queue, g.priority, g.assignee, g.template, g.tags::text, "
+	"  g.matched::text, g.no_ack::text, g.dropped::text, g.rules_version "
+	"FROM plaint.raw_messages r JOIN plaint.routing g ON g.raw_id = r.id "
+	"WHERE r.id > $2 AND r.fetched_at >= coalesce($1::timestamptz, '-infinity') "
+	"ORDER BY r.id LIMIT $3";
+
 void
 gw_raw_free(GwRaw *raw)
 {
@@ -228,4 +237,58 @@ gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
 	gw_db_params_text(p, reason);
 	res = gw_db_exec(db, sql_quarantine, p, error);
 	return res != NULL;
+}
+
+void
+gw_routed_free(GwRouted *routed)
+{
+	if (routed == NULL)
+		return;
+	g_free(routed->raw.mailbox);
+	g_free(routed->raw.internaldate);
+	g_bytes_unref(routed->raw.bytes);
+	g_free(routed->subject);
+	g_free(routed->queue);
+	g_free(routed->priority);
+	g_free(routed->assignee);
+	g_free(routed->template);
+	g_strfreev(routed->tags);
+	g_strfreev(routed->matched);
+	g_free(routed->rules_version);
+	g_free(routed);
+}
+
+gboolean
+gw_store_routed_batch(GwDb *db, const char *since, gint64 after_id, int limit,
+		      GPtrArray *rows, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_text(p, since);
+	gw_db_params_int(p, after_id);
+	gw_db_params_int(p, limit);
+	res = gw_db_exec_binary(db, sql_routed, p, error);
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		GwRouted *row = g_new0(GwRouted, 1);
+
+		row->raw.id = g_ascii_strtoll(gw_db_result_text(res, r, 0), NULL, 10);
+		row->raw.mailbox = g_strdup(gw_db_result_text(res, r, 1));
+		row->raw.internaldate = g_strdup(gw_db_result_text(res, r, 2));
+		row->raw.bytes = gw_db_result_bytes(res, r, 3);
+		row->subject = g_strdup(gw_db_result_text(res, r, 4));
+		row->queue = g_strdup(gw_db_result_text(res, r, 5));
+		row->priority = g_strdup(gw_db_result_text(res, r, 6));
+		row->assignee = g_strdup(gw_db_result_text(res, r, 7));
+		row->template = g_strdup(gw_db_result_text(res, r, 8));
+		row->tags = gw_db_result_strv(res, r, 9);
+		row->matched = gw_db_result_strv(res, r, 10);
+		row->no_ack = gw_db_result_bool(res, r, 11);
+		row->dropped = gw_db_result_bool(res, r, 12);
+		row->rules_version = g_strdup(gw_db_result_text(res, r, 13));
+		g_ptr_array_add(rows, row);
+	}
+	return TRUE;
 }

@@ -13,6 +13,10 @@ static const char sql_file[] =
 	"$7, $8, $9::text[], nullif($10, ''), nullif($11, ''), $12::text[], "
 	"$13, $14, $15, $16, $17::timestamptz, $18, $19, $20)";
 
+static const char sql_routing[] =
+	"SELECT plaint.record_routing($1, $2, $3::text[], $4, $5, $6::text[], "
+	"$7, $8, $9, $10, $11::text[], nullif($12::bigint, 0))";
+
 static const char *const action_names[] = {
 	[GW_TICKET_OPENED] = "opened",
 	[GW_TICKET_THREADED] = "threaded",
@@ -92,4 +96,28 @@ void
 gw_filed_clear(GwFiled *filed)
 {
 	g_clear_pointer(&filed->ticket_number, g_free);
+}
+
+gboolean
+gw_ticket_record_routing(GwDb *db, gint64 raw_id, const GwVerdict *verdict,
+			 const char *queue, const GwTicketSettings *settings,
+			 const GwFiled *filed, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_int(p, raw_id);
+	gw_db_params_text(p, settings->rules_version);
+	add_strv(p, verdict->matched);
+	gw_db_params_text(p, queue);
+	gw_db_params_text(p, verdict->priority);
+	add_strv(p, verdict->tags);
+	gw_db_params_text(p, verdict->assignee);
+	gw_db_params_text(p, verdict->template);
+	gw_db_params_bool(p, verdict->no_ack);
+	gw_db_params_bool(p, verdict->drop);
+	add_strv(p, verdict->limit_hits);
+	gw_db_params_int(p, filed->action == GW_TICKET_OPENED ? filed->ticket_id : 0);
+	res = gw_db_exec(db, sql_routing, p, error);
+	return res != NULL;
 }

@@ -37,6 +37,17 @@ const char *gw_mail_subject(const GwMail *mail);
 const char *gw_mail_from_addr(const GwMail *mail);	/* lower-cased */
 const char *gw_mail_from_name(const GwMail *mail);
 const char *gw_mail_text(const GwMail *mail);
+/* To and Cc addresses, lower-cased, joined by ", " (lent). */
+const char *gw_mail_to(const GwMail *mail);
+const char *gw_mail_cc(const GwMail *mail);
+/* The domain of the From address, "" if none (lent). */
+const char *gw_mail_from_domain(const GwMail *mail);
+/* Names and content types ("image/png") of the attachments, one per
+ * line (lent; "" when there are none). */
+const char *gw_mail_attachment_names(const GwMail *mail);
+const char *gw_mail_attachment_types(const GwMail *mail);
+/* Size of the raw message in bytes. */
+gsize gw_mail_size(const GwMail *mail);
 /* The References ids in header order (lent, NULL-terminated). */
 const char *const *gw_mail_references(const GwMail *mail);
 /* The first header field called name (any case), decoded, or NULL. */

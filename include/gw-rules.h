@@ -11,13 +11,28 @@
 
 typedef struct GwRules GwRules;
 
+/* Why a rule matched: one test that held, for `plaint rules test`. */
+typedef struct {
+	char *rule;
+	char *field;		/* "subject", "header X-Foo", "size", ... */
+	char *text;		/* the text the pattern matched, at most 200
+				 * characters; "" for tests that hold by not
+				 * matching */
+} GwTraceItem;
+
 typedef struct {
 	char *queue;		/* NULL: the mailbox's queue */
-	char *priority;		/* low | normal | high | urgent */
+	char *priority;		/* low | normal | high | urgent, or NULL */
+	char *assignee;		/* NULL: nobody */
+	char *template;		/* acknowledgement template, NULL: default */
 	GPtrArray *tags;	/* of char*, each once */
 	gboolean no_ack;
 	gboolean drop;		/* store, open no ticket, send nothing */
 	GPtrArray *matched;	/* rule names, in evaluation order */
+	GPtrArray *limit_hits;	/* names of rules whose pattern hit the
+				 * match or depth limit (taken as no match) */
+	GPtrArray *trace;	/* of GwTraceItem*, only if want_trace */
+	gboolean want_trace;
 } GwVerdict;
 
 #define GW_RULES_ERROR (gw_rules_error_quark())
@@ -32,6 +47,9 @@ GwRules *gw_rules_compile(GPtrArray *names, GPtrArray *texts, gboolean jit,
 			  GError **error);
 void gw_rules_free(GwRules *rules);
 guint gw_rules_count(const GwRules *rules);
+/* "file:line: warning" lines about rules that can never match (lent,
+ * NULL-terminated, maybe empty). */
+const char *const *gw_rules_warnings(const GwRules *rules);
 /* A short hash of the rule texts: which set routed a message. */
 const char *gw_rules_version(const GwRules *rules);
 
@@ -40,7 +58,8 @@ const char *gw_rules_version(const GwRules *rules);
 void gw_rules_classify(const GwRules *rules, const GwMail *mail,
 		       const char *mailbox, GwVerdict *verdict);
 
-void gw_verdict_init(GwVerdict *verdict);
+/* want_trace: also record why each rule matched. */
+void gw_verdict_init(GwVerdict *verdict, gboolean want_trace);
 void gw_verdict_clear(GwVerdict *verdict);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwRules, gw_rules_free)

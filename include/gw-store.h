@@ -63,3 +63,26 @@ gboolean gw_store_claim_id(GwDb *db, gint64 id, GPtrArray *rows,
  * retried by itself). */
 gboolean gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
 			     GError **error);
+
+/* A stored message with the routing recorded for it (plaint.routing). */
+typedef struct {
+	GwRaw raw;
+	char *subject;		/* as filed, "" if none */
+	char *queue;
+	char *priority;		/* may be NULL */
+	char *assignee;		/* may be NULL */
+	char *template;		/* may be NULL */
+	char **tags;
+	char **matched;
+	gboolean no_ack;
+	gboolean dropped;
+	char *rules_version;
+} GwRouted;
+
+void gw_routed_free(GwRouted *routed);
+
+/* Up to limit routed messages with id > after_id, fetched at or after
+ * since (NULL: any time; a timestamptz literal such as 2026-11-01),
+ * in id order; appends GwRouted* to rows (which frees them). */
+gboolean gw_store_routed_batch(GwDb *db, const char *since, gint64 after_id,
+			       int limit, GPtrArray *rows, GError **error);

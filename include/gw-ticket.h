@@ -41,4 +41,12 @@ gboolean gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
 			const char *ack_suppressed, GwFiled *filed_out,
 			GError **error);
 void gw_filed_clear(GwFiled *filed);
+
+/* Records how verdict routed raw_id (queue: the one used), by the rule
+ * set of settings->rules_version; a ticket filed opened gets the
+ * verdict's assignee.  In the caller's transaction. */
+gboolean gw_ticket_record_routing(GwDb *db, gint64 raw_id,
+				  const GwVerdict *verdict, const char *queue,
+				  const GwTicketSettings *settings,
+				  const GwFiled *filed, GError **error);
 const char *gw_ticket_action_name(GwTicketAction action);

@@ -1,0 +1,343 @@
+/* inspect.c - `plaint rules test`: verdicts with their reasons, replay.
+ *
+ * Owns nothing past a call.  Must never change the database: replay
+ * only reads raw_messages and routing.  Text from messages is printed
+ * only through the JSON escaper or gw_log_clean(), so a message cannot
+ * forge lines of the report. */
+#include "gw-inspect.h"
+
+#include <string.h>
+
+#include "gw-ack.h"
+#include "gw-log.h"
+#include "gw-mail.h"
+#include "gw-store.h"
+
+#define MAX_FILE_BYTES (64 * 1024 * 1024)
+#define REPLAY_BATCH 200
+
+static void
+json_string(GString *s, const char *v)
+{
+	if (v == NULL) {
+		g_string_append(s, "null");
+		return;
+	}
+	g_string_append_c(s, '"');
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		switch (*p) {
+		case '"':	g_string_append(s, "\\\""); break;
+		case '\\':	g_string_append(s, "\\\\"); break;
+		case '\n':	g_string_append(s, "\\n"); break;
+		case '\r':	g_string_append(s, "\\r"); break;
+		case '\t':	g_string_append(s, "\\t"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				g_string_append_printf(s, "\\u%04x", *p);
+			else
+				g_string_append_c(s, *p);
+		}
+	}
+	g_string_append_c(s, '"');
+}
+
+static void
+json_array(GString *s, char *const *v, guint n)
+{
+	g_string_append_c(s, '[');
+	for (guint i = 0; i < n; i++) {
+		if (i > 0)
+			g_string_append_c(s, ',');
+		json_string(s, v[i]);
+	}
+	g_string_append_c(s, ']');
+}
+
+static const char *
+queue_for(const GwInspect *in, const GwVerdict *v, const char *mailbox)
+{
+	const GwMailboxConfig *mbox = NULL;
+
+	if (v->queue != NULL)
+		return v->queue;
+	if (in->config != NULL && mailbox != NULL)
+		mbox = gw_config_mailbox(in->config, mailbox);
+	return mbox ? mbox->queue : "general";
+}
+
+/* Why no acknowledgement would go out, or NULL. */
+static const char *
+ack_refusal(const GwInspect *in, const GwMail *mail, const GwVerdict *v)
+{
+	const char *why = gw_ack_suppress_reason(
+		mail, in->config ? in->config->smtp_from_addr : NULL);
+
+	if (why != NULL)
+		return why;
+	if (v->drop)
+		return "rule drop";
+	return v->no_ack ? "rule no-ack" : NULL;
+}
+
+static void
+print_json(const GwInspect *in, const char *file, const GwMail *mail,
+	   const GwVerdict *v)
+{
+	g_autoptr(GString) s = g_string_new("{\"file\":");
+	const char *refusal = ack_refusal(in, mail, v);
+
+	json_string(s, file);
+	g_string_append(s, ",\"queue\":");
+	json_string(s, queue_for(in, v, in->mailbox));
+	g_string_append(s, ",\"priority\":");
+	json_string(s, v->priority ? v->priority : "normal");
+	g_string_append(s, ",\"tags\":");
+	json_array(s, (char **)v->tags->pdata, v->tags->len);
+	g_string_append_printf(s, ",\"ack\":%s,\"ack_suppressed\":",
+			       refusal ? "false" : "true");
+	json_string(s, refusal);
+	g_string_append_printf(s, ",\"drop\":%s,\"assignee\":",
+			       v->drop ? "true" : "false");
+	json_string(s, v->assignee);
+	g_string_append(s, ",\"template\":");
+	json_string(s, v->template);
+	g_string_append(s, ",\"matched\":");
+	json_array(s, (char **)v->matched->pdata, v->matched->len);
+	g_string_append(s, ",\"limit_hits\":");
+	json_array(s, (char **)v->limit_hits->pdata, v->limit_hits->len);
+	g_string_append(s, ",\"trace\":[");
+	for (guint i = 0; i < v->trace->len; i++) {
+		const GwTraceItem *t = v->trace->pdata[i];
+
+		g_string_append(s, i ? ",{\"rule\":" : "{\"rule\":");
+		json_string(s, t->rule);
+		g_string_append(s, ",\"field\":");
+		json_string(s, t->field);
+		g_string_append(s, ",\"text\":");
+		json_string(s, t->text);
+		g_string_append_c(s, '}');
+	}
+	g_string_append(s, "]}");
+	fprintf(in->out, "%s\n", s->str);
+}
+
+static char *
+joined(GPtrArray *a)
+{
+	if (a->len == 0)
+		return g_strdup("-");
+	g_ptr_array_add(a, NULL);
+	{
+		char *s = g_strjoinv(", ", (char **)a->pdata);
+
+		g_ptr_array_remove_index(a, a->len - 1);
+		return s;
+	}
+}
+
+static void
+print_text(const GwInspect *in, const char *file, const GwMail *mail,
+	   const GwVerdict *v)
+{
+	g_autofree char *tags = joined(v->tags), *matched = joined(v->matched);
+	g_autofree char *subject = gw_log_clean(gw_mail_subject(mail), 100);
+	const char *refusal = ack_refusal(in, mail, v);
+
+	fprintf(in->out, "%s: \"%s\"\n", file, subject);
+	fprintf(in->out, "  queue     %s\n", queue_for(in, v, in->mailbox));
+	fprintf(in->out, "  priority  %s\n", v->priority ? v->priority : "normal");
+	fprintf(in->out, "  tags      %s\n", tags);
+	if (v->assignee != NULL)
+		fprintf(in->out, "  assign    %s\n", v->assignee);
+	if (v->template != NULL)
+		fprintf(in->out, "  template  %s\n", v->template);
+	fprintf(in->out, "  ack       %s%s\n", refusal ? "no: " : "yes",
+		refusal ? refusal : "");
+	fprintf(in->out, "  drop      %s\n", v->drop ? "yes" : "no");
+	fprintf(in->out, "  matched   %s\n", matched);
+	for (guint i = 0; i < v->trace->len; i++) {
+		const GwTraceItem *t = v->trace->pdata[i];
+		g_autofree char *text = gw_log_clean(t->text, 80);
+
+		fprintf(in->out, "    %s: %s matched \"%s\"\n", t->rule, t->field, text);
+	}
+	for (guint i = 0; i < v->limit_hits->len; i++)
+		fprintf(in->out, "    %s: a pattern hit its match limit (no match)\n",
+			(char *)v->limit_hits->pdata[i]);
+}
+
+static void
+print_error(const GwInspect *in, const char *file, const char *message)
+{
+	if (in->json) {
+		g_autoptr(GString) s = g_string_new("{\"file\":");
+
+		json_string(s, file);
+		g_string_append(s, ",\"error\":");
+		json_string(s, message);
+		g_string_append_c(s, '}');
+		fprintf(in->out, "%s\n", s->str);
+	} else {
+		fprintf(in->out, "%s: error: %s\n", file, message);
+	}
+}
+
+guint
+gw_inspect_files(const GwInspect *in, char **files)
+{
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+	guint failed = 0;
+
+	for (guint i = 0; files[i] != NULL; i++) {
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GBytes) raw = gw_config_read_file(files[i], MAX_FILE_BYTES, &err);
+		g_autoptr(GwMail) mail = raw ? gw_mail_parse(raw, &limits, &err) : NULL;
+		GwVerdict v;
+
+		if (mail == NULL) {
+			print_error(in, files[i], err->message);
+			failed++;
+			continue;
+		}
+		gw_verdict_init(&v, TRUE);
+		gw_rules_classify(in->rules, mail, in->mailbox ? in->mailbox : "", &v);
+		if (in->json)
+			print_json(in, files[i], mail, &v);
+		else
+			print_text(in, files[i], mail, &v);
+		gw_verdict_clear(&v);
+	}
+	return failed;
+}
+
+/* ---- replay ------------------------------------------------------- */
+
+static gboolean
+same_text(const char *a, const char *b)
+{
+	return g_strcmp0(a ? a : "", b ? b : "") == 0;
+}
+
+static char *
+strv_text(char *const *v, guint n)
+{
+	g_autoptr(GString) s = g_string_new("{");
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(s, "%s%s", i ? "," : "", v[i]);
+	g_string_append_c(s, '}');
+	return g_strdup(s->str);
+}
+
+static void
+compare(GString *changes, const char *what, const char *old, const char *new)
+{
+	if (same_text(old, new))
+		return;
+	g_string_append_printf(changes, "%s%s: %s -> %s", changes->len ? "; " : "",
+			       what, old && *old ? old : "-", new && *new ? new : "-");
+}
+
+/* "queue: general -> billing; tags: {} -> {refund}", or "" if the
+ * routing stays (which rules lead to it may differ). */
+static char *
+changes_of(const GwInspect *in, const GwRouted *old, const GwVerdict *v)
+{
+	GString *c = g_string_new(NULL);
+	g_autofree char *old_tags = strv_text(old->tags, old->tags ? g_strv_length(old->tags) : 0);
+	g_autofree char *new_tags = strv_text((char **)v->tags->pdata, v->tags->len);
+
+	compare(c, "queue", old->queue, queue_for(in, v, old->raw.mailbox));
+	compare(c, "priority", old->priority, v->priority);
+	compare(c, "tags", old_tags, new_tags);
+	compare(c, "assign", old->assignee, v->assignee);
+	compare(c, "template", old->template, v->template);
+	compare(c, "no-ack", old->no_ack ? "yes" : "no", v->no_ack ? "yes" : "no");
+	compare(c, "drop", old->dropped ? "yes" : "no", v->drop ? "yes" : "no");
+	return g_string_free(c, FALSE);
+}
+
+static void
+report_change(const GwInspect *in, const GwRouted *old, const GwVerdict *v,
+	      const char *changes)
+{
+	g_autofree char *subject = gw_log_clean(old->subject, 60);
+	g_autofree char *old_m = strv_text(old->matched, old->matched ? g_strv_length(old->matched) : 0);
+	g_autofree char *new_m = strv_text((char **)v->matched->pdata, v->matched->len);
+
+	if (in->json) {
+		g_autoptr(GString) s = g_string_new(NULL);
+
+		g_string_append_printf(s, "{\"raw_id\":%" G_GINT64_FORMAT ",\"mailbox\":",
+				       old->raw.id);
+		json_string(s, old->raw.mailbox);
+		g_string_append(s, ",\"subject\":");
+		json_string(s, old->subject);
+		g_string_append(s, ",\"recorded_rules\":");
+		json_string(s, old->rules_version);
+		g_string_append(s, ",\"changes\":");
+		json_string(s, changes);
+		g_string_append(s, ",\"matched_before\":");
+		json_array(s, old->matched, old->matched ? g_strv_length(old->matched) : 0);
+		g_string_append(s, ",\"matched_now\":");
+		json_array(s, (char **)v->matched->pdata, v->matched->len);
+		g_string_append_c(s, '}');
+		fprintf(in->out, "%s\n", s->str);
+	} else {
+		fprintf(in->out, "raw=%" G_GINT64_FORMAT " mailbox=%s \"%s\": %s "
+			"(rules %s -> %s)\n", old->raw.id, old->raw.mailbox, subject,
+			changes, old_m, new_m);
+	}
+}
+
+gboolean
+gw_inspect_replay(const GwInspect *in, GwDb *db, const char *since,
+		  guint *changed_out, GError **error)
+{
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+	gint64 after = 0;
+	guint total = 0, changed = 0, unparsed = 0;
+
+	for (;;) {
+		g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
+			(GDestroyNotify)gw_routed_free);
+
+		if (!gw_store_routed_batch(db, since, after, REPLAY_BATCH, rows, error))
+			return FALSE;
+		for (guint i = 0; i < rows->len; i++) {
+			const GwRouted *old = rows->pdata[i];
+			g_autoptr(GwMail) mail = gw_mail_parse(old->raw.bytes, &limits, NULL);
+			g_autofree char *changes = NULL;
+			GwVerdict v;
+
+			after = old->raw.id;
+			total++;
+			if (mail == NULL) {
+				unparsed++;
+				continue;
+			}
+			gw_verdict_init(&v, FALSE);
+			gw_rules_classify(in->rules, mail, old->raw.mailbox, &v);
+			changes = changes_of(in, old, &v);
+			if (*changes != '\0') {
+				changed++;
+				report_change(in, old, &v, changes);
+			}
+			gw_verdict_clear(&v);
+		}
+		if (rows->len < REPLAY_BATCH)
+			break;
+	}
+	if (in->json)
+		fprintf(in->out, "{\"summary\":{\"messages\":%u,\"changed\":%u,"
+			"\"unchanged\":%u,\"unparsed\":%u,\"rules\":\"%s\"}}\n",
+			total, changed, total - changed - unparsed, unparsed,
+			gw_rules_version(in->rules));
+	else
+		fprintf(in->out, "replayed %u stored message%s with rules %s: "
+			"%u would change, %u unchanged, %u could not be parsed\n",
+			total, total == 1 ? "" : "s", gw_rules_version(in->rules),
+			changed, total - changed - unparsed, unparsed);
+	*changed_out = changed;
+	return TRUE;
+}
