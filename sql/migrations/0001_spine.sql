@@ -172,6 +172,10 @@ DECLARE
 	v_arrived timestamptz := coalesce(p_received_at, now());
 BEGIN
 	IF p_message_id IS NOT NULL THEN
+		-- Two gateways filing one Message-ID at once: the second
+		-- waits here, then finds the first one's message.
+		PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'),
+					      hashtext(p_message_id));
 		SELECT m.ticket_id, m.id INTO ticket_id, message_row
 		  FROM plaint.messages m
 		 WHERE m.message_id = p_message_id AND m.direction = 'in';
@@ -190,7 +194,8 @@ BEGIN
 	IF p_drop THEN
 		UPDATE plaint.raw_messages
 		   SET state = 'done', processed_at = now(),
-		       reason = 'dropped by rule ' || array_to_string(p_rules, ',')
+		       reason = 'dropped by rule ' ||
+				coalesce(nullif(array_to_string(p_rules, ','), ''), '?')
 		 WHERE id = p_raw_id;
 		action := 'dropped';
 		RETURN;
@@ -216,7 +221,8 @@ BEGIN
 		RETURNING id INTO v_customer;
 		INSERT INTO plaint.queues (name) VALUES (p_queue)
 		ON CONFLICT DO NOTHING;
-		ticket_number := p_prefix || '-' || nextval('plaint.ticket_number_seq');
+		ticket_number := upper(p_prefix) || '-' ||
+				 nextval('plaint.ticket_number_seq');
 		INSERT INTO plaint.tickets (number, customer_id, subject, queue,
 					    priority, tags, rules, ack_due_at)
 		VALUES (ticket_number, v_customer, p_subject, p_queue,
