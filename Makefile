@@ -61,14 +61,19 @@ check: $(BUILD)/plaint $(UNIT) headertest
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE=1 OPT='-O1 -g' check
 
-bench: plaint
-	tests/bench.sh
+$(BUILD)/tests/bench/bench: tests/bench/bench.c $(OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(LIBS)
+
+bench: $(BUILD)/plaint $(BUILD)/tests/bench/bench
+	PLAINT=$(BUILD)/plaint BENCH=$(BUILD)/tests/bench/bench tests/bench.sh
 
 demo: plaint
 	packaging/demo/demo.sh $(DEMO_ARGS)
 
 clean:
 	rm -rf plaint gateway/*.o gateway/migrations.c build-asan \
+		tests/bench/bench \
 		$(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all check asan bench demo clean headertest

@@ -79,5 +79,10 @@ rm "$W/rules/20-bad.rules"
 ok $? "rules check on the mended dir: exit 0"
 plaint_run cli-rules rules check rules
 ok $? "the shipped rules/ pass rules check"
+mkdir -p "$W/man"
+sed -n '/^\.nf/,/^\.fi/p' packaging/plaint-rules.5 | sed '1d;$d' | sed 's/\\e/\\/g' \
+	> "$W/man/example.rules"
+plaint_run cli-man rules check "$W/man"
+ok $? "the examples of plaint-rules(5) pass rules check"
 
 tap_done
