@@ -23,6 +23,8 @@ struct GwMail {
 	char *cc;
 	char *attachment_names;	/* one per line */
 	char *attachment_types;
+	char *content_type;
+	gboolean has_report;
 	gsize size;
 	char **references;
 	GPtrArray *header_names;	/* char*, parallel to header_values */
@@ -242,6 +244,15 @@ find_text(GMimeMessage *msg, const char *subtype)
 
 /* A part is listed as an attachment if it has a file name or says it
  * is one; at most 1000 are listed. */
+static gboolean
+is_report_type(const char *type)
+{
+	return g_ascii_strcasecmp(type, "message/delivery-status") == 0 ||
+	       g_ascii_strcasecmp(type, "message/global-delivery-status") == 0 ||
+	       g_ascii_strcasecmp(type, "message/disposition-notification") == 0 ||
+	       g_ascii_strcasecmp(type, "message/feedback-report") == 0;
+}
+
 static void
 add_attachment(GString *names, GString *types, guint *found, GMimeObject *part)
 {
@@ -261,6 +272,39 @@ add_attachment(GString *names, GString *types, guint *found, GMimeObject *part)
 	g_string_append_printf(names, "%s%s", *found ? "\n" : "", clean_name);
 	g_string_append_printf(types, "%s%s", *found ? "\n" : "", clean_type);
 	(*found)++;
+}
+
+/* The top-level type, and whether any part is a machine's report. */
+static void
+read_types(GwMail *mail, GMimeMessage *msg)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(msg);
+	GMimePartIter *iter;
+	guint steps = 0;
+
+	if (top == NULL) {
+		mail->content_type = g_strdup("text/plain");
+		return;
+	}
+	{
+		g_autofree char *t = g_mime_content_type_get_mime_type(
+			g_mime_object_get_content_type(top));
+
+		mail->content_type = g_ascii_strdown(t, -1);
+	}
+	if (!GMIME_IS_MULTIPART(top))
+		return;
+	iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+	do {
+		GMimeObject *cur = g_mime_part_iter_get_current(iter);
+		g_autofree char *t = NULL;
+
+		if (cur == NULL)
+			continue;
+		t = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(cur));
+		mail->has_report |= is_report_type(t);
+	} while (!mail->has_report && ++steps < 10000 && g_mime_part_iter_next(iter));
+	g_mime_part_iter_free(iter);
 }
 
 static void
@@ -338,6 +382,7 @@ gw_mail_parse(GBytes *raw, const GwMailLimits *limits, GError **error)
 	mail->size = len;
 	read_text(mail, msg, limits->max_text_bytes);
 	read_attachments(mail, msg);
+	read_types(mail, msg);
 	g_object_unref(msg);
 	return g_steal_pointer(&mail);
 }
@@ -357,6 +402,7 @@ gw_mail_free(GwMail *mail)
 	g_free(mail->cc);
 	g_free(mail->attachment_names);
 	g_free(mail->attachment_types);
+	g_free(mail->content_type);
 	g_strfreev(mail->references);
 	if (mail->header_names != NULL)
 		g_ptr_array_unref(mail->header_names);
@@ -377,6 +423,8 @@ const char *gw_mail_cc(const GwMail *m) { return m->cc; }
 const char *gw_mail_attachment_names(const GwMail *m) { return m->attachment_names; }
 const char *gw_mail_attachment_types(const GwMail *m) { return m->attachment_types; }
 gsize gw_mail_size(const GwMail *m) { return m->size; }
+const char *gw_mail_content_type(const GwMail *m) { return m->content_type; }
+gboolean gw_mail_has_report(const GwMail *m) { return m->has_report; }
 
 const char *
 gw_mail_from_domain(const GwMail *mail)

@@ -46,6 +46,12 @@ const char *gw_mail_from_domain(const GwMail *mail);
  * line (lent; "" when there are none). */
 const char *gw_mail_attachment_names(const GwMail *mail);
 const char *gw_mail_attachment_types(const GwMail *mail);
+/* The top-level content type, lower case ("multipart/report"). */
+const char *gw_mail_content_type(const GwMail *mail);
+/* TRUE if a part is a delivery, disposition or feedback report
+ * (message/delivery-status, message/disposition-notification,
+ * message/feedback-report): the mail is a bounce, an MDN or an ARF. */
+gboolean gw_mail_has_report(const GwMail *mail);
 /* Size of the raw message in bytes. */
 gsize gw_mail_size(const GwMail *mail);
 /* The References ids in header order (lent, NULL-terminated). */
