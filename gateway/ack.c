@@ -195,30 +195,82 @@ gw_ack_suppress_reason(const GwMail *mail, const char *own_addr)
 	return NULL;
 }
 
-void
-gw_ack_render(const char *ticket_number, const char *subject,
-	      char **subject_out, char **body_out)
-{
-	g_autofree char *short_subject = NULL;
+static const char default_subject[] = "[{ticket}] {subject}";
+static const char default_body[] =
+	"Hello {name},\n"
+	"\n"
+	"thank you for writing to us. We have received your message\n"
+	"\"{subject}\"\n"
+	"and opened ticket {ticket} for it. A member of our team will answer\n"
+	"you by {due}.\n"
+	"\n"
+	"To add to this matter, reply to this message or keep [{ticket}]\n"
+	"in the subject line.\n"
+	"\n"
+	"-- \n"
+	"This acknowledgement was sent automatically.\n";
 
-	if (g_utf8_strlen(subject, -1) > 150)
-		short_subject = g_strconcat(g_utf8_substring(subject, 0, 150), "...", NULL);
-	else
-		short_subject = g_strdup(*subject ? subject : "(no subject)");
-	*subject_out = g_strdup_printf("[%s] %s", ticket_number, short_subject);
-	*body_out = g_strdup_printf(
-		"Hello,\n"
-		"\n"
-		"thank you for writing to us. We have received your message\n"
-		"\"%s\"\n"
-		"and opened ticket %s for it. A member of our team will answer you.\n"
-		"\n"
-		"To add to this matter, reply to this message or keep [%s]\n"
-		"in the subject line.\n"
-		"\n"
-		"-- \n"
-		"This acknowledgement was sent automatically.\n",
-		short_subject, ticket_number, ticket_number);
+/* One line, at most max characters, control characters as spaces. */
+static char *
+one_line(const char *v, glong max)
+{
+	g_autofree char *s = g_strdup(v ? v : "");
+	glong n;
+
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	n = g_utf8_strlen(s, -1);
+	if (n <= max)
+		return g_steal_pointer(&s);
+	{
+		g_autofree char *cut = g_utf8_substring(s, 0, max);
+
+		return g_strconcat(cut, "...", NULL);
+	}
+}
+
+static char *
+fill(const char *template, const GwAckValues *v)
+{
+	const struct { const char *key; const char *value; glong max; } keys[] = {
+		{ "{ticket}", v->ticket, 40 },
+		{ "{subject}", *(v->subject ? v->subject : "") ? v->subject : "(no subject)", 150 },
+		{ "{name}", v->name, 80 },
+		{ "{queue}", v->queue, 64 },
+		{ "{due}", v->due, 80 },
+	};
+	GString *out = g_string_new(NULL);
+
+	for (const char *p = template; *p; ) {
+		gsize k;
+
+		for (k = 0; k < G_N_ELEMENTS(keys); k++)
+			if (g_str_has_prefix(p, keys[k].key))
+				break;
+		if (k == G_N_ELEMENTS(keys)) {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		{
+			g_autofree char *value = one_line(keys[k].value, keys[k].max);
+
+			g_string_append(out, value);
+		}
+		p += strlen(keys[k].key);
+	}
+	return g_string_free(out, FALSE);
+}
+
+void
+gw_ack_render(const char *subject_template, const char *body_template,
+	      const GwAckValues *values, char **subject_out, char **body_out)
+{
+	g_autofree char *subject = fill(subject_template ? subject_template
+							 : default_subject, values);
+
+	*subject_out = one_line(subject, 200);
+	*body_out = fill(body_template ? body_template : default_body, values);
 }
 
 /* A message id is safe in a header if it has no space, brackets or
@@ -286,6 +338,8 @@ gw_ack_compose(const GwLetter *letter)
 		g_mime_object_set_header(obj, "Auto-Submitted", "auto-replied", NULL);
 		g_mime_object_set_header(obj, "X-Auto-Response-Suppress", "All", NULL);
 	}
+	if (letter->loop_address != NULL && safe_id(letter->loop_address))
+		g_mime_object_set_header(obj, "X-Loop", letter->loop_address, NULL);
 	g_mime_text_part_set_text(part, letter->body);
 	g_mime_part_set_content_encoding(
 		GMIME_PART(part),

@@ -30,12 +30,13 @@ typedef enum {
 	KEY_SECURITY,
 	KEY_PATH,	/* made absolute against the config file's directory */
 	KEY_SECRET,	/* a path; the value kept is the file's content */
+	KEY_TEXTFILE,	/* a path; the value kept is the file's text */
 } KeyType;
 
 typedef enum {
 	IN_CONFIG,	/* a field of GwConfig */
 	IN_SMTP,	/* of GwConfig.smtp */
-	IN_MAILBOX,	/* of GwMailboxConfig */
+	IN_ITEM,	/* of the section's own struct (mailbox, queue, ...) */
 	IN_SERVER,	/* of GwMailboxConfig.server */
 } KeyTarget;
 
@@ -52,7 +53,9 @@ typedef struct {
 
 #define CFG(f) IN_CONFIG, offsetof(GwConfig, f)
 #define SMTP(f) IN_SMTP, offsetof(GwServerConfig, f)
-#define MBOX(f) IN_MAILBOX, offsetof(GwMailboxConfig, f)
+#define MBOX(f) IN_ITEM, offsetof(GwMailboxConfig, f)
+#define QUEUE(f) IN_ITEM, offsetof(GwQueueConfig, f)
+#define TMPL(f) IN_ITEM, offsetof(GwTemplateConfig, f)
 #define SRV(f) IN_SERVER, offsetof(GwServerConfig, f)
 
 static const KeyRule key_rules[] = {
@@ -64,6 +67,11 @@ static const KeyRule key_rules[] = {
 	{ "rules", "dir", KEY_PATH, CFG(rules_dir), "/etc/plaint/rules.d", FALSE, 0, 0 },
 	{ "rules", "jit", KEY_BOOL, CFG(rules_jit), "true", FALSE, 0, 0 },
 	{ "ack", "within", KEY_INT, CFG(ack_within), "60", FALSE, 1, 7 * 86400 },
+	{ "ack", "respond_within", KEY_INT, CFG(respond_within), "86400", FALSE, 60, 90 * 86400 },
+	{ "ack", "rate_limit", KEY_INT, CFG(ack_rate_limit), "5", FALSE, 0, 10000 },
+	{ "ack", "rate_window", KEY_INT, CFG(ack_rate_window), "86400", FALSE, 60, 90 * 86400 },
+	{ "ack", "template", KEY_STRING, CFG(ack_template), NULL, TRUE, 0, 0 },
+	{ "ack", "bounce_address", KEY_STRING, CFG(bounce_address), NULL, TRUE, 0, 0 },
 	{ "smtp", "host", KEY_STRING, SMTP(host), NULL, FALSE, 0, 0 },
 	{ "smtp", "port", KEY_INT, SMTP(port), "0", FALSE, 0, 65535 },
 	{ "smtp", "security", KEY_SECURITY, SMTP(security), "starttls", FALSE, 0, 0 },
@@ -83,7 +91,13 @@ static const KeyRule key_rules[] = {
 	{ "mailbox", "queue", KEY_STRING, MBOX(queue), "general", FALSE, 0, 0 },
 	{ "mailbox", "poll_interval", KEY_INT, MBOX(poll_interval), "30", FALSE, 1, 86400 },
 	{ "mailbox", "batch", KEY_INT, MBOX(batch), "100", FALSE, 1, 5000 },
+	{ "queue", "ack_within", KEY_INT, QUEUE(ack_within), "0", FALSE, 0, 7 * 86400 },
+	{ "queue", "respond_within", KEY_INT, QUEUE(respond_within), "0", FALSE, 0, 90 * 86400 },
+	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
+	{ "template", "file", KEY_TEXTFILE, TMPL(path), NULL, FALSE, 0, 0 },
 };
+
+#define MAX_TEMPLATE_BYTES (64 * 1024)
 
 /* Where each group and key sits in the file, for messages. */
 typedef struct {
@@ -216,6 +230,7 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 		*(char **)field = g_strdup(value);
 		return TRUE;
 	case KEY_PATH:
+	case KEY_TEXTFILE:	/* read and checked once the section is known */
 		*(char **)field = absolute_path(src, value);
 		return TRUE;
 	case KEY_SECRET: {
@@ -264,13 +279,13 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 }
 
 static void *
-field_of(const KeyRule *rule, GwConfig *config, GwMailboxConfig *mbox)
+field_of(const KeyRule *rule, GwConfig *config, void *item)
 {
 	switch (rule->target) {
 	case IN_CONFIG:		return (char *)config + rule->offset;
 	case IN_SMTP:		return (char *)&config->smtp + rule->offset;
-	case IN_MAILBOX:	return (char *)mbox + rule->offset;
-	case IN_SERVER:		return (char *)&mbox->server + rule->offset;
+	case IN_ITEM:		return (char *)item + rule->offset;
+	case IN_SERVER:		return (char *)&((GwMailboxConfig *)item)->server + rule->offset;
 	}
 	g_assert_not_reached();
 }
@@ -278,8 +293,7 @@ field_of(const KeyRule *rule, GwConfig *config, GwMailboxConfig *mbox)
 /* Applies every rule of section kind to group (one [section]). */
 static gboolean
 load_group(const Source *src, GKeyFile *kf, const char *group,
-	   const char *kind, GwConfig *config, GwMailboxConfig *mbox,
-	   GError **error)
+	   const char *kind, GwConfig *config, void *item, GError **error)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
 
@@ -311,7 +325,7 @@ load_group(const Source *src, GKeyFile *kf, const char *group,
 		}
 		if (!parse_value(src, rule, value ? line : line_of(src, group, NULL),
 				 value ? value : rule->def,
-				 field_of(rule, config, mbox), error))
+				 field_of(rule, config, item), error))
 			return FALSE;
 	}
 	return TRUE;
@@ -393,6 +407,166 @@ check_whole(const Source *src, GwConfig *config, GError **error)
 	return TRUE;
 }
 
+static void
+queue_free(gpointer data)
+{
+	GwQueueConfig *q = data;
+
+	g_free(q->name);
+	g_free(q->template);
+	g_free(q);
+}
+
+static void
+template_free(gpointer data)
+{
+	GwTemplateConfig *t = data;
+
+	g_free(t->name);
+	g_free(t->path);
+	g_free(t->subject);
+	g_free(t->body);
+	g_free(t);
+}
+
+/* A [mailbox NAME], [queue NAME] or [template NAME] section. */
+static gboolean
+load_named(const Source *src, GKeyFile *kf, const char *g, GwConfig *config,
+	   GError **error)
+{
+	static const char *const kinds[] = { "mailbox", "queue", "template" };
+	const char *kind = NULL, *name = NULL;
+	void *item;
+
+	for (gsize k = 0; k < G_N_ELEMENTS(kinds); k++)
+		if (g_str_has_prefix(g, kinds[k]) && g[strlen(kinds[k])] == ' ') {
+			kind = kinds[k];
+			name = g + strlen(kinds[k]) + 1;
+		}
+	if (kind == NULL)
+		return fail(error, src, line_of(src, g, NULL), "unknown section [%s]", g);
+	if (!valid_name(name, 64) || g_strcmp0(name, "ingest") == 0)
+		return fail(error, src, line_of(src, g, NULL),
+			    "a %s name is 1 to 64 letters, digits, '-', '_' or '.'%s",
+			    kind, kind[0] == 'm' ? ", and not 'ingest'" : "");
+	if (kind[0] == 'm') {
+		GwMailboxConfig *mbox = g_new0(GwMailboxConfig, 1);
+
+		mbox->name = g_strdup(name);
+		g_ptr_array_add(config->mailboxes, mbox);
+		item = mbox;
+	} else if (kind[0] == 'q') {
+		GwQueueConfig *q = g_new0(GwQueueConfig, 1);
+
+		q->name = g_strdup(name);
+		g_ptr_array_add(config->queues, q);
+		item = q;
+	} else {
+		GwTemplateConfig *t = g_new0(GwTemplateConfig, 1);
+
+		t->name = g_strdup(name);
+		g_ptr_array_add(config->templates, t);
+		item = t;
+	}
+	return load_group(src, kf, g, kind, config, item, error);
+}
+
+static gboolean
+template_error(GError **error, const GwTemplateConfig *t, int line,
+	       const char *what)
+{
+	g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID, "%s:%d: %s",
+		    t->path, line, what);
+	return FALSE;
+}
+
+/* Every {word} of line is a known placeholder. */
+static gboolean
+check_placeholders(const GwTemplateConfig *t, int line, const char *text,
+		   GError **error)
+{
+	static const char *const known[] = { "ticket", "subject", "name", "queue", "due" };
+
+	for (const char *o = strchr(text, '{'); o != NULL; o = strchr(o + 1, '{')) {
+		const char *c = strchr(o, '}');
+		gboolean ok = FALSE;
+
+		for (gsize k = 0; c != NULL && k < G_N_ELEMENTS(known); k++)
+			ok |= (gsize)(c - o - 1) == strlen(known[k]) &&
+			      strncmp(o + 1, known[k], c - o - 1) == 0;
+		if (!ok)
+			return template_error(error, t, line, "unknown placeholder "
+					      "(known: {ticket} {subject} {name} "
+					      "{queue} {due})");
+	}
+	return TRUE;
+}
+
+/* Splits a template file into its Subject line and body, and checks
+ * it; errors name the template file and its line. */
+static gboolean
+read_template(GwTemplateConfig *t, GError **error)
+{
+	g_autoptr(GBytes) bytes = gw_config_read_file(t->path, MAX_TEMPLATE_BYTES, error);
+	g_autoptr(GString) body = g_string_new(NULL);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	gsize len;
+
+	if (bytes == NULL)
+		return FALSE;
+	text = g_strndup(g_bytes_get_data(bytes, &len), len);
+	if (strlen(text) != len || !g_utf8_validate(text, -1, NULL))
+		return template_error(error, t, 1, "not a UTF-8 text file");
+	lines = g_strsplit(text, "\n", -1);
+	if (g_ascii_strncasecmp(lines[0], "Subject:", 8) != 0)
+		return template_error(error, t, 1, "a template starts with a 'Subject:' line");
+	if (lines[1] == NULL || *g_strchomp(lines[1]) != '\0')
+		return template_error(error, t, 2, "a blank line follows the Subject line");
+	for (int i = 0; lines[i] != NULL; i++) {
+		g_strchomp(lines[i]);
+		if (!check_placeholders(t, i + 1, lines[i], error))
+			return FALSE;
+		if (i > 1)
+			g_string_append_printf(body, "%s\n", lines[i]);
+	}
+	if (strstr(lines[0], "{ticket}") == NULL)
+		return template_error(error, t, 1, "the Subject line must hold "
+				      "{ticket}: replies thread by it");
+	t->subject = g_strstrip(g_strdup(lines[0] + 8));
+	t->body = g_strdup(body->str);
+	return TRUE;
+}
+
+/* Templates are read and queues' template names resolved. */
+static gboolean
+check_sections(const Source *src, GwConfig *config, GError **error)
+{
+	for (guint i = 0; i < config->templates->len; i++) {
+		GwTemplateConfig *t = config->templates->pdata[i];
+		g_autofree char *group = g_strconcat("template ", t->name, NULL);
+
+		if (!read_template(t, error)) {
+			g_prefix_error(error, "%s:%d: [%s]: ", src->path,
+				       line_of(src, group, "file"), group);
+			return FALSE;
+		}
+	}
+	if (config->ack_template != NULL &&
+	    gw_config_template(config, config->ack_template) == NULL)
+		return fail(error, src, line_of(src, "ack", "template"),
+			    "no [template %s] section", config->ack_template);
+	for (guint i = 0; i < config->queues->len; i++) {
+		GwQueueConfig *q = config->queues->pdata[i];
+		g_autofree char *group = g_strconcat("queue ", q->name, NULL);
+
+		if (q->template != NULL && gw_config_template(config, q->template) == NULL)
+			return fail(error, src, line_of(src, group, "template"),
+				    "no [template %s] section", q->template);
+	}
+	return TRUE;
+}
+
 static gboolean
 load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 {
@@ -406,24 +580,13 @@ load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 			return FALSE;
 	for (int i = 0; groups[i] != NULL; i++) {
 		const char *g = groups[i];
-		GwMailboxConfig *mbox;
 		gboolean is_fixed = FALSE;
 
 		for (gsize f = 0; f < G_N_ELEMENTS(fixed); f++)
 			is_fixed |= g_strcmp0(g, fixed[f]) == 0;
 		if (is_fixed)
 			continue;
-		if (!g_str_has_prefix(g, "mailbox "))
-			return fail(error, src, line_of(src, g, NULL),
-				    "unknown section [%s]", g);
-		mbox = g_new0(GwMailboxConfig, 1);
-		mbox->name = g_strdup(g + strlen("mailbox "));
-		g_ptr_array_add(config->mailboxes, mbox);
-		if (!valid_name(mbox->name, 64) || g_strcmp0(mbox->name, "ingest") == 0)
-			return fail(error, src, line_of(src, g, NULL),
-				    "a mailbox name is 1 to 64 letters, digits, '-', '_' "
-				    "or '.', and not 'ingest'");
-		if (!load_group(src, kf, g, "mailbox", config, mbox, error))
+		if (!load_named(src, kf, g, config, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -457,6 +620,8 @@ gw_config_load(const char *path, GError **error)
 	src.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	config->path = g_strdup(path);
 	config->mailboxes = g_ptr_array_new_with_free_func(mailbox_free);
+	config->queues = g_ptr_array_new_with_free_func(queue_free);
+	config->templates = g_ptr_array_new_with_free_func(template_free);
 	{
 		g_autofree char *text = g_strndup(data, len);
 
@@ -465,7 +630,7 @@ gw_config_load(const char *path, GError **error)
 	if (ok && !g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &local))
 		ok = fail(error, &src, 0, "%s", local->message);
 	ok = ok && load_groups(&src, kf, config, error) &&
-	     check_whole(&src, config, error);
+	     check_whole(&src, config, error) && check_sections(&src, config, error);
 	g_free(src.dir);
 	g_hash_table_unref(src.lines);
 	return ok ? g_steal_pointer(&config) : NULL;
@@ -489,8 +654,14 @@ gw_config_free(GwConfig *config)
 	g_free(config->smtp.password);
 	g_free(config->smtp_from);
 	g_free(config->smtp_from_addr);
+	g_free(config->ack_template);
+	g_free(config->bounce_address);
 	if (config->mailboxes != NULL)
 		g_ptr_array_unref(config->mailboxes);
+	if (config->queues != NULL)
+		g_ptr_array_unref(config->queues);
+	if (config->templates != NULL)
+		g_ptr_array_unref(config->templates);
 	g_free(config);
 }
 
@@ -502,6 +673,30 @@ gw_config_mailbox(const GwConfig *config, const char *name)
 
 		if (g_strcmp0(mbox->name, name) == 0)
 			return mbox;
+	}
+	return NULL;
+}
+
+const GwQueueConfig *
+gw_config_queue(const GwConfig *config, const char *name)
+{
+	for (guint i = 0; i < config->queues->len; i++) {
+		const GwQueueConfig *q = config->queues->pdata[i];
+
+		if (g_strcmp0(q->name, name) == 0)
+			return q;
+	}
+	return NULL;
+}
+
+const GwTemplateConfig *
+gw_config_template(const GwConfig *config, const char *name)
+{
+	for (guint i = 0; i < config->templates->len; i++) {
+		const GwTemplateConfig *t = config->templates->pdata[i];
+
+		if (g_strcmp0(t->name, name) == 0)
+			return t;
 	}
 	return NULL;
 }

@@ -28,7 +28,7 @@ struct GwPipeline {
 	GwRules *rules;
 	GwDb *db;
 	GwMailLimits limits;
-	GHashTable *limit_logged;	/* rule names logged for the set in use */
+	GHashTable *logged;	/* what was logged once for the rules in use */
 };
 
 static gboolean
@@ -56,7 +56,7 @@ gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 	p->config = config;
 	p->rules = rules;
 	p->limits = limits;
-	p->limit_logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	p->logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if (!ensure_db(p, error))
 		return NULL;
 	return g_steal_pointer(&p);
@@ -69,7 +69,7 @@ gw_pipeline_free(GwPipeline *p)
 		return;
 	gw_rules_free(p->rules);
 	gw_db_free(p->db);
-	g_hash_table_unref(p->limit_logged);
+	g_hash_table_unref(p->logged);
 	g_free(p);
 }
 
@@ -78,7 +78,7 @@ gw_pipeline_set_rules(GwPipeline *p, GwRules *rules)
 {
 	gw_rules_free(p->rules);
 	p->rules = rules;
-	g_hash_table_remove_all(p->limit_logged);
+	g_hash_table_remove_all(p->logged);
 }
 
 /* ---- T1: fetch ---------------------------------------------------- */
@@ -216,16 +216,55 @@ queue_of(GwPipeline *p, const char *mailbox)
 	return mbox ? mbox->queue : "general";
 }
 
+/* The template a rule, the queue or [ack] chose, or NULL (built in). */
+static const GwTemplateConfig *
+template_for(GwPipeline *p, const GwVerdict *verdict, const GwQueueConfig *qc)
+{
+	const char *name = verdict->template;
+	const GwTemplateConfig *t;
+
+	if (name == NULL && qc != NULL)
+		name = qc->template;
+	if (name == NULL)
+		name = p->config->ack_template;
+	if (name == NULL)
+		return NULL;
+	t = gw_config_template(p->config, name);
+	if (t == NULL && g_hash_table_add(p->logged, g_strconcat("template:", name, NULL)))
+		gw_log_warning("template=%s chosen by a rule has no [template %s] "
+			       "section: the built-in one is used", name, name);
+	return t;
+}
+
+/* "Monday 23 November 2026, 14:05 UTC": when a person will answer. */
+static char *
+due_text(int seconds)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autoptr(GDateTime) due = g_date_time_add_seconds(now, seconds);
+
+	return g_date_time_format(due, "%A %-d %B %Y, %H:%M UTC");
+}
+
 static gboolean
 queue_ack(GwPipeline *p, const GwMail *mail, const GwFiled *filed,
-	  GError **error)
+	  const GwVerdict *verdict, const char *queue, GError **error)
 {
-	g_autofree char *subject = NULL, *body = NULL, *mid = NULL;
+	const GwQueueConfig *qc = gw_config_queue(p->config, queue);
+	const GwTemplateConfig *t = template_for(p, verdict, qc);
+	g_autofree char *subject = NULL, *body = NULL, *mid = NULL, *due = NULL;
 	const char *irt = gw_mail_message_id(mail);
+	const char *name = gw_mail_from_name(mail);
+	GwAckValues values;
 	GwAckRequest ack = { 0 };
 	gboolean queued;
 
-	gw_ack_render(filed->ticket_number, gw_mail_subject(mail), &subject, &body);
+	due = due_text(qc && qc->respond_within ? qc->respond_within
+						 : p->config->respond_within);
+	values = (GwAckValues){ filed->ticket_number, gw_mail_subject(mail),
+				*name ? name : gw_mail_from_addr(mail), queue, due };
+	gw_ack_render(t ? t->subject : NULL, t ? t->body : NULL, &values,
+		      &subject, &body);
 	mid = gw_ack_new_message_id(p->config->message_id_domain);
 	ack.ticket_id = filed->ticket_id;
 	ack.reply_to_row = filed->message_row;
@@ -263,7 +302,7 @@ note_limit_hits(GwPipeline *p, const GwVerdict *verdict)
 	for (guint i = 0; i < verdict->limit_hits->len; i++) {
 		const char *rule = verdict->limit_hits->pdata[i];
 
-		if (g_hash_table_add(p->limit_logged, g_strdup(rule)))
+		if (g_hash_table_add(p->logged, g_strdup(rule)))
 			gw_log_warning("rule=%s rules=%s: a pattern hit its match "
 				       "limit and counts as no match (logged once; "
 				       "see plaint.rule_limit_hits)",
@@ -287,6 +326,8 @@ process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 		p->config->ticket_prefix, queue_of(p, raw->mailbox),
 		p->config->ack_within, gw_rules_version(p->rules),
 	};
+	const GwQueueConfig *qc;
+	const char *queue;
 	gboolean ok, ack;
 
 	if (why != NULL) {
@@ -296,19 +337,22 @@ process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 	}
 	gw_verdict_init(&verdict, FALSE);
 	gw_rules_classify(p->rules, mail, raw->mailbox, &verdict);
+	queue = verdict.queue ? verdict.queue : s.queue;
+	qc = gw_config_queue(p->config, queue);
+	if (qc != NULL && qc->ack_within > 0)
+		s.ack_within = qc->ack_within;
 	suppress = gw_ack_suppress_reason(mail, p->config->smtp_from_addr);
 	if (suppress == NULL && verdict.no_ack)
 		suppress = "rule";
 	gw_thread_keys(mail, p->config->ticket_prefix, &keys);
 	ok = gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &verdict,
 			    &keys, &s, suppress, &filed, error) &&
-	     gw_ticket_record_routing(p->db, raw->id, &verdict,
-				      verdict.queue ? verdict.queue : s.queue,
-				      &s, &filed, error);
+	     gw_ticket_record_routing(p->db, raw->id, &verdict, queue, &s,
+				      &filed, error);
 	note_limit_hits(p, &verdict);
 	ack = ok && filed.action == GW_TICKET_OPENED && suppress == NULL;
 	if (ack)
-		ok = queue_ack(p, mail, &filed, error);
+		ok = queue_ack(p, mail, &filed, &verdict, queue, error);
 	g_ptr_array_add(verdict.matched, NULL);
 	rules = g_strjoinv(",", (char **)verdict.matched->pdata);
 	from = gw_log_clean(gw_mail_from_addr(mail), 80);
@@ -484,11 +528,13 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 		p->config->smtp_from, row->recipient, row->subject, row->body,
 		row->message_id, row->in_reply_to,
 		(const char *const *)row->references, is_ack,
+		p->config->smtp_from_addr,
 	};
+	const char *bounce = p->config->bounce_address;
 
 	msg = gw_ack_compose(&letter);
 	/* RFC 3834: automatic answers go with the null sender. */
-	if (gw_smtp_send(smtp, is_ack ? "" : p->config->smtp_from_addr,
+	if (gw_smtp_send(smtp, is_ack ? (bounce ? bounce : "") : p->config->smtp_from_addr,
 			 row->recipient, msg, &reply, &err)) {
 		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
 			    row->id, row->kind, rcpt, reply);

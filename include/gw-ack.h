@@ -11,10 +11,23 @@
  * "auto-submitted"), or NULL if one may.  own_addr: our From address. */
 const char *gw_ack_suppress_reason(const GwMail *mail, const char *own_addr);
 
-/* The acknowledgement's subject and text for a new ticket (caller
- * frees both). */
-void gw_ack_render(const char *ticket_number, const char *subject,
-		   char **subject_out, char **body_out);
+/* What an acknowledgement template may say: {ticket}, {subject},
+ * {name}, {queue}, {due}.  NULL values read as "". */
+typedef struct {
+	const char *ticket;
+	const char *subject;	/* the customer's */
+	const char *name;	/* the customer's name, else address */
+	const char *queue;
+	const char *due;	/* when a person will answer */
+} GwAckValues;
+
+/* The acknowledgement's subject and text (caller frees both) from a
+ * template's subject and body (NULL: the built-in ones).  Values are
+ * put in as single lines, so nothing a customer wrote can add a line
+ * to the subject. */
+void gw_ack_render(const char *subject_template, const char *body_template,
+		   const GwAckValues *values, char **subject_out,
+		   char **body_out);
 
 typedef struct {
 	const char *from;		/* "Name <addr>" */
@@ -25,6 +38,7 @@ typedef struct {
 	const char *in_reply_to;	/* without <>, or NULL */
 	const char *const *references;	/* or NULL */
 	gboolean auto_submitted;	/* acknowledgements: auto-replied */
+	const char *loop_address;	/* for X-Loop, or NULL */
 } GwLetter;
 
 /* The whole message with LF line ends (smtp.c sends CRLF). */

@@ -35,6 +35,23 @@ typedef struct {
 	int batch;		/* messages per UID FETCH and per T1 commit */
 } GwMailboxConfig;
 
+/* [template NAME]: an acknowledgement text with {ticket}, {subject},
+ * {name}, {queue} and {due} placeholders. */
+typedef struct {
+	char *name;
+	char *path;		/* its file */
+	char *subject;		/* the "Subject:" line's value */
+	char *body;		/* after the blank line */
+} GwTemplateConfig;
+
+/* [queue NAME]: overrides for one queue; 0 and NULL mean the default. */
+typedef struct {
+	char *name;
+	int ack_within;
+	int respond_within;
+	char *template;		/* a [template] name */
+} GwQueueConfig;
+
 typedef struct {
 	char *path;		/* the file this came from */
 	char *conninfo;
@@ -43,12 +60,19 @@ typedef struct {
 	char *rules_dir;
 	gboolean rules_jit;
 	int ack_within;		/* seconds from arrival to SMTP 250 */
+	int respond_within;	/* seconds to a person's answer ({due}) */
+	int ack_rate_limit;	/* acks per sender and window; 0: no limit */
+	int ack_rate_window;	/* seconds */
+	char *ack_template;	/* a [template] name, NULL: built in */
+	char *bounce_address;	/* envelope sender of acks, NULL: <> */
 	GwServerConfig smtp;
 	char *smtp_from;	/* header From of every outgoing mail */
 	char *smtp_from_addr;	/* its bare address, for loops and ids */
 	char *message_id_domain;
 	int max_message_bytes;	/* larger mail is kept but not parsed */
 	GPtrArray *mailboxes;	/* of GwMailboxConfig*, in file order */
+	GPtrArray *queues;	/* of GwQueueConfig* */
+	GPtrArray *templates;	/* of GwTemplateConfig* */
 } GwConfig;
 
 #define GW_CONFIG_ERROR (gw_config_error_quark())
@@ -65,6 +89,11 @@ void gw_config_free(GwConfig *config);
 /* The mailbox called name, or NULL (lent). */
 const GwMailboxConfig *gw_config_mailbox(const GwConfig *config,
 					 const char *name);
+
+/* The [queue NAME] or [template NAME] called name, or NULL (lent). */
+const GwQueueConfig *gw_config_queue(const GwConfig *config, const char *name);
+const GwTemplateConfig *gw_config_template(const GwConfig *config,
+					   const char *name);
 
 /* Reads every "*.rules" file of dir in name order: fills names and
  * texts (parallel arrays, owned by the caller).  Files over 1 MiB and
