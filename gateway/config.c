@@ -513,14 +513,20 @@ read_template(GwTemplateConfig *t, GError **error)
 	g_auto(GStrv) lines = NULL;
 	gsize len;
 
+	const char *data;
+
 	if (bytes == NULL)
 		return FALSE;
-	text = g_strndup(g_bytes_get_data(bytes, &len), len);
+	data = g_bytes_get_data(bytes, &len);
+	text = g_strndup(data, len);
 	if (strlen(text) != len || !g_utf8_validate(text, -1, NULL))
 		return template_error(error, t, 1, "not a UTF-8 text file");
 	lines = g_strsplit(text, "\n", -1);
 	if (g_ascii_strncasecmp(lines[0], "Subject:", 8) != 0)
 		return template_error(error, t, 1, "a template starts with a 'Subject:' line");
+	if (strstr(lines[0], "{ticket}") == NULL)
+		return template_error(error, t, 1, "the Subject line must hold "
+				      "{ticket}: replies thread by it");
 	if (lines[1] == NULL || *g_strchomp(lines[1]) != '\0')
 		return template_error(error, t, 2, "a blank line follows the Subject line");
 	for (int i = 0; lines[i] != NULL; i++) {
@@ -530,9 +536,6 @@ read_template(GwTemplateConfig *t, GError **error)
 		if (i > 1)
 			g_string_append_printf(body, "%s\n", lines[i]);
 	}
-	if (strstr(lines[0], "{ticket}") == NULL)
-		return template_error(error, t, 1, "the Subject line must hold "
-				      "{ticket}: replies thread by it");
 	t->subject = g_strstrip(g_strdup(lines[0] + 8));
 	t->body = g_strdup(body->str);
 	return TRUE;

@@ -10,12 +10,16 @@ W=$(mktemp -d "${GW_TMP:-/tmp}/cli.XXXXXX")
 # The sample, with its secrets and rules pointed at files that exist.
 mkdir -p "$W/secrets"
 echo secret > "$W/secrets/support.pass"
+cp packaging/ack-default.txt "$W/"
 sed -e "s|/etc/plaint/secrets/|secrets/|" -e "s|^dir = .*|dir = $PWD/rules|" \
 	packaging/plaint.conf > "$W/plaint.conf"
 plaint_run cli-sample -c "$W/plaint.conf" config check
 ok $? "the sample config (packaging/plaint.conf) passes config check"
 keys=$(grep -cE '^#?[a-z_]+ = ' packaging/plaint.conf)
-ok "$([ "$keys" -ge 25 ]; echo $?)" "the sample shows every key ($keys lines)"
+ok "$([ "$keys" -ge 35 ]; echo $?)" "the sample shows every key ($keys lines)"
+for k in $(grep -o '{ "[a-z]*", "[a-z_]*", KEY_' gateway/config.c | sed 's/", KEY_//; s/.*"//' | sort -u); do
+	grep -qE "^#?$k = " packaging/plaint.conf || { ok 1 "the sample shows key '$k'"; }
+done
 
 # refuse: EXPECTED-STATUS TEXT-IN-STDERR DESCRIPTION, config in bad.conf
 refuse() {
@@ -55,6 +59,13 @@ refuse 78 \
 	"bad.conf:$(($(wc -l < packaging/plaint.conf) + 1)): expected 'key = value'" "a line that is not INI"
 base | sed "s|^dir = .*|dir = $W/no-rules|" > "$W/bad.conf"
 refuse 78 "rules dir" "a missing rules dir"
+printf 'Subject: no tag here\n\nHello {nmae}\n' > "$W/bad-template.txt"
+base | sed "s|^file = ack-default.txt|file = bad-template.txt|" > "$W/bad.conf"
+refuse 78 "bad-template.txt:1: the Subject line must hold {ticket}" "a template without the ticket tag"
+printf 'Subject: [{ticket}]\n\nHello {nmae}\n' > "$W/bad-template.txt"
+refuse 78 "bad-template.txt:3: unknown placeholder" "a template with an unknown placeholder"
+base | sed "s|^#template = default|template = nosuch|" > "$W/bad.conf"
+refuse 78 "no [template nosuch] section" "a queue naming a missing template"
 
 "$PLAINT" -c "$W/none.conf" once 2> "$W/err"
 is "$?" 78 "a missing config file: exit 78"
