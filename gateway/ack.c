@@ -262,6 +262,38 @@ fill(const char *template, const GwAckValues *v)
 	return g_string_free(out, FALSE);
 }
 
+static gboolean
+daemon_address(const char *addr)
+{
+	static const char *const daemons[] = {
+		"mailer-daemon", "mailerdaemon", "postmaster", "post_master",
+		"mail.delivery.system", "mail-delivery-system", "mail-daemon",
+	};
+	const char *at = addr ? strchr(addr, '@') : NULL;
+	g_autofree char *local = NULL;
+
+	if (addr == NULL)
+		return FALSE;
+	local = at ? g_strndup(addr, at - addr) : g_strdup(addr);
+	for (gsize i = 0; i < G_N_ELEMENTS(daemons); i++)
+		if (g_ascii_strcasecmp(local, daemons[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+gw_ack_is_bounce(const GwMail *mail)
+{
+	g_autofree char *rp = return_path(mail);
+
+	return gw_mail_has_report(mail) ||
+	       g_strcmp0(gw_mail_content_type(mail), "multipart/report") == 0 ||
+	       gw_mail_header(mail, "X-Failed-Recipients") != NULL ||
+	       value_starts(gw_mail_subject(mail), report_subjects,
+			    G_N_ELEMENTS(report_subjects)) ||
+	       daemon_address(gw_mail_from_addr(mail)) || daemon_address(rp);
+}
+
 void
 gw_ack_render(const char *subject_template, const char *body_template,
 	      const GwAckValues *values, char **subject_out, char **body_out)

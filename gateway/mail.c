@@ -25,6 +25,7 @@ struct GwMail {
 	char *attachment_types;
 	char *content_type;
 	gboolean has_report;
+	GPtrArray *original_ids;	/* char*, NULL-terminated */
 	gsize size;
 	char **references;
 	GPtrArray *header_names;	/* char*, parallel to header_values */
@@ -274,6 +275,75 @@ add_attachment(GString *names, GString *types, guint *found, GMimeObject *part)
 	(*found)++;
 }
 
+/* The Message-ID line of a text/rfc822-headers part, or NULL. */
+static char *
+id_in_headers(GMimePart *part)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeStream *mem;
+	GByteArray *bytes;
+	char *id = NULL;
+
+	if (content == NULL)
+		return NULL;
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(content, mem);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	if (bytes->len < 64 * 1024) {
+		g_autofree char *text = g_strndup((char *)bytes->data, bytes->len);
+		g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+		for (int i = 0; lines[i] != NULL && id == NULL; i++)
+			if (g_ascii_strncasecmp(lines[i], "Message-ID:", 11) == 0)
+				id = first_message_id(lines[i] + 11);
+	}
+	g_object_unref(mem);
+	return id;
+}
+
+static void
+add_original(GwMail *mail, char *id)
+{
+	if (id == NULL || *id == '\0' || mail->original_ids->len >= 10) {
+		g_free(id);
+		return;
+	}
+	g_ptr_array_add(mail->original_ids, id);
+}
+
+/* What a bounce or report carries back of the message it is about. */
+static void
+read_originals(GwMail *mail, GMimeMessage *msg)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(msg);
+	GMimePartIter *iter;
+	guint steps = 0;
+
+	mail->original_ids = g_ptr_array_new_with_free_func(g_free);
+	if (top != NULL && GMIME_IS_MULTIPART(top)) {
+		iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+		do {
+			GMimeObject *cur = g_mime_part_iter_get_current(iter);
+
+			if (cur != NULL && GMIME_IS_MESSAGE_PART(cur)) {
+				GMimeMessage *inner = g_mime_message_part_get_message(
+					GMIME_MESSAGE_PART(cur));
+
+				if (inner != NULL)
+					add_original(mail, clean_line(
+						g_mime_message_get_message_id(inner), 998));
+			} else if (cur != NULL && GMIME_IS_PART(cur) &&
+				   g_mime_content_type_is_type(
+					   g_mime_object_get_content_type(cur),
+					   "text", "rfc822-headers")) {
+				add_original(mail, id_in_headers(GMIME_PART(cur)));
+			}
+		} while (++steps < 10000 && g_mime_part_iter_next(iter));
+		g_mime_part_iter_free(iter);
+	}
+	g_ptr_array_add(mail->original_ids, NULL);
+}
+
 /* The top-level type, and whether any part is a machine's report. */
 static void
 read_types(GwMail *mail, GMimeMessage *msg)
@@ -383,6 +453,7 @@ gw_mail_parse(GBytes *raw, const GwMailLimits *limits, GError **error)
 	read_text(mail, msg, limits->max_text_bytes);
 	read_attachments(mail, msg);
 	read_types(mail, msg);
+	read_originals(mail, msg);
 	g_object_unref(msg);
 	return g_steal_pointer(&mail);
 }
@@ -403,6 +474,8 @@ gw_mail_free(GwMail *mail)
 	g_free(mail->attachment_names);
 	g_free(mail->attachment_types);
 	g_free(mail->content_type);
+	if (mail->original_ids != NULL)
+		g_ptr_array_unref(mail->original_ids);
 	g_strfreev(mail->references);
 	if (mail->header_names != NULL)
 		g_ptr_array_unref(mail->header_names);
@@ -425,6 +498,12 @@ const char *gw_mail_attachment_types(const GwMail *m) { return m->attachment_typ
 gsize gw_mail_size(const GwMail *m) { return m->size; }
 const char *gw_mail_content_type(const GwMail *m) { return m->content_type; }
 gboolean gw_mail_has_report(const GwMail *m) { return m->has_report; }
+
+const char *const *
+gw_mail_original_ids(const GwMail *mail)
+{
+	return (const char *const *)mail->original_ids->pdata;
+}
 
 const char *
 gw_mail_from_domain(const GwMail *mail)

@@ -11,6 +11,7 @@
 static const char sql_queue_ack[] =
 	"SELECT plaint.queue_ack($1, $2, $3, $4, $5, $6, nullif($7, ''), "
 	"$8::text[])";
+static const char sql_recent[] = "SELECT plaint.recent_acks($1, $2)";
 static const char sql_claim[] =
 	"UPDATE plaint.outbox o "
 	"SET lease_until = now() + make_interval(secs => $2), "
@@ -71,6 +72,22 @@ gw_outbox_enqueue_ack(GwDb *db, const GwAckRequest *ack, gboolean *queued_out,
 	if (res == NULL)
 		return FALSE;
 	*queued_out = gw_db_result_bool(res, 0, 0);
+	return TRUE;
+}
+
+gboolean
+gw_outbox_recent_acks(GwDb *db, const char *recipient, int window,
+		      gint64 *count_out, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_text(p, recipient);
+	gw_db_params_int(p, window);
+	res = gw_db_exec(db, sql_recent, p, error);
+	if (res == NULL)
+		return FALSE;
+	*count_out = gw_db_result_int(res, 0, 0);
 	return TRUE;
 }
 

@@ -310,6 +310,44 @@ note_limit_hits(GwPipeline *p, const GwVerdict *verdict)
 	}
 }
 
+/* A bounce or report: linked to its ticket or kept, never a ticket. */
+static gboolean
+process_bounce(GwPipeline *p, GwRaw *raw, const GwMail *mail, char **line_out,
+	       GError **error)
+{
+	g_autofree char *number = NULL;
+	g_autofree char *from = gw_log_clean(gw_mail_from_addr(mail), 80);
+
+	if (!gw_ticket_file_bounce(p->db, raw->id, raw->internaldate, mail,
+				   &number, error))
+		return FALSE;
+	*line_out = g_strdup_printf("raw=%" G_GINT64_FORMAT " mailbox=%s "
+				    "action=bounce ticket=%s from=%s ack=never",
+				    raw->id, raw->mailbox, number ? number : "-",
+				    *from ? from : "<>");
+	return TRUE;
+}
+
+/* The reason no acknowledgement may go out, rate limit included. */
+static gboolean
+ack_suppression(GwPipeline *p, const GwMail *mail, const GwVerdict *verdict,
+		const char **reason_out, GError **error)
+{
+	gint64 recent;
+
+	*reason_out = gw_ack_suppress_reason(mail, p->config->smtp_from_addr);
+	if (*reason_out == NULL && verdict->no_ack)
+		*reason_out = "rule";
+	if (*reason_out != NULL || p->config->ack_rate_limit == 0)
+		return TRUE;
+	if (!gw_outbox_recent_acks(p->db, gw_mail_from_addr(mail),
+				   p->config->ack_rate_window, &recent, error))
+		return FALSE;
+	if (recent >= p->config->ack_rate_limit)
+		*reason_out = "rate-limit";
+	return TRUE;
+}
+
 /* Files one claimed message inside the open transaction.  *line_out is
  * its log line, to be written once the transaction commits. */
 static gboolean
@@ -321,7 +359,7 @@ process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 	GwVerdict verdict;
 	GwThreadKeys keys;
 	GwFiled filed = { 0 };
-	const char *suppress;
+	const char *suppress = NULL;
 	GwTicketSettings s = {
 		p->config->ticket_prefix, queue_of(p, raw->mailbox),
 		p->config->ack_within, gw_rules_version(p->rules),
@@ -335,17 +373,17 @@ process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 					    "reason=\"%s\"", raw->id, why);
 		return gw_store_quarantine(p->db, raw->id, why, error);
 	}
+	if (gw_ack_is_bounce(mail))
+		return process_bounce(p, raw, mail, line_out, error);
 	gw_verdict_init(&verdict, FALSE);
 	gw_rules_classify(p->rules, mail, raw->mailbox, &verdict);
 	queue = verdict.queue ? verdict.queue : s.queue;
 	qc = gw_config_queue(p->config, queue);
 	if (qc != NULL && qc->ack_within > 0)
 		s.ack_within = qc->ack_within;
-	suppress = gw_ack_suppress_reason(mail, p->config->smtp_from_addr);
-	if (suppress == NULL && verdict.no_ack)
-		suppress = "rule";
 	gw_thread_keys(mail, p->config->ticket_prefix, &keys);
-	ok = gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &verdict,
+	ok = ack_suppression(p, mail, &verdict, &suppress, error) &&
+	     gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &verdict,
 			    &keys, &s, suppress, &filed, error) &&
 	     gw_ticket_record_routing(p->db, raw->id, &verdict, queue, &s,
 				      &filed, error);

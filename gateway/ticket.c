@@ -17,6 +17,10 @@ static const char sql_routing[] =
 	"SELECT plaint.record_routing($1, $2, $3::text[], $4, $5, $6::text[], "
 	"$7, $8, $9, $10, $11::text[], nullif($12::bigint, 0))";
 
+static const char sql_bounce[] =
+	"SELECT ticket_number FROM plaint.file_bounce($1, $2::text[], "
+	"nullif($3, ''), $4, $5, $6, $7::timestamptz)";
+
 static const char *const action_names[] = {
 	[GW_TICKET_OPENED] = "opened",
 	[GW_TICKET_THREADED] = "threaded",
@@ -120,4 +124,26 @@ gw_ticket_record_routing(GwDb *db, gint64 raw_id, const GwVerdict *verdict,
 	gw_db_params_int(p, filed->action == GW_TICKET_OPENED ? filed->ticket_id : 0);
 	res = gw_db_exec(db, sql_routing, p, error);
 	return res != NULL;
+}
+
+gboolean
+gw_ticket_file_bounce(GwDb *db, gint64 raw_id, const char *internaldate,
+		      const GwMail *mail, char **ticket_number_out,
+		      GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_int(p, raw_id);
+	gw_db_params_strv(p, gw_mail_original_ids(mail));
+	gw_db_params_text(p, gw_mail_message_id(mail));
+	gw_db_params_text(p, gw_mail_from_addr(mail));
+	gw_db_params_text(p, gw_mail_subject(mail));
+	gw_db_params_text(p, gw_mail_text(mail));
+	gw_db_params_text(p, internaldate);
+	res = gw_db_exec(db, sql_bounce, p, error);
+	if (res == NULL)
+		return FALSE;
+	*ticket_number_out = g_strdup(gw_db_result_text(res, 0, 0));
+	return TRUE;
 }

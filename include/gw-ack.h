@@ -11,6 +11,11 @@
  * "auto-submitted"), or NULL if one may.  own_addr: our From address. */
 const char *gw_ack_suppress_reason(const GwMail *mail, const char *own_addr);
 
+/* TRUE for bounces and reports (DSN, MDN, ARF, a mailer-daemon's
+ * notice): they never open a ticket, and are linked to the ticket of
+ * plaint's own mail they name (gw_mail_original_ids). */
+gboolean gw_ack_is_bounce(const GwMail *mail);
+
 /* What an acknowledgement template may say: {ticket}, {subject},
  * {name}, {queue}, {due}.  NULL values read as "". */
 typedef struct {

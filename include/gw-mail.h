@@ -52,6 +52,10 @@ const char *gw_mail_content_type(const GwMail *mail);
  * (message/delivery-status, message/disposition-notification,
  * message/feedback-report): the mail is a bounce, an MDN or an ARF. */
 gboolean gw_mail_has_report(const GwMail *mail);
+/* Message-IDs of the messages a bounce or report carries back (in its
+ * message/rfc822 or text/rfc822-headers parts), without <>; at most
+ * 10 (lent, NULL-terminated, maybe empty). */
+const char *const *gw_mail_original_ids(const GwMail *mail);
 /* Size of the raw message in bytes. */
 gsize gw_mail_size(const GwMail *mail);
 /* The References ids in header order (lent, NULL-terminated). */

@@ -39,6 +39,11 @@ void gw_outbox_row_free(GwOutboxRow *row);
 gboolean gw_outbox_enqueue_ack(GwDb *db, const GwAckRequest *ack,
 			       gboolean *queued_out, GError **error);
 
+/* How many acknowledgements went to recipient in the last window
+ * seconds (the per-sender rate limit). */
+gboolean gw_outbox_recent_acks(GwDb *db, const char *recipient, int window,
+			       gint64 *count_out, GError **error);
+
 /* Leases up to limit due rows for lease_secs (autocommit); appends
  * GwOutboxRow* to rows, which frees them with gw_outbox_row_free. */
 gboolean gw_outbox_claim_due(GwDb *db, int limit, int lease_secs,

@@ -42,6 +42,13 @@ gboolean gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
 			GError **error);
 void gw_filed_clear(GwFiled *filed);
 
+/* Files a bounce or report: linked to the ticket of plaint's own mail it
+ * names (*ticket_number_out, caller frees), else kept without a ticket
+ * (*ticket_number_out NULL).  Never opens a ticket. */
+gboolean gw_ticket_file_bounce(GwDb *db, gint64 raw_id, const char *internaldate,
+			       const GwMail *mail, char **ticket_number_out,
+			       GError **error);
+
 /* Records how verdict routed raw_id (queue: the one used), by the rule
  * set of settings->rules_version; a ticket filed opened gets the
  * verdict's assignee.  In the caller's transaction. */
