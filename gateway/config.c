@@ -31,6 +31,7 @@ typedef enum {
 	KEY_PATH,	/* made absolute against the config file's directory */
 	KEY_SECRET,	/* a path; the value kept is the file's content */
 	KEY_TEXTFILE,	/* a path; the value kept is the file's text */
+	KEY_CHARSETS,	/* a list of charset names iconv knows */
 } KeyType;
 
 typedef enum {
@@ -63,7 +64,13 @@ static const KeyRule key_rules[] = {
 	{ "database", "timeout", KEY_INT, CFG(db_timeout), "30", FALSE, 1, 3600 },
 	{ "tickets", "prefix", KEY_STRING, CFG(ticket_prefix), "CMP", FALSE, 0, 0 },
 	{ "tickets", "message_id_domain", KEY_STRING, CFG(message_id_domain), NULL, TRUE, 0, 0 },
-	{ "tickets", "max_message_bytes", KEY_INT, CFG(max_message_bytes), "67108864", FALSE, 1024, 1 << 30 },
+	{ "mail", "max_message_bytes", KEY_INT, CFG(max_message_bytes), "67108864", FALSE, 1024, 1 << 30 },
+	{ "mail", "max_header_bytes", KEY_INT, CFG(max_header_bytes), "1048576", FALSE, 1024, 64 << 20 },
+	{ "mail", "max_text_bytes", KEY_INT, CFG(max_text_bytes), "1048576", FALSE, 1024, 64 << 20 },
+	{ "mail", "max_headers", KEY_INT, CFG(max_headers), "1000", FALSE, 10, 100000 },
+	{ "mail", "max_mime_depth", KEY_INT, CFG(max_mime_depth), "30", FALSE, 1, 1000 },
+	{ "mail", "max_parts", KEY_INT, CFG(max_parts), "1000", FALSE, 1, 100000 },
+	{ "mail", "fallback_charsets", KEY_CHARSETS, CFG(fallback_charsets), "windows-1252", FALSE, 0, 0 },
 	{ "rules", "dir", KEY_PATH, CFG(rules_dir), "/etc/plaint/rules.d", FALSE, 0, 0 },
 	{ "rules", "jit", KEY_BOOL, CFG(rules_jit), "true", FALSE, 0, 0 },
 	{ "ack", "within", KEY_INT, CFG(ack_within), "60", FALSE, 1, 7 * 86400 },
@@ -250,6 +257,29 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 				    rule->name, rule->min, rule->max, value);
 		*(int *)field = (int)n;
 		return TRUE;
+	case KEY_CHARSETS: {
+		g_auto(GStrv) names = g_strsplit_set(value, ", ", -1);
+		GPtrArray *list = g_ptr_array_new();
+
+		for (int i = 0; names[i] != NULL; i++) {
+			GIConv cd;
+
+			if (*names[i] == '\0')
+				continue;
+			cd = g_iconv_open("UTF-8", names[i]);
+			if (cd == (GIConv)-1) {
+				g_ptr_array_add(list, NULL);
+				g_strfreev((char **)g_ptr_array_free(list, FALSE));
+				return fail(error, src, line, "%s: unknown charset '%s'",
+					    rule->name, names[i]);
+			}
+			g_iconv_close(cd);
+			g_ptr_array_add(list, g_strdup(names[i]));
+		}
+		g_ptr_array_add(list, NULL);
+		*(char ***)field = (char **)g_ptr_array_free(list, FALSE);
+		return TRUE;
+	}
 	case KEY_BOOL:
 		if (g_ascii_strcasecmp(value, "true") == 0 ||
 		    g_ascii_strcasecmp(value, "yes") == 0)
@@ -574,7 +604,7 @@ static gboolean
 load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 {
 	static const char *const fixed[] = {
-		"database", "tickets", "rules", "ack", "smtp",
+		"database", "tickets", "rules", "ack", "smtp", "mail",
 	};
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 
@@ -658,6 +688,7 @@ gw_config_free(GwConfig *config)
 	g_free(config->smtp_from);
 	g_free(config->smtp_from_addr);
 	g_free(config->ack_template);
+	g_strfreev(config->fallback_charsets);
 	g_free(config->bounce_address);
 	if (config->mailboxes != NULL)
 		g_ptr_array_unref(config->mailboxes);

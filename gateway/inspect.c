@@ -185,13 +185,12 @@ print_error(const GwInspect *in, const char *file, const char *message)
 guint
 gw_inspect_files(const GwInspect *in, char **files)
 {
-	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
 	guint failed = 0;
 
 	for (guint i = 0; files[i] != NULL; i++) {
 		g_autoptr(GError) err = NULL;
 		g_autoptr(GBytes) raw = gw_config_read_file(files[i], MAX_FILE_BYTES, &err);
-		g_autoptr(GwMail) mail = raw ? gw_mail_parse(raw, &limits, &err) : NULL;
+		g_autoptr(GwMail) mail = raw ? gw_mail_parse(raw, in->limits, &err) : NULL;
 		GwVerdict v;
 
 		if (mail == NULL) {
@@ -294,7 +293,6 @@ gboolean
 gw_inspect_replay(const GwInspect *in, GwDb *db, const char *since,
 		  guint *changed_out, GError **error)
 {
-	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
 	gint64 after = 0;
 	guint total = 0, changed = 0, unparsed = 0;
 
@@ -306,7 +304,7 @@ gw_inspect_replay(const GwInspect *in, GwDb *db, const char *since,
 			return FALSE;
 		for (guint i = 0; i < rows->len; i++) {
 			const GwRouted *old = rows->pdata[i];
-			g_autoptr(GwMail) mail = gw_mail_parse(old->raw.bytes, &limits, NULL);
+			g_autoptr(GwMail) mail = gw_mail_parse(old->raw.bytes, in->limits, NULL);
 			g_autofree char *changes = NULL;
 			GwVerdict v;
 
@@ -340,4 +338,193 @@ gw_inspect_replay(const GwInspect *in, GwDb *db, const char *since,
 			changed, total - changed - unparsed, unparsed);
 	*changed_out = changed;
 	return TRUE;
+}
+
+/* ---- plaint parse -------------------------------------------------- */
+
+static void
+json_address(GString *s, const GwMailAddress *a)
+{
+	g_string_append(s, "{\"name\":");
+	json_string(s, a->name);
+	g_string_append(s, ",\"address\":");
+	json_string(s, a->address);
+	g_string_append_c(s, '}');
+}
+
+static void
+json_addresses(GString *s, const GwMail *mail, const char *which, gboolean one)
+{
+	GPtrArray *list = gw_mail_addresses(mail, which);
+
+	if (one) {
+		if (list->len == 0)
+			g_string_append(s, "null");
+		else
+			json_address(s, list->pdata[0]);
+		return;
+	}
+	g_string_append_c(s, '[');
+	for (guint i = 0; i < list->len; i++) {
+		if (i > 0)
+			g_string_append_c(s, ',');
+		json_address(s, list->pdata[i]);
+	}
+	g_string_append_c(s, ']');
+}
+
+static void
+json_strv(GString *s, const char *const *v)
+{
+	json_array(s, (char *const *)v, v ? g_strv_length((char **)v) : 0);
+}
+
+static void
+json_part(GString *s, const GwMailPart *p, gboolean short_form)
+{
+	g_string_append(s, short_form ? "{\"name\":" : "{\"path\":");
+	json_string(s, short_form ? p->filename : p->path);
+	g_string_append(s, ",\"type\":");
+	json_string(s, p->content_type);
+	g_string_append_printf(s, ",\"size\":%" G_GSIZE_FORMAT ",\"sha256\":", p->size);
+	json_string(s, p->sha256);
+	g_string_append(s, ",\"content_id\":");
+	json_string(s, p->content_id);
+	if (short_form) {
+		g_string_append(s, ",\"part\":");
+		json_string(s, p->path);
+	} else {
+		g_string_append(s, ",\"filename\":");
+		json_string(s, p->filename);
+		g_string_append(s, ",\"disposition\":");
+		json_string(s, p->disposition);
+		g_string_append_printf(s, ",\"container\":%s,\"attachment\":%s,\"body\":%s",
+				       p->container ? "true" : "false",
+				       p->attachment ? "true" : "false",
+				       p->body ? "true" : "false");
+	}
+	g_string_append_c(s, '}');
+}
+
+static void
+json_parts(GString *s, const GwMail *mail, gboolean attachments_only)
+{
+	GPtrArray *parts = gw_mail_parts(mail);
+	gboolean first = TRUE;
+
+	g_string_append_c(s, '[');
+	for (guint i = 0; i < parts->len; i++) {
+		const GwMailPart *p = parts->pdata[i];
+
+		if (attachments_only && !p->attachment)
+			continue;
+		if (!first)
+			g_string_append_c(s, ',');
+		first = FALSE;
+		json_part(s, p, attachments_only);
+	}
+	g_string_append_c(s, ']');
+}
+
+static void
+json_field(GString *s, const char *key, const char *value)
+{
+	g_string_append_printf(s, ",\"%s\":", key);
+	json_string(s, value);
+}
+
+static void
+print_parsed(const GwInspect *in, const char *file, int index, const GwMail *mail)
+{
+	g_autoptr(GString) s = g_string_new("{\"file\":");
+	const char *refusal = gw_ack_suppress_reason(
+		mail, in->config ? in->config->smtp_from_addr : NULL);
+
+	json_string(s, file);
+	if (index >= 0)
+		g_string_append_printf(s, ",\"index\":%d", index);
+	g_string_append_printf(s, ",\"size\":%" G_GSIZE_FORMAT, gw_mail_size(mail));
+	json_field(s, "subject", gw_mail_subject(mail));
+	g_string_append(s, ",\"from\":");
+	json_addresses(s, mail, "from", TRUE);
+	g_string_append(s, ",\"sender\":");
+	json_addresses(s, mail, "sender", TRUE);
+	g_string_append(s, ",\"to\":");
+	json_addresses(s, mail, "to", FALSE);
+	g_string_append(s, ",\"cc\":");
+	json_addresses(s, mail, "cc", FALSE);
+	g_string_append(s, ",\"reply_to\":");
+	json_addresses(s, mail, "reply-to", FALSE);
+	g_string_append(s, ",\"return_path\":");
+	json_addresses(s, mail, "return-path", TRUE);
+	json_field(s, "date", gw_mail_date(mail));
+	json_field(s, "message_id", gw_mail_message_id(mail));
+	json_field(s, "in_reply_to", gw_mail_in_reply_to(mail));
+	g_string_append(s, ",\"references\":");
+	json_strv(s, gw_mail_references(mail));
+	json_field(s, "content_type", gw_mail_content_type(mail));
+	json_field(s, "text", gw_mail_text(mail));
+	g_string_append(s, ",\"attachments\":");
+	json_parts(s, mail, TRUE);
+	g_string_append(s, ",\"parts\":");
+	json_parts(s, mail, FALSE);
+	g_string_append(s, ",\"original_ids\":");
+	json_strv(s, gw_mail_original_ids(mail));
+	g_string_append_printf(s, ",\"loop_guard\":{\"ack\":%s,\"reason\":",
+			       refusal ? "false" : "true");
+	json_string(s, refusal);
+	g_string_append_printf(s, ",\"bounce\":%s}", gw_ack_is_bounce(mail) ? "true" : "false");
+	g_string_append(s, ",\"limits\":");
+	json_strv(s, gw_mail_limits_hit(mail));
+	g_string_append(s, ",\"defects\":");
+	json_strv(s, gw_mail_defects(mail));
+	g_string_append_c(s, '}');
+	fprintf(in->out, "%s\n", s->str);
+}
+
+static gboolean
+parse_one(const GwInspect *in, const char *file, int index, GBytes *raw)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwMail) mail = gw_mail_parse(raw, in->limits, &err);
+
+	if (mail == NULL) {
+		g_autoptr(GString) s = g_string_new("{\"file\":");
+
+		json_string(s, file);
+		if (index >= 0)
+			g_string_append_printf(s, ",\"index\":%d", index);
+		json_field(s, "error", err->message);
+		g_string_append_c(s, '}');
+		fprintf(in->out, "%s\n", s->str);
+		return FALSE;
+	}
+	print_parsed(in, file, index, mail);
+	return TRUE;
+}
+
+guint
+gw_inspect_parse(const GwInspect *in, char **files, gboolean mbox)
+{
+	guint failed = 0;
+
+	for (guint i = 0; files[i] != NULL; i++) {
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GBytes) raw = gw_config_read_file(files[i], MAX_FILE_BYTES, &err);
+		g_autoptr(GPtrArray) messages = NULL;
+
+		if (raw == NULL) {
+			print_error(in, files[i], err->message);
+			failed++;
+			continue;
+		}
+		if (!mbox) {
+			failed += !parse_one(in, files[i], -1, raw);
+			continue;
+		}
+		messages = gw_mail_split_mbox(raw, 100000);
+		for (guint m = 0; m < messages->len; m++)
+			failed += !parse_one(in, files[i], (int)m, messages->pdata[m]);
+	}
+	return failed;
 }

@@ -1,36 +1,51 @@
 /* mail.c - raw bytes -> GwMail with GMime.
  *
- * Pure: no I/O, no globals but GMime's own.  Owns every string it lends.
+ * Pure: no I/O, no globals but GMime's own.  Owns every string it lends
+ * and the parsed GMime message (so attachments can be decoded later).
  * Must never let invalid UTF-8 or a NUL byte out (PostgreSQL and PCRE2
- * would refuse them), nor an unbounded text: the body is cut at
- * limits->max_text_bytes and the header list at limits->max_headers. */
+ * would refuse them), nor anything unbounded: message, header block,
+ * text, header count, MIME depth and part count all have limits, and a
+ * limit is recorded rather than failing the parse. */
 #include "gw-mail.h"
 
 #include <string.h>
 
 #include <gmime/gmime.h>
 
+#include "gw-html.h"
+
 G_DEFINE_QUARK(gw-mail-error-quark, gw_mail_error)
 
+#define MAX_DEFECTS 50
+#define MAX_ORIGINALS 10
+
 struct GwMail {
+	GMimeMessage *msg;		/* NULL when only headers were read */
 	char *message_id;
 	char *in_reply_to;
 	char *subject;
+	char *date;
 	char *from_addr;
 	char *from_name;
 	char *text;
 	char *to;
 	char *cc;
-	char *attachment_names;	/* one per line */
+	char *attachment_names;		/* one per line */
 	char *attachment_types;
 	char *content_type;
 	gboolean has_report;
-	GPtrArray *original_ids;	/* char*, NULL-terminated */
+	gboolean truncated;
 	gsize size;
 	char **references;
+	GPtrArray *original_ids;	/* char*, NULL-terminated */
 	GPtrArray *header_names;	/* char*, parallel to header_values */
 	GPtrArray *header_values;
-	gboolean truncated;
+	GHashTable *addresses;		/* "to" ... -> GPtrArray of GwMailAddress* */
+	GPtrArray *parts;		/* GwMailPart* */
+	GPtrArray *part_objects;	/* GMimeObject*, parallel to parts (lent) */
+	GPtrArray *limits_hit;		/* char*, NULL-terminated */
+	GPtrArray *defects;		/* char*, NULL-terminated */
+	const GwMailLimits *limits;	/* during the parse only */
 };
 
 void
@@ -39,25 +54,61 @@ gw_mail_init(void)
 	g_mime_init();
 }
 
-/* Valid UTF-8 without NUL or CR, cut at max bytes on a character
- * boundary.  Unlabelled 8-bit text is most often Windows-1252. */
-static char *
-clean_text(const char *in, gssize len, gsize max, gboolean *cut_out)
-{
-	g_autofree char *valid = NULL;
-	GString *out;
-	gsize n = len < 0 ? strlen(in) : (gsize)len;
+/* ---- clean text --------------------------------------------------- */
 
-	if (g_utf8_validate(in, n, NULL))
-		valid = g_strndup(in, n);
-	else
-		valid = g_convert(in, n, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-	if (valid == NULL) {
+static char *
+convert_from(const char *in, gsize n, const char *charset)
+{
+	const char *iconv_name = g_mime_charset_iconv_name(charset);
+	gsize read = 0;
+	char *out = g_convert(in, n, "UTF-8", iconv_name ? iconv_name : charset,
+			      &read, NULL, NULL);
+
+	if (out != NULL && read != n)	/* stopped early: not this charset */
+		g_clear_pointer(&out, g_free);
+	return out;
+}
+
+/* in as UTF-8: as labelled (charset, may be NULL), else UTF-8, else the
+ * first fallback charset that converts it all, else repaired. */
+static char *
+to_utf8(const char *in, gsize n, const char *charset,
+	const char *const *fallbacks)
+{
+	static const char *const default_fallbacks[] = { "windows-1252", NULL };
+	char *out = NULL;
+
+	if (in == NULL || n == 0)
+		return g_strdup("");
+	if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+	    g_ascii_strcasecmp(charset, "us-ascii") != 0 &&
+	    g_ascii_strncasecmp(charset, "unknown", 7) != 0 &&
+	    g_ascii_strncasecmp(charset, "x-unknown", 9) != 0)
+		out = convert_from(in, n, charset);
+	if (out == NULL && g_utf8_validate(in, n, NULL))
+		out = g_strndup(in, n);
+	for (const char *const *f = fallbacks ? fallbacks : default_fallbacks;
+	     out == NULL && *f != NULL; f++)
+		out = convert_from(in, n, *f);
+	if (out == NULL) {
 		g_autofree char *tmp = g_strndup(in, n);
 
-		valid = g_utf8_make_valid(tmp, -1);
+		out = g_utf8_make_valid(tmp, -1);
 	}
-	out = g_string_sized_new(MIN(strlen(valid), max) + 1);
+	return out;
+}
+
+/* Valid UTF-8 without NUL or CR, cut at max bytes on a character
+ * boundary (*cut_out set when cut). */
+static char *
+clean_text(const char *in, gssize len, const char *charset,
+	   const GwMailLimits *limits, gsize max, gboolean *cut_out)
+{
+	gsize n = len < 0 ? strlen(in) : (gsize)len;
+	g_autofree char *valid = to_utf8(in, n, charset,
+					 limits ? limits->fallback_charsets : NULL);
+	GString *out = g_string_sized_new(MIN(strlen(valid), max) + 1);
+
 	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
 		gsize clen = g_utf8_next_char(p) - p;
 
@@ -66,15 +117,13 @@ clean_text(const char *in, gssize len, gsize max, gboolean *cut_out)
 				*cut_out = TRUE;
 			break;
 		}
-		if (*p == '\r')
-			continue;
-		g_string_append_len(out, p, clen);
+		if (*p != '\r')
+			g_string_append_len(out, p, clen);
 	}
 	return g_string_free(out, FALSE);
 }
 
-/* A header value on one line: folded whitespace and control characters
- * become spaces. */
+/* A header value on one line: control characters become spaces. */
 static char *
 clean_line(const char *in, gsize max)
 {
@@ -82,12 +131,39 @@ clean_line(const char *in, gsize max)
 
 	if (in == NULL)
 		return g_strdup("");
-	s = clean_text(in, -1, max, NULL);
+	s = clean_text(in, -1, NULL, NULL, max, NULL);
 	for (char *p = s; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	return g_strstrip(s);
 }
+
+static char *
+clean_lower(const char *in, gsize max)
+{
+	char *s = clean_line(in, max);
+
+	for (char *p = s; *p; p++)
+		*p = g_ascii_tolower(*p);
+	return s;
+}
+
+static void
+note(GPtrArray *list, guint max, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+note(GPtrArray *list, guint max, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (list->len >= max)
+		return;
+	va_start(ap, fmt);
+	g_ptr_array_add(list, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* ---- headers and addresses --------------------------------------- */
 
 static char *
 first_message_id(const char *value)
@@ -131,9 +207,14 @@ read_headers(GwMail *mail, GMimeObject *obj, guint max)
 	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
 	int n = g_mime_header_list_get_count(list);
 
-	for (int i = 0; i < n && (guint)i < max; i++) {
+	for (int i = 0; i < n; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
 
+		if ((guint)i == max) {
+			note(mail->limits_hit, 20, "more than %u header fields: "
+			     "the rest were not read", max);
+			break;
+		}
 		g_ptr_array_add(mail->header_names,
 				clean_line(g_mime_header_get_name(h), 200));
 		g_ptr_array_add(mail->header_values,
@@ -141,321 +222,527 @@ read_headers(GwMail *mail, GMimeObject *obj, guint max)
 	}
 }
 
-/* The first mailbox of list, or NULL. */
-static InternetAddressMailbox *
-first_mailbox(InternetAddressList *list)
+static void
+address_free(gpointer data)
+{
+	GwMailAddress *a = data;
+
+	g_free(a->name);
+	g_free(a->address);
+	g_free(a);
+}
+
+/* Appends the mailboxes of list to out (groups flattened, nested
+ * groups to a bounded depth), at most 1000. */
+static void
+add_addresses(GPtrArray *out, InternetAddressList *list, int depth)
 {
 	int n = list ? internet_address_list_length(list) : 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && out->len < 1000; i++) {
 		InternetAddress *a = internet_address_list_get_address(list, i);
+		GwMailAddress *ma;
 
-		if (INTERNET_ADDRESS_IS_MAILBOX(a))
-			return INTERNET_ADDRESS_MAILBOX(a);
+		if (INTERNET_ADDRESS_IS_GROUP(a)) {
+			if (depth < 8)
+				add_addresses(out, internet_address_group_get_members(
+						      INTERNET_ADDRESS_GROUP(a)), depth + 1);
+			continue;
+		}
+		ma = g_new0(GwMailAddress, 1);
+		ma->name = clean_line(internet_address_get_name(a), 200);
+		ma->address = clean_lower(internet_address_mailbox_get_addr(
+						  INTERNET_ADDRESS_MAILBOX(a)), 320);
+		g_ptr_array_add(out, ma);
 	}
-	return NULL;
 }
 
-static void
-read_sender(GwMail *mail, GMimeMessage *msg)
+static GPtrArray *
+read_addresses(InternetAddressList *list)
 {
-	InternetAddressMailbox *mb = first_mailbox(g_mime_message_get_from(msg));
+	GPtrArray *out = g_ptr_array_new_with_free_func(address_free);
 
-	if (mb == NULL)
-		mb = first_mailbox(g_mime_message_get_sender(msg));
-	if (mb == NULL) {
-		mail->from_addr = g_strdup("");
-		mail->from_name = g_strdup("");
-		return;
-	}
-	{
-		g_autofree char *addr = clean_line(
-			internet_address_mailbox_get_addr(mb), 320);
-
-		mail->from_addr = g_ascii_strdown(addr, -1);
-	}
-	mail->from_name = clean_line(internet_address_get_name(INTERNET_ADDRESS(mb)),
-				     200);
+	add_addresses(out, list, 0);
+	return out;
 }
 
-/* Every mailbox address of list, lower-cased, joined by ", ". */
 static char *
-address_list(InternetAddressList *list)
+joined_addresses(GPtrArray *list)
 {
 	GString *out = g_string_new(NULL);
-	int n = list ? internet_address_list_length(list) : 0;
 
-	for (int i = 0; i < n && i < 1000; i++) {
-		InternetAddress *a = internet_address_list_get_address(list, i);
-		g_autofree char *addr = NULL;
+	for (guint i = 0; i < list->len; i++) {
+		const GwMailAddress *a = list->pdata[i];
 
-		if (!INTERNET_ADDRESS_IS_MAILBOX(a))
-			continue;
-		addr = clean_line(internet_address_mailbox_get_addr(
-					  INTERNET_ADDRESS_MAILBOX(a)), 320);
-		if (out->len > 0)
-			g_string_append(out, ", ");
-		g_string_append(out, addr);
+		g_string_append_printf(out, "%s%s", i ? ", " : "", a->address);
 	}
-	for (gsize i = 0; i < out->len; i++)
-		out->str[i] = g_ascii_tolower(out->str[i]);
 	return g_string_free(out, FALSE);
 }
 
-static gboolean
-is_attachment(GMimeObject *part)
+static void
+read_addresses_all(GwMail *mail, GMimeMessage *msg)
 {
-	const char *disp = g_mime_object_get_disposition(part);
+	static const struct { const char *key; GMimeAddressType type; } lists[] = {
+		{ "from", GMIME_ADDRESS_TYPE_FROM },
+		{ "sender", GMIME_ADDRESS_TYPE_SENDER },
+		{ "reply-to", GMIME_ADDRESS_TYPE_REPLY_TO },
+		{ "to", GMIME_ADDRESS_TYPE_TO },
+		{ "cc", GMIME_ADDRESS_TYPE_CC },
+	};
+	const char *rp = g_mime_object_get_header(GMIME_OBJECT(msg), "Return-Path");
+	InternetAddressList *rpl = rp ? internet_address_list_parse(NULL, rp) : NULL;
+	GPtrArray *from, *sender;
 
-	return disp != NULL && g_ascii_strcasecmp(disp, "attachment") == 0;
-}
-
-/* The first text part of subtype, not an attachment, or NULL. */
-static GMimeTextPart *
-find_text(GMimeMessage *msg, const char *subtype)
-{
-	GMimeObject *top = g_mime_message_get_mime_part(msg);
-	GMimePartIter *iter;
-	GMimeTextPart *found = NULL;
-
-	if (top == NULL)
-		return NULL;
-	if (GMIME_IS_TEXT_PART(top)) {
-		GMimeContentType *ct = g_mime_object_get_content_type(top);
-
-		return g_mime_content_type_is_type(ct, "text", subtype) &&
-		       !is_attachment(top) ? GMIME_TEXT_PART(top) : NULL;
-	}
-	iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
-	do {
-		GMimeObject *cur = g_mime_part_iter_get_current(iter);
-		GMimeContentType *ct;
-
-		if (cur == NULL || !GMIME_IS_TEXT_PART(cur) || is_attachment(cur))
-			continue;
-		ct = g_mime_object_get_content_type(cur);
-		if (g_mime_content_type_is_type(ct, "text", subtype)) {
-			found = GMIME_TEXT_PART(cur);
-			break;
-		}
-	} while (g_mime_part_iter_next(iter));
-	g_mime_part_iter_free(iter);
-	return found;
-}
-
-/* A part is listed as an attachment if it has a file name or says it
- * is one; at most 1000 are listed. */
-static gboolean
-is_report_type(const char *type)
-{
-	return g_ascii_strcasecmp(type, "message/delivery-status") == 0 ||
-	       g_ascii_strcasecmp(type, "message/global-delivery-status") == 0 ||
-	       g_ascii_strcasecmp(type, "message/disposition-notification") == 0 ||
-	       g_ascii_strcasecmp(type, "message/feedback-report") == 0;
+	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
+		g_hash_table_insert(mail->addresses, (gpointer)lists[i].key,
+				    read_addresses(g_mime_message_get_addresses(
+					    msg, lists[i].type)));
+	g_hash_table_insert(mail->addresses, "return-path", read_addresses(rpl));
+	if (rpl != NULL)
+		g_object_unref(rpl);
+	from = g_hash_table_lookup(mail->addresses, "from");
+	sender = g_hash_table_lookup(mail->addresses, "sender");
+	if (from->len == 0)
+		from = sender;
+	mail->from_addr = g_strdup(from->len ? ((GwMailAddress *)from->pdata[0])->address : "");
+	mail->from_name = g_strdup(from->len ? ((GwMailAddress *)from->pdata[0])->name : "");
+	mail->to = joined_addresses(g_hash_table_lookup(mail->addresses, "to"));
+	mail->cc = joined_addresses(g_hash_table_lookup(mail->addresses, "cc"));
 }
 
 static void
-add_attachment(GString *names, GString *types, guint *found, GMimeObject *part)
+read_envelope(GwMail *mail, GMimeMessage *msg)
 {
-	const char *name;
-	g_autofree char *type = NULL, *clean_name = NULL, *clean_type = NULL;
+	GDateTime *date = g_mime_message_get_date(msg);
 
-	if (!GMIME_IS_PART(part) || *found >= 1000)
-		return;
-	name = g_mime_part_get_filename(GMIME_PART(part));
-	if (name == NULL && !is_attachment(part))
-		return;
-	type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(part));
-	clean_name = clean_line(name ? name : "", 255);
-	clean_type = clean_line(type, 255);
-	for (char *c = clean_type; *c; c++)
-		*c = g_ascii_tolower(*c);
-	g_string_append_printf(names, "%s%s", *found ? "\n" : "", clean_name);
-	g_string_append_printf(types, "%s%s", *found ? "\n" : "", clean_type);
-	(*found)++;
-}
-
-/* The Message-ID line of a text/rfc822-headers part, or NULL. */
-static char *
-id_in_headers(GMimePart *part)
-{
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GMimeStream *mem;
-	GByteArray *bytes;
-	char *id = NULL;
-
-	if (content == NULL)
-		return NULL;
-	mem = g_mime_stream_mem_new();
-	g_mime_data_wrapper_write_to_stream(content, mem);
-	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	if (bytes->len < 64 * 1024) {
-		g_autofree char *text = g_strndup((char *)bytes->data, bytes->len);
-		g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-
-		for (int i = 0; lines[i] != NULL && id == NULL; i++)
-			if (g_ascii_strncasecmp(lines[i], "Message-ID:", 11) == 0)
-				id = first_message_id(lines[i] + 11);
-	}
-	g_object_unref(mem);
-	return id;
-}
-
-static void
-add_original(GwMail *mail, char *id)
-{
-	if (id == NULL || *id == '\0' || mail->original_ids->len >= 10) {
-		g_free(id);
-		return;
-	}
-	g_ptr_array_add(mail->original_ids, id);
-}
-
-/* What a bounce or report carries back of the message it is about. */
-static void
-read_originals(GwMail *mail, GMimeMessage *msg)
-{
-	GMimeObject *top = g_mime_message_get_mime_part(msg);
-	GMimePartIter *iter;
-	guint steps = 0;
-
-	mail->original_ids = g_ptr_array_new_with_free_func(g_free);
-	if (top != NULL && GMIME_IS_MULTIPART(top)) {
-		iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
-		do {
-			GMimeObject *cur = g_mime_part_iter_get_current(iter);
-
-			if (cur != NULL && GMIME_IS_MESSAGE_PART(cur)) {
-				GMimeMessage *inner = g_mime_message_part_get_message(
-					GMIME_MESSAGE_PART(cur));
-
-				if (inner != NULL)
-					add_original(mail, clean_line(
-						g_mime_message_get_message_id(inner), 998));
-			} else if (cur != NULL && GMIME_IS_PART(cur) &&
-				   g_mime_content_type_is_type(
-					   g_mime_object_get_content_type(cur),
-					   "text", "rfc822-headers")) {
-				add_original(mail, id_in_headers(GMIME_PART(cur)));
-			}
-		} while (++steps < 10000 && g_mime_part_iter_next(iter));
-		g_mime_part_iter_free(iter);
-	}
-	g_ptr_array_add(mail->original_ids, NULL);
-}
-
-/* The top-level type, and whether any part is a machine's report. */
-static void
-read_types(GwMail *mail, GMimeMessage *msg)
-{
-	GMimeObject *top = g_mime_message_get_mime_part(msg);
-	GMimePartIter *iter;
-	guint steps = 0;
-
-	if (top == NULL) {
-		mail->content_type = g_strdup("text/plain");
-		return;
-	}
-	{
-		g_autofree char *t = g_mime_content_type_get_mime_type(
-			g_mime_object_get_content_type(top));
-
-		mail->content_type = g_ascii_strdown(t, -1);
-	}
-	if (!GMIME_IS_MULTIPART(top))
-		return;
-	iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
-	do {
-		GMimeObject *cur = g_mime_part_iter_get_current(iter);
-		g_autofree char *t = NULL;
-
-		if (cur == NULL)
-			continue;
-		t = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(cur));
-		mail->has_report |= is_report_type(t);
-	} while (!mail->has_report && ++steps < 10000 && g_mime_part_iter_next(iter));
-	g_mime_part_iter_free(iter);
-}
-
-static void
-read_attachments(GwMail *mail, GMimeMessage *msg)
-{
-	GString *names = g_string_new(NULL), *types = g_string_new(NULL);
-	GMimeObject *top = g_mime_message_get_mime_part(msg);
-	guint found = 0;
-
-	if (top != NULL && GMIME_IS_PART(top)) {
-		add_attachment(names, types, &found, top);
-	} else if (top != NULL) {
-		GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
-		guint steps = 0;
-
-		do {
-			GMimeObject *cur = g_mime_part_iter_get_current(iter);
-
-			if (cur != NULL)
-				add_attachment(names, types, &found, cur);
-		} while (++steps < 10000 && g_mime_part_iter_next(iter));
-		g_mime_part_iter_free(iter);
-	}
-	mail->attachment_names = g_string_free(names, FALSE);
-	mail->attachment_types = g_string_free(types, FALSE);
-}
-
-static void
-read_text(GwMail *mail, GMimeMessage *msg, gsize max)
-{
-	GMimeTextPart *part = find_text(msg, "plain");
-	g_autofree char *raw = NULL;
-
-	/* XXX: HTML-only mail keeps its markup until the parser issue
-	 * brings an HTML-to-text converter. */
-	if (part == NULL)
-		part = find_text(msg, "html");
-	if (part != NULL)
-		raw = g_mime_text_part_get_text(part);
-	mail->text = clean_text(raw ? raw : "", -1, max, &mail->truncated);
-}
-
-GwMail *
-gw_mail_parse(GBytes *raw, const GwMailLimits *limits, GError **error)
-{
-	g_autoptr(GwMail) mail = g_new0(GwMail, 1);
-	GMimeStream *stream;
-	GMimeParser *parser;
-	GMimeMessage *msg;
-	gsize len;
-	const guint8 *data = g_bytes_get_data(raw, &len);
-
-	stream = g_mime_stream_mem_new_with_buffer((const char *)data, len);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_object_unref(stream);
-	msg = g_mime_parser_construct_message(parser, NULL);
-	g_object_unref(parser);
-	if (msg == NULL) {
-		g_set_error(error, GW_MAIL_ERROR, GW_MAIL_ERROR_NOT_MAIL,
-			    "not a mail message: no header block");
-		return NULL;
-	}
-	mail->header_names = g_ptr_array_new_with_free_func(g_free);
-	mail->header_values = g_ptr_array_new_with_free_func(g_free);
-	read_headers(mail, GMIME_OBJECT(msg), limits->max_headers);
 	mail->message_id = clean_line(g_mime_message_get_message_id(msg), 998);
 	mail->in_reply_to = first_message_id(
 		g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"));
 	mail->references = parse_references(
 		g_mime_object_get_header(GMIME_OBJECT(msg), "References"));
 	mail->subject = clean_line(g_mime_message_get_subject(msg), 998);
-	read_sender(mail, msg);
-	mail->to = address_list(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO));
-	mail->cc = address_list(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC));
-	mail->size = len;
-	read_text(mail, msg, limits->max_text_bytes);
-	read_attachments(mail, msg);
-	read_types(mail, msg);
-	read_originals(mail, msg);
-	g_object_unref(msg);
+	mail->date = date ? g_date_time_format_iso8601(date) : g_strdup("");
+	read_addresses_all(mail, msg);
+}
+
+/* ---- the MIME tree ------------------------------------------------- */
+
+static void
+part_free(gpointer data)
+{
+	GwMailPart *p = data;
+
+	g_free(p->path);
+	g_free(p->content_type);
+	g_free(p->disposition);
+	g_free(p->filename);
+	g_free(p->content_id);
+	g_free(p->sha256);
+	g_free(p);
+}
+
+/* The decoded bytes of a leaf part, streamed through the transfer
+ * decoder; into out (if not NULL) and the checksum. */
+static gsize
+decode_part(GMimePart *part, GByteArray *out, GChecksum *sum)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeStream *raw, *filtered;
+	GMimeFilter *decoder;
+	char buf[16384];
+	gsize total = 0;
+	gssize n;
+
+	if (content == NULL)
+		return 0;
+	raw = g_mime_data_wrapper_get_stream(content);
+	if (raw == NULL)
+		return 0;
+	g_mime_stream_reset(raw);
+	filtered = g_mime_stream_filter_new(raw);
+	decoder = g_mime_filter_basic_new(g_mime_data_wrapper_get_encoding(content), FALSE);
+	g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), decoder);
+	g_object_unref(decoder);
+	while ((n = g_mime_stream_read(filtered, buf, sizeof buf)) > 0) {
+		if (out != NULL)
+			g_byte_array_append(out, (guint8 *)buf, n);
+		if (sum != NULL)
+			g_checksum_update(sum, (guchar *)buf, n);
+		total += n;
+	}
+	g_object_unref(filtered);
+	g_mime_stream_reset(raw);
+	return total;
+}
+
+static gboolean
+is_report_type(const char *type)
+{
+	return g_strcmp0(type, "message/delivery-status") == 0 ||
+	       g_strcmp0(type, "message/global-delivery-status") == 0 ||
+	       g_strcmp0(type, "message/disposition-notification") == 0 ||
+	       g_strcmp0(type, "message/feedback-report") == 0;
+}
+
+/* The Message-ID line of a text/rfc822-headers part, or NULL. */
+static char *
+id_in_headers(GMimePart *part)
+{
+	g_autoptr(GByteArray) bytes = g_byte_array_new();
+
+	decode_part(part, bytes, NULL);
+	if (bytes->len > 64 * 1024)
+		return NULL;
+	{
+		g_autofree char *text = g_strndup((char *)bytes->data, bytes->len);
+		g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+		for (int i = 0; lines[i] != NULL; i++)
+			if (g_ascii_strncasecmp(lines[i], "Message-ID:", 11) == 0)
+				return first_message_id(lines[i] + 11);
+	}
+	return NULL;
+}
+
+static void
+add_original(GwMail *mail, char *id)
+{
+	if (id == NULL || *id == '\0' || mail->original_ids->len >= MAX_ORIGINALS)
+		g_free(id);
+	else
+		g_ptr_array_add(mail->original_ids, id);
+}
+
+static GwMailPart *
+describe(GwMail *mail, GMimeObject *obj, const char *path)
+{
+	GwMailPart *p = g_new0(GwMailPart, 1);
+	g_autofree char *type = g_mime_content_type_get_mime_type(
+		g_mime_object_get_content_type(obj));
+	const char *disp = g_mime_object_get_disposition(obj);
+	const char *cid = g_mime_object_get_content_id(obj);
+
+	p->path = g_strdup(path);
+	p->content_type = clean_lower(type, 255);
+	p->disposition = disp ? clean_lower(disp, 64) : NULL;
+	p->content_id = cid ? clean_line(cid, 998) : NULL;
+	p->container = GMIME_IS_MULTIPART(obj) || GMIME_IS_MESSAGE_PART(obj);
+	if (GMIME_IS_PART(obj)) {
+		const char *name = g_mime_part_get_filename(GMIME_PART(obj));
+		g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+		p->filename = name ? clean_line(name, 255) : NULL;
+		p->size = decode_part(GMIME_PART(obj), NULL, sum);
+		p->sha256 = g_strdup(g_checksum_get_string(sum));
+	}
+	mail->has_report |= is_report_type(p->content_type);
+	g_ptr_array_add(mail->parts, p);
+	g_ptr_array_add(mail->part_objects, obj);
+	return p;
+}
+
+/* Walks obj and what it contains, depth-first, within the limits. */
+static void
+walk(GwMail *mail, GMimeObject *obj, const char *path, guint depth)
+{
+	GwMailPart *p;
+
+	if (depth > mail->limits->max_depth) {
+		note(mail->limits_hit, 20, "MIME nesting deeper than %u at part %s: "
+		     "not read further", mail->limits->max_depth, path);
+		return;
+	}
+	if (mail->parts->len >= mail->limits->max_parts) {
+		if (mail->parts->len == mail->limits->max_parts)
+			note(mail->limits_hit, 20, "more than %u MIME parts: the "
+			     "rest were not read", mail->limits->max_parts);
+		return;
+	}
+	p = describe(mail, obj, path);
+	if (GMIME_IS_MULTIPART(obj)) {
+		int n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+
+		for (int i = 0; i < n; i++) {
+			g_autofree char *child = g_strdup_printf("%s.%d", path, i + 1);
+
+			walk(mail, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i),
+			     child, depth + 1);
+		}
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		GMimeObject *body = inner ? g_mime_message_get_mime_part(inner) : NULL;
+		g_autofree char *child = g_strdup_printf("%s.1", path);
+
+		if (inner != NULL)
+			add_original(mail, clean_line(g_mime_message_get_message_id(inner), 998));
+		if (body != NULL)
+			walk(mail, body, child, depth + 1);
+	} else if (g_strcmp0(p->content_type, "text/rfc822-headers") == 0) {
+		add_original(mail, id_in_headers(GMIME_PART(obj)));
+	}
+}
+
+/* ---- the text a person wrote, and the attachments -------------------- */
+
+/* The first part of type, not an attachment and not inside a forwarded
+ * message, or -1. */
+static int
+find_body(GwMail *mail, const char *type)
+{
+	for (guint i = 0; i < mail->parts->len; i++) {
+		const GwMailPart *p = mail->parts->pdata[i];
+
+		if (g_strcmp0(p->content_type, type) == 0 &&
+		    g_strcmp0(p->disposition, "attachment") != 0 &&
+		    p->filename == NULL)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void
+read_text(GwMail *mail)
+{
+	int i = find_body(mail, "text/plain");
+	gboolean html = FALSE;
+	g_autoptr(GByteArray) bytes = g_byte_array_new();
+	GwMailPart *p;
+	GMimeObject *obj;
+	const char *charset;
+	g_autofree char *utf8 = NULL;
+
+	if (i < 0) {
+		i = find_body(mail, "text/html");
+		html = TRUE;
+	}
+	if (i < 0) {
+		mail->text = g_strdup("");
+		return;
+	}
+	p = mail->parts->pdata[i];
+	p->body = TRUE;
+	obj = mail->part_objects->pdata[i];
+	charset = g_mime_object_get_content_type_parameter(obj, "charset");
+	decode_part(GMIME_PART(obj), bytes, NULL);
+	utf8 = clean_text((char *)bytes->data, bytes->len, charset, mail->limits,
+			  G_MAXSIZE, NULL);
+	if (html) {
+		g_autofree char *text = gw_html_to_text(utf8, strlen(utf8),
+							mail->limits->max_text_bytes + 4);
+
+		mail->text = clean_text(text, -1, NULL, NULL,
+					mail->limits->max_text_bytes, &mail->truncated);
+	} else {
+		mail->text = clean_text(utf8, -1, NULL, NULL,
+					mail->limits->max_text_bytes, &mail->truncated);
+	}
+	if (mail->truncated)
+		note(mail->limits_hit, 20, "text over %" G_GSIZE_FORMAT " bytes: cut",
+		     mail->limits->max_text_bytes);
+}
+
+/* Leaves other than the text and its alternatives: named parts, parts
+ * marked attachment, and any part that is not text (images, PDFs,
+ * signatures, encrypted data). */
+static void
+mark_attachments(GwMail *mail)
+{
+	GString *names = g_string_new(NULL), *types = g_string_new(NULL);
+	guint n = 0;
+
+	for (guint i = 0; i < mail->parts->len; i++) {
+		GwMailPart *p = mail->parts->pdata[i];
+		gboolean is_text = g_str_has_prefix(p->content_type, "text/plain") ||
+				   g_str_has_prefix(p->content_type, "text/html");
+
+		if (p->container || p->body || is_report_type(p->content_type))
+			continue;
+		if (p->filename == NULL && g_strcmp0(p->disposition, "attachment") != 0 &&
+		    (is_text || g_strcmp0(p->content_type, "text/rfc822-headers") == 0))
+			continue;
+		p->attachment = TRUE;
+		g_string_append_printf(names, "%s%s", n ? "\n" : "", p->filename ? p->filename : "");
+		g_string_append_printf(types, "%s%s", n ? "\n" : "", p->content_type);
+		n++;
+	}
+	mail->attachment_names = g_string_free(names, FALSE);
+	mail->attachment_types = g_string_free(types, FALSE);
+}
+
+/* ---- the parse ---------------------------------------------------- */
+
+static const char *const warning_names[] = {
+	[GMIME_WARN_DUPLICATED_HEADER] = "duplicated header",
+	[GMIME_WARN_DUPLICATED_PARAMETER] = "duplicated header parameter",
+	[GMIME_WARN_UNENCODED_8BIT_HEADER] = "unencoded 8-bit header",
+	[GMIME_WARN_INVALID_CONTENT_TYPE] = "invalid content type",
+	[GMIME_WARN_INVALID_RFC2047_HEADER_VALUE] = "invalid RFC 2047 header value",
+	[GMIME_WARN_MALFORMED_MULTIPART] = "multipart without parts",
+	[GMIME_WARN_TRUNCATED_MESSAGE] = "truncated message",
+	[GMIME_WARN_MALFORMED_MESSAGE] = "malformed message",
+	[GMIME_CRIT_INVALID_HEADER_NAME] = "invalid header name",
+	[GMIME_CRIT_CONFLICTING_HEADER] = "conflicting header",
+	[GMIME_CRIT_CONFLICTING_PARAMETER] = "conflicting header parameter",
+	[GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY] = "multipart without boundary",
+	[GMIME_WARN_INVALID_PARAMETER] = "invalid header parameter",
+	[GMIME_WARN_INVALID_ADDRESS_LIST] = "invalid address list",
+	[GMIME_CRIT_NESTING_OVERFLOW] = "MIME nesting overflow",
+	[GMIME_WARN_PART_WITHOUT_CONTENT] = "part without content",
+	[GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT] = "part without headers or content",
+};
+
+static void
+on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+		  gpointer data)
+{
+	GwMail *mail = data;
+	g_autofree char *what = clean_line(item, 80);
+	const char *name = (gsize)code < G_N_ELEMENTS(warning_names) &&
+			   warning_names[code] ? warning_names[code] : "parser warning";
+
+	note(mail->defects, MAX_DEFECTS, "%s at byte %" G_GINT64_FORMAT "%s%s",
+	     name, offset, *what ? ": " : "", what);
+}
+
+/* Where the header block ends: the offset of its blank line, or len. */
+static gsize
+header_end(const char *data, gsize len)
+{
+	for (gsize i = 0; i + 1 < len; i++)
+		if (data[i] == '\n' && (data[i + 1] == '\n' ||
+					(data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')))
+			return i + 1;
+	return len;
+}
+
+static GMimeMessage *
+construct(GwMail *mail, const char *data, gsize len)
+{
+	GMimeParserOptions *opts = g_mime_parser_options_new();
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *msg;
+
+	if (mail->limits->fallback_charsets != NULL)
+		g_mime_parser_options_set_fallback_charsets(
+			opts, (const char **)mail->limits->fallback_charsets);
+	g_mime_parser_options_set_warning_callback(opts, on_parser_warning, mail);
+	g_object_unref(stream);
+	msg = g_mime_parser_construct_message(parser, opts);
+	g_object_unref(parser);
+	g_mime_parser_options_free(opts);
+	return msg;
+}
+
+static GwMail *
+mail_new(const GwMailLimits *limits, gsize size)
+{
+	GwMail *mail = g_new0(GwMail, 1);
+
+	mail->limits = limits;
+	mail->size = size;
+	mail->header_names = g_ptr_array_new_with_free_func(g_free);
+	mail->header_values = g_ptr_array_new_with_free_func(g_free);
+	mail->addresses = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+						(GDestroyNotify)g_ptr_array_unref);
+	mail->parts = g_ptr_array_new_with_free_func(part_free);
+	mail->part_objects = g_ptr_array_new();
+	mail->original_ids = g_ptr_array_new_with_free_func(g_free);
+	mail->limits_hit = g_ptr_array_new_with_free_func(g_free);
+	mail->defects = g_ptr_array_new_with_free_func(g_free);
+	return mail;
+}
+
+/* Adds the NULL ends the strv accessors lend. */
+static void
+finish(GwMail *mail)
+{
+	g_ptr_array_add(mail->original_ids, NULL);
+	g_ptr_array_add(mail->limits_hit, NULL);
+	g_ptr_array_add(mail->defects, NULL);
+	mail->limits = NULL;
+}
+
+GwMail *
+gw_mail_parse(GBytes *raw, const GwMailLimits *limits, GError **error)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(raw, &len);
+	g_autoptr(GwMail) mail = mail_new(limits, len);
+	gsize parse_len = len;
+	gboolean headers_only = FALSE;
+	gsize hend = header_end(data ? data : "", len);
+
+	if (len > limits->max_message_bytes || hend > limits->max_header_bytes) {
+		headers_only = TRUE;
+		parse_len = MIN(hend, limits->max_header_bytes);
+		if (len > limits->max_message_bytes)
+			note(mail->limits_hit, 20, "message of %" G_GSIZE_FORMAT " bytes "
+			     "over %" G_GSIZE_FORMAT ": only its headers were read",
+			     len, limits->max_message_bytes);
+		else
+			note(mail->limits_hit, 20, "header block over %" G_GSIZE_FORMAT
+			     " bytes: cut there, the body was not read",
+			     limits->max_header_bytes);
+	}
+	mail->msg = construct(mail, data ? data : "", parse_len);
+	if (mail->msg == NULL) {
+		g_set_error(error, GW_MAIL_ERROR, GW_MAIL_ERROR_NOT_MAIL,
+			    "not a mail message: no header block");
+		return NULL;
+	}
+	read_headers(mail, GMIME_OBJECT(mail->msg), limits->max_headers);
+	read_envelope(mail, mail->msg);
+	if (!headers_only && g_mime_message_get_mime_part(mail->msg) != NULL)
+		walk(mail, g_mime_message_get_mime_part(mail->msg), "1", 1);
+	mail->content_type = mail->parts->len
+		? g_strdup(((GwMailPart *)mail->parts->pdata[0])->content_type)
+		: g_strdup("text/plain");
+	if (headers_only)
+		mail->text = g_strdup("");
+	else
+		read_text(mail);
+	mark_attachments(mail);
+	finish(mail);
 	return g_steal_pointer(&mail);
+}
+
+GPtrArray *
+gw_mail_split_mbox(GBytes *raw, guint max)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	g_autoptr(GArray) begins = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GArray) markers = g_array_new(FALSE, FALSE, sizeof(gint64));
+	gsize len;
+	const char *data = g_bytes_get_data(raw, &len);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data ? data : "", len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+
+	g_object_unref(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
+	while (!g_mime_parser_eos(parser) && begins->len < max) {
+		GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+		gint64 begin, marker;
+
+		if (msg == NULL)
+			break;
+		g_object_unref(msg);
+		begin = g_mime_parser_get_headers_begin(parser);
+		marker = g_mime_parser_get_mbox_marker_offset(parser);
+		g_array_append_val(begins, begin);
+		g_array_append_val(markers, marker);
+	}
+	g_object_unref(parser);
+	/* A message runs from its headers to the next "From " line. */
+	for (guint i = 0; i < begins->len; i++) {
+		gint64 b = g_array_index(begins, gint64, i);
+		gint64 e = i + 1 < begins->len ? g_array_index(markers, gint64, i + 1)
+					       : (gint64)len;
+
+		if (b >= 0 && e >= b && (gsize)e <= len)
+			g_ptr_array_add(out, g_bytes_new_from_bytes(raw, b, e - b));
+	}
+	return out;
 }
 
 void
@@ -463,9 +750,12 @@ gw_mail_free(GwMail *mail)
 {
 	if (mail == NULL)
 		return;
+	if (mail->msg != NULL)
+		g_object_unref(mail->msg);
 	g_free(mail->message_id);
 	g_free(mail->in_reply_to);
 	g_free(mail->subject);
+	g_free(mail->date);
 	g_free(mail->from_addr);
 	g_free(mail->from_name);
 	g_free(mail->text);
@@ -474,19 +764,22 @@ gw_mail_free(GwMail *mail)
 	g_free(mail->attachment_names);
 	g_free(mail->attachment_types);
 	g_free(mail->content_type);
-	if (mail->original_ids != NULL)
-		g_ptr_array_unref(mail->original_ids);
 	g_strfreev(mail->references);
-	if (mail->header_names != NULL)
-		g_ptr_array_unref(mail->header_names);
-	if (mail->header_values != NULL)
-		g_ptr_array_unref(mail->header_values);
+	g_ptr_array_unref(mail->original_ids);
+	g_ptr_array_unref(mail->header_names);
+	g_ptr_array_unref(mail->header_values);
+	g_hash_table_unref(mail->addresses);
+	g_ptr_array_unref(mail->parts);
+	g_ptr_array_unref(mail->part_objects);
+	g_ptr_array_unref(mail->limits_hit);
+	g_ptr_array_unref(mail->defects);
 	g_free(mail);
 }
 
 const char *gw_mail_message_id(const GwMail *m) { return m->message_id; }
 const char *gw_mail_in_reply_to(const GwMail *m) { return m->in_reply_to; }
 const char *gw_mail_subject(const GwMail *m) { return m->subject; }
+const char *gw_mail_date(const GwMail *m) { return m->date; }
 const char *gw_mail_from_addr(const GwMail *m) { return m->from_addr; }
 const char *gw_mail_from_name(const GwMail *m) { return m->from_name; }
 const char *gw_mail_text(const GwMail *m) { return m->text; }
@@ -498,11 +791,47 @@ const char *gw_mail_attachment_types(const GwMail *m) { return m->attachment_typ
 gsize gw_mail_size(const GwMail *m) { return m->size; }
 const char *gw_mail_content_type(const GwMail *m) { return m->content_type; }
 gboolean gw_mail_has_report(const GwMail *m) { return m->has_report; }
+GPtrArray *gw_mail_parts(const GwMail *m) { return m->parts; }
 
 const char *const *
 gw_mail_original_ids(const GwMail *mail)
 {
 	return (const char *const *)mail->original_ids->pdata;
+}
+
+const char *const *
+gw_mail_limits_hit(const GwMail *mail)
+{
+	return (const char *const *)mail->limits_hit->pdata;
+}
+
+const char *const *
+gw_mail_defects(const GwMail *mail)
+{
+	return (const char *const *)mail->defects->pdata;
+}
+
+GPtrArray *
+gw_mail_addresses(const GwMail *mail, const char *which)
+{
+	return g_hash_table_lookup(mail->addresses, which);
+}
+
+GBytes *
+gw_mail_part_content(const GwMail *mail, const GwMailPart *part)
+{
+	GByteArray *bytes;
+
+	for (guint i = 0; i < mail->parts->len; i++) {
+		GMimeObject *obj = mail->part_objects->pdata[i];
+
+		if (mail->parts->pdata[i] != part || !GMIME_IS_PART(obj))
+			continue;
+		bytes = g_byte_array_new();
+		decode_part(GMIME_PART(obj), bytes, NULL);
+		return g_byte_array_free_to_bytes(bytes);
+	}
+	return NULL;
 }
 
 const char *

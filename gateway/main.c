@@ -27,6 +27,7 @@
 #define GW_VERSION "dev"
 #endif
 #define DEFAULT_CONFIG "/etc/plaint/plaint.conf"
+#define MAX_INGEST_BYTES (512 * 1024 * 1024)
 
 static const char usage_text[] =
 	"Commands:\n"
@@ -36,6 +37,8 @@ static const char usage_text[] =
 	"  ingest [--mailbox NAME] [FILE|-]\n"
 	"                         store and process one message (an MTA pipe)\n"
 	"  config check           validate the config file and the rule files\n"
+	"  parse [--mbox] FILE... each message as plaint reads it, one JSON\n"
+	"                         object per line (no database needed)\n"
 	"  rules check [DIR]      validate rule files (default: [rules] dir)\n"
 	"  rules test [--json] [--mailbox NAME] [--rules DIR] MSG.eml...\n"
 	"                         each message's verdict and the rules behind it\n"
@@ -184,7 +187,7 @@ cmd_rules_test(const Options *o, int argc, char **argv)
 	g_autoptr(GwConfig) config = NULL;
 	g_autoptr(GwRules) rules = NULL;
 	g_autoptr(GError) err = NULL;
-	GwInspect in = { NULL, NULL, NULL, FALSE, stdout };
+	GwInspect in = { NULL, NULL, NULL, FALSE, stdout, NULL };
 	int status = EX_OK;
 
 	if (!parse_test_options(&t, &argc, &argv))
@@ -201,7 +204,13 @@ cmd_rules_test(const Options *o, int argc, char **argv)
 		gw_log_err("%s", err->message);
 		return EX_DATAERR;
 	}
-	in = (GwInspect){ rules, config, t.mailbox, t.json, stdout };
+	{
+		static GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+
+		if (config != NULL)
+			gw_pipeline_mail_limits(config, &limits);
+		in = (GwInspect){ rules, config, t.mailbox, t.json, stdout, &limits };
+	}
 	if (!t.stored) {
 		status = gw_inspect_files(&in, argv + 1) ? EX_DATAERR : EX_OK;
 	} else {
@@ -306,8 +315,8 @@ cmd_ingest(const GwConfig *config, int argc, char **argv)
 		return usage_error("ingest takes one file, not several");
 	if (mailbox != NULL && gw_config_mailbox(config, mailbox) == NULL)
 		return usage_error("ingest: no [mailbox %s] in the config", mailbox);
-	raw = gw_config_read_file(argc == 2 ? argv[1] : "-",
-				  (gsize)config->max_message_bytes * 2, &err);
+	/* Larger mail than max_message_bytes is still kept whole. */
+	raw = gw_config_read_file(argc == 2 ? argv[1] : "-", MAX_INGEST_BYTES, &err);
 	if (raw == NULL) {
 		gw_log_err("ingest: %s", err->message);
 		return EX_NOINPUT;
@@ -322,6 +331,37 @@ cmd_ingest(const GwConfig *config, int argc, char **argv)
 	return EX_OK;
 }
 
+/* Needs no database; the config only for its [mail] limits, if present. */
+static int
+cmd_parse(const Options *o, int argc, char **argv)
+{
+	gboolean mbox = FALSE;
+	GOptionEntry entries[] = {
+		{ "mbox", 0, 0, G_OPTION_ARG_NONE, &mbox,
+		  "each FILE is an mbox: one object per message", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("FILE...");
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) config = NULL;
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+	GwInspect in = { NULL, NULL, NULL, TRUE, stdout, &limits };
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err))
+		return usage_error("parse: %s", err->message);
+	if (argc < 2)
+		return usage_error("parse needs at least one file");
+	if (g_file_test(o->config_path, G_FILE_TEST_EXISTS)) {
+		config = load_config(o);
+		if (config == NULL)
+			return EX_CONFIG;
+		gw_pipeline_mail_limits(config, &limits);
+		in.config = config;
+	}
+	return gw_inspect_parse(&in, argv + 1, mbox) ? EX_DATAERR : EX_OK;
+}
+
 static int
 dispatch(const Options *o, int argc, char **argv)
 {
@@ -333,6 +373,8 @@ dispatch(const Options *o, int argc, char **argv)
 		return cmd_rules_check(argv[3]);
 	if (g_strcmp0(cmd, "rules") == 0 && g_strcmp0(sub, "test") == 0)
 		return cmd_rules_test(o, argc - 2, argv + 2);
+	if (g_strcmp0(cmd, "parse") == 0)
+		return cmd_parse(o, argc - 1, argv + 1);
 	config = load_config(o);
 	if (config == NULL)
 		return EX_CONFIG;

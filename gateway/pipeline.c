@@ -47,15 +47,26 @@ ensure_db(GwPipeline *p, GError **error)
 	return TRUE;
 }
 
+void
+gw_pipeline_mail_limits(const GwConfig *config, GwMailLimits *limits_out)
+{
+	limits_out->max_message_bytes = config->max_message_bytes;
+	limits_out->max_header_bytes = config->max_header_bytes;
+	limits_out->max_text_bytes = config->max_text_bytes;
+	limits_out->max_headers = config->max_headers;
+	limits_out->max_depth = config->max_mime_depth;
+	limits_out->max_parts = config->max_parts;
+	limits_out->fallback_charsets = (const char *const *)config->fallback_charsets;
+}
+
 GwPipeline *
 gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 {
 	g_autoptr(GwPipeline) p = g_new0(GwPipeline, 1);
-	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
 
 	p->config = config;
 	p->rules = rules;
-	p->limits = limits;
+	gw_pipeline_mail_limits(config, &p->limits);
 	p->logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if (!ensure_db(p, error))
 		return NULL;
@@ -283,9 +294,6 @@ unfileable(GwPipeline *p, GwRaw *raw, GwMail **mail_out)
 {
 	g_autoptr(GError) err = NULL;
 
-	if (g_bytes_get_size(raw->bytes) > (gsize)p->config->max_message_bytes)
-		return g_strdup_printf("larger than max_message_bytes (%d)",
-				       p->config->max_message_bytes);
 	*mail_out = gw_mail_parse(raw->bytes, &p->limits, &err);
 	if (*mail_out == NULL)
 		return g_strdup(err->message);
@@ -386,7 +394,9 @@ process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 	     gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &verdict,
 			    &keys, &s, suppress, &filed, error) &&
 	     gw_ticket_record_routing(p->db, raw->id, &verdict, queue, &s,
-				      &filed, error);
+				      &filed, error) &&
+	     (filed.message_row == 0 || filed.action == GW_TICKET_DUPLICATE ||
+	      gw_ticket_record_parse(p->db, filed.message_row, mail, error));
 	note_limit_hits(p, &verdict);
 	ack = ok && filed.action == GW_TICKET_OPENED && suppress == NULL;
 	if (ack)

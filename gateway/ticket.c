@@ -21,6 +21,13 @@ static const char sql_bounce[] =
 	"SELECT ticket_number FROM plaint.file_bounce($1, $2::text[], "
 	"nullif($3, ''), $4, $5, $6, $7::timestamptz)";
 
+static const char sql_record_parse[] =
+	"SELECT plaint.record_parse($1, $2::text[], $3::text[])";
+static const char sql_known_blobs[] =
+	"SELECT plaint.known_blobs($1::text[])";
+static const char sql_attachment[] =
+	"SELECT plaint.add_attachment($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
 static const char *const action_names[] = {
 	[GW_TICKET_OPENED] = "opened",
 	[GW_TICKET_THREADED] = "threaded",
@@ -146,4 +153,90 @@ gw_ticket_file_bounce(GwDb *db, gint64 raw_id, const char *internaldate,
 		return FALSE;
 	*ticket_number_out = g_strdup(gw_db_result_text(res, 0, 0));
 	return TRUE;
+}
+
+static gboolean
+add_attachment(GwDb *db, gint64 message_row, const GwMail *mail,
+	       const GwMailPart *part, gboolean known, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GBytes) content = known ? NULL : gw_mail_part_content(mail, part);
+
+	gw_db_params_int(p, message_row);
+	gw_db_params_text(p, part->path);
+	gw_db_params_text(p, part->filename);
+	gw_db_params_text(p, part->content_type);
+	gw_db_params_text(p, part->disposition);
+	gw_db_params_text(p, part->content_id);
+	gw_db_params_int(p, (gint64)part->size);
+	gw_db_params_text(p, part->sha256);
+	if (content != NULL)
+		gw_db_params_bytes(p, content);
+	else
+		gw_db_params_text(p, NULL);
+	res = gw_db_exec(db, sql_attachment, p, error);
+	return res != NULL;
+}
+
+static gboolean
+record_attachments(GwDb *db, gint64 message_row, const GwMail *mail,
+		   GError **error)
+{
+	GPtrArray *parts = gw_mail_parts(mail);
+	g_autoptr(GPtrArray) shas = g_ptr_array_new();
+	g_autoptr(GwDbParams) p = NULL;
+	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GHashTable) known = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < parts->len; i++) {
+		const GwMailPart *part = parts->pdata[i];
+
+		if (part->attachment)
+			g_ptr_array_add(shas, part->sha256);
+	}
+	if (shas->len == 0)
+		return TRUE;
+	g_ptr_array_add(shas, NULL);
+	p = gw_db_params_new();
+	gw_db_params_strv(p, (const char *const *)shas->pdata);
+	res = gw_db_exec(db, sql_known_blobs, p, error);
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++)
+		g_hash_table_add(known, (gpointer)gw_db_result_text(res, r, 0));
+	for (guint i = 0; i < parts->len; i++) {
+		const GwMailPart *part = parts->pdata[i];
+		gboolean have;
+
+		if (!part->attachment)
+			continue;
+		have = g_hash_table_contains(known, part->sha256);
+		if (!add_attachment(db, message_row, mail, part, have, error))
+			return FALSE;
+		/* Two parts of one message with the same content: once. */
+		g_hash_table_add(known, part->sha256);
+	}
+	return TRUE;
+}
+
+gboolean
+gw_ticket_record_parse(GwDb *db, gint64 message_row, const GwMail *mail,
+		       GError **error)
+{
+	const char *const *limits = gw_mail_limits_hit(mail);
+	const char *const *defects = gw_mail_defects(mail);
+
+	if (*limits != NULL || *defects != NULL) {
+		g_autoptr(GwDbParams) p = gw_db_params_new();
+		g_autoptr(GwDbResult) res = NULL;
+
+		gw_db_params_int(p, message_row);
+		gw_db_params_strv(p, limits);
+		gw_db_params_strv(p, defects);
+		res = gw_db_exec(db, sql_record_parse, p, error);
+		if (res == NULL)
+			return FALSE;
+	}
+	return record_attachments(db, message_row, mail, error);
 }

@@ -69,7 +69,14 @@ typedef struct {
 	char *smtp_from;	/* header From of every outgoing mail */
 	char *smtp_from_addr;	/* its bare address, for loops and ids */
 	char *message_id_domain;
-	int max_message_bytes;	/* larger mail is kept but not parsed */
+	/* [mail]: how far a message is read (see GwMailLimits) */
+	int max_message_bytes;	/* larger: kept, only its headers read */
+	int max_header_bytes;
+	int max_text_bytes;
+	int max_headers;
+	int max_mime_depth;
+	int max_parts;
+	char **fallback_charsets; /* NULL-terminated, never NULL */
 	GPtrArray *mailboxes;	/* of GwMailboxConfig*, in file order */
 	GPtrArray *queues;	/* of GwQueueConfig* */
 	GPtrArray *templates;	/* of GwTemplateConfig* */

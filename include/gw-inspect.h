@@ -9,6 +9,7 @@
 
 #include "gw-config.h"
 #include "gw-db.h"
+#include "gw-mail.h"
 #include "gw-rules.h"
 
 typedef struct {
@@ -17,7 +18,13 @@ typedef struct {
 	const char *mailbox;	/* as if fetched from it (queue), or NULL */
 	gboolean json;		/* one JSON object per line */
 	FILE *out;
+	const GwMailLimits *limits;
 } GwInspect;
+
+/* `plaint parse`: prints each file's normalized form as one JSON object
+ * per line (with mbox, one per message of each file).  Returns the
+ * number of inputs that are not mail (each reported in the output). */
+guint gw_inspect_parse(const GwInspect *in, char **files, gboolean mbox);
 
 /* Classifies each file and prints its verdict and trace.  Returns the
  * number of files that could not be read or parsed (each reported in

@@ -3,7 +3,9 @@
  * Pure: no I/O.  The only module (with ack.c) that includes GMime.
  * Every string a GwMail lends is valid UTF-8 without NUL bytes, so the
  * database and PCRE2 in UTF mode accept it; headers are decoded (RFC
- * 2047) and the text body is bounded by limits. */
+ * 2047, RFC 2231) and every part of the input is bounded by GwMailLimits.
+ * A limit never fails the parse: it is recorded (gw_mail_limits_hit)
+ * and the message is read as far as the limit allows. */
 #pragma once
 
 #include <glib.h>
@@ -11,11 +13,19 @@
 typedef struct GwMail GwMail;
 
 typedef struct {
-	gsize max_text_bytes;	/* body text kept, UTF-8 bytes */
-	guint max_headers;	/* header fields kept */
+	gsize max_message_bytes;	/* larger: only the headers are read */
+	gsize max_header_bytes;		/* header block; beyond is cut */
+	gsize max_text_bytes;		/* body text kept, UTF-8 bytes */
+	guint max_headers;		/* header fields kept */
+	guint max_depth;		/* MIME nesting walked */
+	guint max_parts;		/* MIME parts walked */
+	const char *const *fallback_charsets;	/* for unlabelled 8-bit text,
+						 * tried in order after UTF-8;
+						 * NULL: windows-1252 */
 } GwMailLimits;
 
-#define GW_MAIL_LIMITS_DEFAULT { 1024 * 1024, 1000 }
+#define GW_MAIL_LIMITS_DEFAULT \
+	{ 64 * 1024 * 1024, 1024 * 1024, 1024 * 1024, 1000, 30, 1000, NULL }
 
 #define GW_MAIL_ERROR (gw_mail_error_quark())
 GQuark gw_mail_error_quark(void);
@@ -23,11 +33,36 @@ typedef enum {
 	GW_MAIL_ERROR_NOT_MAIL,	/* no header block at all: quarantine */
 } GwMailError;
 
+/* One MIME part, as `plaint parse` shows it. */
+typedef struct {
+	char *path;		/* "1", "1.2", "1.2.1": children of a multipart
+				 * or of a message/rfc822 part are numbered */
+	char *content_type;	/* lower case, "text/plain" */
+	char *disposition;	/* "attachment", "inline" or NULL */
+	char *filename;		/* decoded, or NULL */
+	char *content_id;	/* without <>, or NULL */
+	gsize size;		/* decoded bytes; 0 for containers */
+	char *sha256;		/* of the decoded bytes; NULL for containers */
+	gboolean container;	/* multipart or message/rfc822 */
+	gboolean attachment;	/* listed among the attachments */
+	gboolean body;		/* the part read as the text */
+} GwMailPart;
+
+typedef struct {
+	char *name;		/* decoded display name, "" if none */
+	char *address;		/* lower case */
+} GwMailAddress;
+
 /* Must be called once before any other function here (g_mime_init). */
 void gw_mail_init(void);
 
 GwMail *gw_mail_parse(GBytes *raw, const GwMailLimits *limits,
 		      GError **error);
+
+/* Splits an mbox into its messages, as GMime's mbox parser sees them
+ * (the "From " lines dropped); at most max messages.  Returns GBytes
+ * that share raw's memory (caller unrefs the array). */
+GPtrArray *gw_mail_split_mbox(GBytes *raw, guint max);
 void gw_mail_free(GwMail *mail);
 
 /* All lent, "" when absent.  Message ids come without angle brackets. */
@@ -37,15 +72,26 @@ const char *gw_mail_subject(const GwMail *mail);
 const char *gw_mail_from_addr(const GwMail *mail);	/* lower-cased */
 const char *gw_mail_from_name(const GwMail *mail);
 const char *gw_mail_text(const GwMail *mail);
+/* The Date header as ISO 8601 ("2026-11-22T10:00:00+01:00"), "" if
+ * absent or unreadable. */
+const char *gw_mail_date(const GwMail *mail);
 /* To and Cc addresses, lower-cased, joined by ", " (lent). */
 const char *gw_mail_to(const GwMail *mail);
 const char *gw_mail_cc(const GwMail *mail);
+/* Address lists (lent arrays of GwMailAddress*): "to", "cc",
+ * "reply-to", "sender", "return-path", "from". */
+GPtrArray *gw_mail_addresses(const GwMail *mail, const char *which);
 /* The domain of the From address, "" if none (lent). */
 const char *gw_mail_from_domain(const GwMail *mail);
 /* Names and content types ("image/png") of the attachments, one per
  * line (lent; "" when there are none). */
 const char *gw_mail_attachment_names(const GwMail *mail);
 const char *gw_mail_attachment_types(const GwMail *mail);
+/* Every MIME part in tree order (lent array of GwMailPart*). */
+GPtrArray *gw_mail_parts(const GwMail *mail);
+/* The decoded bytes of part (from gw_mail_parts), or NULL for a
+ * container or a part beyond the limits (caller unrefs). */
+GBytes *gw_mail_part_content(const GwMail *mail, const GwMailPart *part);
 /* The top-level content type, lower case ("multipart/report"). */
 const char *gw_mail_content_type(const GwMail *mail);
 /* TRUE if a part is a delivery, disposition or feedback report
@@ -64,5 +110,11 @@ const char *const *gw_mail_references(const GwMail *mail);
 const char *gw_mail_header(const GwMail *mail, const char *name);
 /* TRUE when the text body was cut at limits->max_text_bytes. */
 gboolean gw_mail_truncated(const GwMail *mail);
+/* Limits the message reached, one sentence each (lent,
+ * NULL-terminated, maybe empty). */
+const char *const *gw_mail_limits_hit(const GwMail *mail);
+/* What the parser found wrong in the message, one sentence each, at
+ * most 50 (lent, NULL-terminated, maybe empty). */
+const char *const *gw_mail_defects(const GwMail *mail);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwMail, gw_mail_free)

@@ -10,7 +10,13 @@
 #include "gw-config.h"
 #include "gw-rules.h"
 
+#include "gw-mail.h"
+
 typedef struct GwPipeline GwPipeline;
+
+/* The [mail] limits of config as GwMailLimits (which lends config's
+ * charset list). */
+void gw_pipeline_mail_limits(const GwConfig *config, GwMailLimits *limits_out);
 
 /* Connects to the database and checks the schema version.  rules is
  * taken over. */

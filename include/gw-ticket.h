@@ -42,6 +42,12 @@ gboolean gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
 			GError **error);
 void gw_filed_clear(GwFiled *filed);
 
+/* Records what parsing found on the filed message message_row: limits
+ * reached and defects (if any), and the attachments, whose contents are
+ * stored once per sha256.  No statement at all for a plain message. */
+gboolean gw_ticket_record_parse(GwDb *db, gint64 message_row,
+				const GwMail *mail, GError **error);
+
 /* Files a bounce or report: linked to the ticket of plaint's own mail it
  * names (*ticket_number_out, caller frees), else kept without a ticket
  * (*ticket_number_out NULL).  Never opens a ticket. */

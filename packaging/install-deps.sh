@@ -8,12 +8,14 @@ set -euo pipefail
 PACKAGES=(
 	# libraries the gateway links against
 	libetpan-dev libgmime-3.0-dev libpq-dev libpcre2-dev libgnutls28-dev
-	libglib2.0-dev pkg-config build-essential
+	libglib2.0-dev libxml2-dev pkg-config build-essential
 	# SASL PLAIN/LOGIN plugins for libetpan's AUTH (only a Recommends)
 	libsasl2-modules
 	# test servers and test tools (tests/harness.sh)
 	postgresql postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	dovecot-imapd python3-aiosmtpd openssl
+	# the fuzz target (libFuzzer)
+	clang libclang-rt-14-dev
 )
 
 missing=()

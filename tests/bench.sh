@@ -82,3 +82,43 @@ psql -X -A -t -c "SELECT 'ack latency from fetch to SMTP 250 (includes the pause
 	FROM plaint.outbox o JOIN plaint.messages m ON m.id = o.message_row
 	JOIN plaint.messages i ON i.message_id = m.in_reply_to AND i.direction = 'in'
 	JOIN plaint.raw_messages r ON r.id = i.raw_id"
+
+echo "== acknowledgement latency under plaint run: ${BENCH_RATE:-20} messages/s for ${BENCH_SECONDS:-60} s"
+RATE=${BENCH_RATE:-20}
+SECS=${BENCH_SECONDS:-60}
+write_conf "$GW_TMP/run.conf" "$SMTP_PORT" "$(mailbox_section support "$IMAPS_PORT" tls alice '' 'folder = Steady
+poll_interval = 1')"
+"$PLAINT" -q -c "$GW_TMP/run.conf" run 2> "$GW_TMP/run.err" &
+run_pid=$!
+"$PY" - "$IMAP_PORT" "$RATE" "$SECS" <<'PYEOF'
+import imaplib, sys, time
+port, rate, secs = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+m = imaplib.IMAP4("127.0.0.1", port)
+m.login("alice", "alicepw")
+m.create("Steady")
+start = time.monotonic()
+n = int(rate * secs)
+for i in range(n):
+    target = start + i / rate
+    delay = target - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    msg = (f"From: Steady {i} <s{i}@example.org>\r\nTo: care@example.com\r\n"
+           f"Subject: Steady complaint {i}\r\nMessage-ID: <steady-{i}@example.org>\r\n\r\n"
+           "My parcel is late.\r\n").encode()
+    m.append("Steady", None, None, msg)
+m.logout()
+PYEOF
+want=$(( RATE * SECS ))
+for _ in $(seq 600); do
+	got=$(psql -X -A -t -c "SELECT count(*) FROM plaint.outbox o JOIN plaint.tickets t ON t.id = o.ticket_id
+		WHERE t.subject LIKE 'Steady complaint %' AND o.sent_at IS NOT NULL")
+	[ "$got" -ge "$want" ] && break
+	sleep 0.2
+done
+kill -TERM "$run_pid"; wait "$run_pid" || true
+psql -X -A -t -c "SELECT 'steady: ' || count(*) || ' acknowledgements; latency from arrival to SMTP 250: p50 '
+	|| round(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency)::numeric, 3) || ' s, p99 '
+	|| round(percentile_cont(0.99) WITHIN GROUP (ORDER BY latency)::numeric, 3) || ' s, max '
+	|| round(max(latency)::numeric, 3) || ' s'
+	FROM plaint.ack_sla WHERE ticket IN (SELECT number FROM plaint.tickets WHERE subject LIKE 'Steady complaint %')"
