@@ -40,14 +40,14 @@ put(Text *t, const char *s, gsize len)
 static void
 newline(Text *t, gboolean paragraph)
 {
-	gsize n = t->out->len;
+	GString *o = t->out;
 
 	t->space = FALSE;
-	if (n == 0)
+	if (o->len == 0)
 		return;
-	if (t->out->str[n - 1] != '\n')
+	if (o->str[o->len - 1] != '\n')
 		put(t, "\n", 1);
-	else if (paragraph && n >= 2 && t->out->str[n - 2] != '\n')
+	if (paragraph && o->len >= 2 && o->str[o->len - 2] != '\n')
 		put(t, "\n", 1);
 }
 
