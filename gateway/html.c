@@ -60,6 +60,11 @@ put_text(Text *t, const char *s)
 			t->space = TRUE;
 			continue;
 		}
+		if ((guchar)s[0] == 0xc2 && (guchar)s[1] == 0xa0) {	/* &nbsp; */
+			t->space = TRUE;
+			s++;
+			continue;
+		}
 		if (t->space && t->out->len > 0 && t->out->str[t->out->len - 1] != '\n')
 			put(t, " ", 1);
 		t->space = FALSE;
