@@ -69,12 +69,25 @@ $(BUILD)/tests/bench/bench: tests/bench/bench.c $(OBJS)
 bench: $(BUILD)/plaint $(BUILD)/tests/bench/bench
 	PLAINT=$(BUILD)/plaint BENCH=$(BUILD)/tests/bench/bench tests/bench.sh
 
+# libFuzzer target for the parser: clang with ASan and UBSan.
+FUZZ_SECONDS ?= 300
+FUZZ_PKGS = glib-2.0 gmime-3.0 libxml-2.0
+tests/fuzz/fuzz-parse: tests/fuzz/fuzz-parse.c gateway/mail.c gateway/html.c \
+		include/gw-mail.h include/gw-html.h
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Iinclude $(shell pkg-config --cflags $(FUZZ_PKGS)) -o $@ \
+		tests/fuzz/fuzz-parse.c gateway/mail.c gateway/html.c \
+		$(shell pkg-config --libs $(FUZZ_PKGS))
+
+fuzz: tests/fuzz/fuzz-parse
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 demo: plaint
 	packaging/demo/demo.sh $(DEMO_ARGS)
 
 clean:
 	rm -rf plaint gateway/*.o gateway/migrations.c build-asan \
-		tests/bench/bench \
+		tests/bench/bench tests/fuzz/fuzz-parse \
 		$(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
 
-.PHONY: all check asan bench demo clean headertest
+.PHONY: all check asan bench demo clean headertest fuzz
