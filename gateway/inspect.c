@@ -380,8 +380,9 @@ json_strv(GString *s, const char *const *v)
 }
 
 static void
-json_part(GString *s, const GwMailPart *p, gboolean short_form)
+json_part(GString *s, const GwMail *mail, GwMailPart *p, gboolean short_form)
 {
+	gw_mail_part_digest(mail, p);
 	g_string_append(s, short_form ? "{\"name\":" : "{\"path\":");
 	json_string(s, short_form ? p->filename : p->path);
 	g_string_append(s, ",\"type\":");
@@ -414,14 +415,14 @@ json_parts(GString *s, const GwMail *mail, gboolean attachments_only)
 
 	g_string_append_c(s, '[');
 	for (guint i = 0; i < parts->len; i++) {
-		const GwMailPart *p = parts->pdata[i];
+		GwMailPart *p = parts->pdata[i];
 
 		if (attachments_only && !p->attachment)
 			continue;
 		if (!first)
 			g_string_append_c(s, ',');
 		first = FALSE;
-		json_part(s, p, attachments_only);
+		json_part(s, mail, p, attachments_only);
 	}
 	g_string_append_c(s, ']');
 }

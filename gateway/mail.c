@@ -105,9 +105,15 @@ clean_text(const char *in, gssize len, const char *charset,
 	   const GwMailLimits *limits, gsize max, gboolean *cut_out)
 {
 	gsize n = len < 0 ? strlen(in) : (gsize)len;
-	g_autofree char *valid = to_utf8(in, n, charset,
-					 limits ? limits->fallback_charsets : NULL);
-	GString *out = g_string_sized_new(MIN(strlen(valid), max) + 1);
+	g_autofree char *valid = NULL;
+	GString *out;
+
+	/* Most text is UTF-8 already, short, without CR or NUL. */
+	if (charset == NULL && n <= max && memchr(in, '\r', n) == NULL &&
+	    memchr(in, '\0', n) == NULL && g_utf8_validate(in, n, NULL))
+		return g_strndup(in, n);
+	valid = to_utf8(in, n, charset, limits ? limits->fallback_charsets : NULL);
+	out = g_string_sized_new(MIN(strlen(valid), max) + 1);
 
 	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
 		gsize clen = g_utf8_next_char(p) - p;
@@ -429,11 +435,8 @@ describe(GwMail *mail, GMimeObject *obj, const char *path)
 	p->container = GMIME_IS_MULTIPART(obj) || GMIME_IS_MESSAGE_PART(obj);
 	if (GMIME_IS_PART(obj)) {
 		const char *name = g_mime_part_get_filename(GMIME_PART(obj));
-		g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 
 		p->filename = name ? clean_line(name, 255) : NULL;
-		p->size = decode_part(GMIME_PART(obj), NULL, sum);
-		p->sha256 = g_strdup(g_checksum_get_string(sum));
 	}
 	mail->has_report |= is_report_type(p->content_type);
 	g_ptr_array_add(mail->parts, p);
@@ -817,21 +820,43 @@ gw_mail_addresses(const GwMail *mail, const char *which)
 	return g_hash_table_lookup(mail->addresses, which);
 }
 
+static GMimeObject *
+object_of(const GwMail *mail, const GwMailPart *part)
+{
+	for (guint i = 0; i < mail->parts->len; i++)
+		if (mail->parts->pdata[i] == part)
+			return mail->part_objects->pdata[i];
+	return NULL;
+}
+
+const char *
+gw_mail_part_digest(const GwMail *mail, GwMailPart *part)
+{
+	GMimeObject *obj;
+
+	if (part->sha256 != NULL || part->container)
+		return part->sha256;
+	obj = object_of(mail, part);
+	if (obj != NULL && GMIME_IS_PART(obj)) {
+		g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+		part->size = decode_part(GMIME_PART(obj), NULL, sum);
+		part->sha256 = g_strdup(g_checksum_get_string(sum));
+	}
+	return part->sha256;
+}
+
 GBytes *
 gw_mail_part_content(const GwMail *mail, const GwMailPart *part)
 {
+	GMimeObject *obj = object_of(mail, part);
 	GByteArray *bytes;
 
-	for (guint i = 0; i < mail->parts->len; i++) {
-		GMimeObject *obj = mail->part_objects->pdata[i];
-
-		if (mail->parts->pdata[i] != part || !GMIME_IS_PART(obj))
-			continue;
-		bytes = g_byte_array_new();
-		decode_part(GMIME_PART(obj), bytes, NULL);
-		return g_byte_array_free_to_bytes(bytes);
-	}
-	return NULL;
+	if (obj == NULL || !GMIME_IS_PART(obj))
+		return NULL;
+	bytes = g_byte_array_new();
+	decode_part(GMIME_PART(obj), bytes, NULL);
+	return g_byte_array_free_to_bytes(bytes);
 }
 
 const char *

@@ -190,10 +190,10 @@ record_attachments(GwDb *db, gint64 message_row, const GwMail *mail,
 	g_autoptr(GHashTable) known = g_hash_table_new(g_str_hash, g_str_equal);
 
 	for (guint i = 0; i < parts->len; i++) {
-		const GwMailPart *part = parts->pdata[i];
+		GwMailPart *part = parts->pdata[i];
 
 		if (part->attachment)
-			g_ptr_array_add(shas, part->sha256);
+			g_ptr_array_add(shas, (gpointer)gw_mail_part_digest(mail, part));
 	}
 	if (shas->len == 0)
 		return TRUE;

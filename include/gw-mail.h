@@ -41,8 +41,10 @@ typedef struct {
 	char *disposition;	/* "attachment", "inline" or NULL */
 	char *filename;		/* decoded, or NULL */
 	char *content_id;	/* without <>, or NULL */
-	gsize size;		/* decoded bytes; 0 for containers */
-	char *sha256;		/* of the decoded bytes; NULL for containers */
+	gsize size;		/* decoded bytes, and */
+	char *sha256;		/* their hash: both only once gw_mail_part_digest
+				 * ran (decoding costs time); 0 and NULL for
+				 * containers */
 	gboolean container;	/* multipart or message/rfc822 */
 	gboolean attachment;	/* listed among the attachments */
 	gboolean body;		/* the part read as the text */
@@ -89,6 +91,9 @@ const char *gw_mail_attachment_names(const GwMail *mail);
 const char *gw_mail_attachment_types(const GwMail *mail);
 /* Every MIME part in tree order (lent array of GwMailPart*). */
 GPtrArray *gw_mail_parts(const GwMail *mail);
+/* Decodes part once to fill its size and sha256; returns the hash
+ * (lent; NULL for a container). */
+const char *gw_mail_part_digest(const GwMail *mail, GwMailPart *part);
 /* The decoded bytes of part (from gw_mail_parts), or NULL for a
  * container or a part beyond the limits (caller unrefs). */
 GBytes *gw_mail_part_content(const GwMail *mail, const GwMailPart *part);
