@@ -104,10 +104,12 @@ static char *
 clean_text(const char *in, gssize len, const char *charset,
 	   const GwMailLimits *limits, gsize max, gboolean *cut_out)
 {
-	gsize n = len < 0 ? strlen(in) : (gsize)len;
+	gsize n = in == NULL ? 0 : len < 0 ? strlen(in) : (gsize)len;
 	g_autofree char *valid = NULL;
 	GString *out;
 
+	if (n == 0)
+		return g_strdup("");
 	/* Most text is UTF-8 already, short, without CR or NUL. */
 	if (charset == NULL && n <= max && memchr(in, '\r', n) == NULL &&
 	    memchr(in, '\0', n) == NULL && g_utf8_validate(in, n, NULL))
