@@ -11,6 +11,7 @@ export PGDATABASE=plaint_acks
 echo alicepw > "$GW_TMP/alice.pass"
 echo sinkpw > "$W/smtp.pass"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PGDATABASE" -c "CREATE DATABASE $PGDATABASE" 2>/dev/null
+rm -f "$SMTP_OUT"/*	# this test counts what the sink receives
 clear_folder alice alicepw Acks
 cat > "$W/billing.txt" <<'EOF'
 Subject: Billing case {ticket}: {subject}
