@@ -25,12 +25,17 @@ typedef struct {
 	GwPipeline *pipeline;
 	GMainLoop *loop;
 	int failures;		/* in a row, for the log-once rule */
+	GwDb *listener;		/* LISTENs for outbox work, or NULL */
+	guint listen_watch;
 } Daemon;
 
 typedef struct {
 	Daemon *d;
 	const GwMailboxConfig *mbox;
 	int failures;
+	GwImap *session;	/* kept open between polls, or NULL */
+	guint timer;		/* the next poll */
+	guint idle_watch;	/* the session's socket while IDLE */
 } MailboxTimer;
 
 /* Logs a failure once per outage, then at debug until it heals. */
@@ -65,6 +70,7 @@ process_and_send(Daemon *d)
 }
 
 static gboolean on_poll(gpointer data);
+static gboolean on_idle_news(gint fd, GIOCondition cond, gpointer data);
 
 static void
 schedule_poll(MailboxTimer *t)
@@ -74,29 +80,129 @@ schedule_poll(MailboxTimer *t)
 
 	for (int i = 0; i < t->failures && delay < RETRY_MAX; i++)
 		delay *= 2;
-	g_timeout_add_seconds(MIN(delay, MAX(RETRY_MAX, t->mbox->poll_interval)),
-			      on_poll, t);
+	t->timer = g_timeout_add_seconds(MIN(delay, MAX(RETRY_MAX, t->mbox->poll_interval)),
+					 on_poll, t);
+}
+
+/* Waits in IDLE for news, if the server can; the timer stays as a
+ * safety net and renews the IDLE well within RFC 2177's 29 minutes. */
+static void
+start_idle(MailboxTimer *t)
+{
+	g_autoptr(GError) err = NULL;
+	int fd;
+
+	if (t->session == NULL)
+		return;
+	if (!gw_imap_idle_start(t->session, &fd, &err)) {
+		if (err != NULL) {
+			gw_log_warning("mailbox=%s IDLE refused, polling instead: %s",
+				       t->mbox->name, err->message);
+			g_clear_pointer(&t->session, gw_imap_free);
+		}
+		return;
+	}
+	t->idle_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+				      on_idle_news, t);
+}
+
+/* One unit: end IDLE, poll the mailbox, file and send, IDLE again. */
+static void
+poll_now(MailboxTimer *t)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *what = g_strdup_printf("mailbox %s", t->mbox->name);
+
+	g_clear_handle_id(&t->timer, g_source_remove);
+	g_clear_handle_id(&t->idle_watch, g_source_remove);
+	if (t->session != NULL && gw_imap_idling(t->session) &&
+	    !gw_imap_idle_done(t->session, NULL))
+		g_clear_pointer(&t->session, gw_imap_free);	/* reconnect below */
+	if (gw_pipeline_poll_session(t->d->pipeline, t->mbox, &t->session, &err))
+		healed(&t->failures, what);
+	else
+		report(&t->failures, what, err);
+	process_and_send(t->d);
+	if (t->failures == 0)
+		start_idle(t);
+	schedule_poll(t);
 }
 
 static gboolean
 on_poll(gpointer data)
 {
 	MailboxTimer *t = data;
-	g_autoptr(GError) err = NULL;
-	g_autofree char *what = g_strdup_printf("mailbox %s", t->mbox->name);
 
-	if (gw_pipeline_poll(t->d->pipeline, t->mbox, &err))
-		healed(&t->failures, what);
-	else
-		report(&t->failures, what, err);
-	process_and_send(t->d);
-	schedule_poll(t);
+	t->timer = 0;
+	poll_now(t);
 	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_idle_news(gint fd, GIOCondition cond, gpointer data)
+{
+	MailboxTimer *t = data;
+
+	(void)fd;
+	(void)cond;
+	t->idle_watch = 0;
+	poll_now(t);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+mailbox_timer_free(gpointer data)
+{
+	MailboxTimer *t = data;
+
+	g_clear_handle_id(&t->timer, g_source_remove);
+	g_clear_handle_id(&t->idle_watch, g_source_remove);
+	gw_imap_free(t->session);	/* ends IDLE, logs out */
+	g_free(t);
+}
+
+static gboolean on_notify(gint fd, GIOCondition cond, gpointer data);
+
+/* A second connection LISTENs, so that an agent's plaint.reply() is
+ * sent within a second of its commit. */
+static void
+ensure_listener(Daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (d->listener != NULL)
+		return;
+	d->listener = gw_db_connect(d->config->conninfo, d->config->db_timeout, &err);
+	if (d->listener == NULL || !gw_db_listen(d->listener, "plaint_outbox", &err)) {
+		gw_log_debug("listen for outbox work: %s", err->message);
+		g_clear_pointer(&d->listener, gw_db_free);
+		return;
+	}
+	d->listen_watch = g_unix_fd_add(gw_db_socket(d->listener), G_IO_IN, on_notify, d);
+}
+
+static gboolean
+on_notify(gint fd, GIOCondition cond, gpointer data)
+{
+	Daemon *d = data;
+	guint count;
+
+	(void)fd;
+	(void)cond;
+	if (!gw_db_notifications(d->listener, &count)) {
+		g_clear_pointer(&d->listener, gw_db_free);	/* again at the next tick */
+		d->listen_watch = 0;
+		return G_SOURCE_REMOVE;
+	}
+	if (count > 0)
+		process_and_send(d);
+	return G_SOURCE_CONTINUE;
 }
 
 static gboolean
 on_outbox(gpointer data)
 {
+	ensure_listener(data);
 	process_and_send(data);
 	return G_SOURCE_CONTINUE;
 }
@@ -134,8 +240,8 @@ int
 gw_daemon_run(const GwConfig *config, GwRules *rules)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(GPtrArray) timers = g_ptr_array_new_with_free_func(g_free);
-	Daemon d = { config, NULL, NULL, 0 };
+	g_autoptr(GPtrArray) timers = g_ptr_array_new_with_free_func(mailbox_timer_free);
+	Daemon d = { config, NULL, NULL, 0, NULL, 0 };
 
 	d.pipeline = gw_pipeline_new(config, rules, &err);
 	if (d.pipeline == NULL) {
@@ -154,12 +260,17 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 		t->d = &d;
 		t->mbox = config->mailboxes->pdata[i];
 		g_ptr_array_add(timers, t);
-		g_idle_add(on_poll, t);
+		t->timer = g_idle_add(on_poll, t);
 	}
 	g_timeout_add_seconds(OUTBOX_INTERVAL, on_outbox, &d);
+	ensure_listener(&d);
 	gw_log_notice("started mailboxes=%u rules=%s", config->mailboxes->len,
 		      gw_rules_version(rules));
 	g_main_loop_run(d.loop);
+	g_ptr_array_set_size(timers, 0);	/* sessions log out */
+	if (d.listen_watch != 0)
+		g_source_remove(d.listen_watch);
+	gw_db_free(d.listener);
 	g_main_loop_unref(d.loop);
 	gw_pipeline_free(d.pipeline);
 	gw_log_notice("stopped");

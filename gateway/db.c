@@ -165,6 +165,45 @@ gw_db_rollback(GwDb *db)
 	PQclear(res);
 }
 
+gboolean
+gw_db_listen(GwDb *db, const char *channel, GError **error)
+{
+	char *ident = PQescapeIdentifier(db->conn, channel, strlen(channel));
+	g_autofree char *sql = NULL;
+	gboolean ok;
+
+	if (ident == NULL) {
+		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_QUERY, "bad channel name");
+		return FALSE;
+	}
+	/* LISTEN takes no parameters; the name is a constant, quoted. */
+	sql = g_strconcat("LISTEN ", ident, NULL);
+	PQfreemem(ident);
+	ok = exec_fixed(db, sql, error);
+	return ok;
+}
+
+int
+gw_db_socket(GwDb *db)
+{
+	return PQsocket(db->conn);
+}
+
+gboolean
+gw_db_notifications(GwDb *db, guint *count_out)
+{
+	PGnotify *n;
+
+	*count_out = 0;
+	if (!PQconsumeInput(db->conn))
+		return FALSE;
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		(*count_out)++;
+		PQfreemem(n);
+	}
+	return PQstatus(db->conn) == CONNECTION_OK;
+}
+
 GwDbParams *
 gw_db_params_new(void)
 {
@@ -391,6 +430,8 @@ static const char sql_schema_version[] =
 	"SELECT coalesce(max(version), 0) FROM plaint.schema_migrations";
 static const char sql_has_schema[] =
 	"SELECT to_regclass('plaint.schema_migrations') IS NOT NULL";
+static const char sql_applied[] =
+	"SELECT version FROM plaint.schema_migrations";
 
 gboolean
 gw_db_schema_version(GwDb *db, int *version_out, GError **error)
@@ -410,45 +451,80 @@ gw_db_schema_version(GwDb *db, int *version_out, GError **error)
 	return TRUE;
 }
 
-static int
-newest_migration(void)
+/* The versions recorded in plaint.schema_migrations (empty set if the
+ * schema does not exist yet). */
+static GHashTable *
+applied_versions(GwDb *db, GError **error)
 {
-	int v = 0;
+	g_autoptr(GwDbResult) has = gw_db_exec(db, sql_has_schema, NULL, error);
+	g_autoptr(GwDbResult) res = NULL;
+	GHashTable *set;
 
-	for (const GwMigration *m = gw_migrations; m->version != 0; m++)
-		v = MAX(v, m->version);
-	return v;
+	if (has == NULL)
+		return NULL;
+	set = g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (!gw_db_result_bool(has, 0, 0))
+		return set;
+	res = gw_db_exec(db, sql_applied, NULL, error);
+	if (res == NULL) {
+		g_hash_table_unref(set);
+		return NULL;
+	}
+	for (int r = 0; r < gw_db_result_rows(res); r++)
+		g_hash_table_add(set, GINT_TO_POINTER((int)gw_db_result_int(res, r, 0)));
+	return set;
 }
 
+static guint
+n_migrations(void)
+{
+	guint n = 0;
+
+	for (const GwMigration *m = gw_migrations; m->version != 0; m++)
+		n++;
+	return n;
+}
+
+/* Every compiled-in migration must have been applied, none skipped, and
+ * none the binary does not know. */
 gboolean
 gw_db_check_schema(GwDb *db, GError **error)
 {
-	int version;
+	g_autoptr(GHashTable) applied = applied_versions(db, error);
 
-	if (!gw_db_schema_version(db, &version, error))
+	if (applied == NULL)
 		return FALSE;
-	if (version != newest_migration()) {
+	for (const GwMigration *m = gw_migrations; m->version != 0; m++)
+		if (!g_hash_table_contains(applied, GINT_TO_POINTER(m->version))) {
+			g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_SCHEMA,
+				    "the database lacks schema migration %s: run "
+				    "'plaint db migrate'", m->name);
+			return FALSE;
+		}
+	if (g_hash_table_size(applied) != n_migrations()) {
 		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_SCHEMA,
-			    "the database schema is at version %d, this plaint "
-			    "needs %d: run 'plaint db migrate'",
-			    version, newest_migration());
+			    "the database has schema migrations this plaint does "
+			    "not know: it is older than the schema");
 		return FALSE;
 	}
 	return TRUE;
 }
 
+/* Applies, in order, every compiled-in migration the database lacks,
+ * so that one merged out of order is not skipped. */
 gboolean
 gw_db_migrate(GwDb *db, int *applied_out, GError **error)
 {
-	int version;
+	g_autoptr(GHashTable) applied = NULL;
 
 	*applied_out = 0;
 	if (!exec_fixed(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", error))
 		return FALSE;
-	if (!gw_db_schema_version(db, &version, error))
+	applied = applied_versions(db, error);
+	if (applied == NULL)
 		goto fail;
 	for (const GwMigration *m = gw_migrations; m->version != 0; m++) {
-		if (m->version <= version)
+		if (g_hash_table_contains(applied, GINT_TO_POINTER(m->version)))
 			continue;
 		if (!gw_db_begin(db, error))
 			goto fail;

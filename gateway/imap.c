@@ -17,6 +17,7 @@ G_DEFINE_QUARK(gw-imap-error-quark, gw_imap_error)
 struct GwImap {
 	mailimap *session;
 	char *host;
+	gboolean idling;
 };
 
 static gboolean
@@ -149,6 +150,8 @@ gw_imap_free(GwImap *imap)
 {
 	if (imap == NULL)
 		return;
+	if (imap->idling)
+		gw_imap_idle_done(imap, NULL);
 	if (imap->session != NULL) {
 		if (imap->session->imap_stream != NULL &&
 		    imap->session->imap_state != MAILIMAP_STATE_DISCONNECTED)
@@ -349,4 +352,60 @@ gw_imap_flag_seen(GwImap *imap, const guint32 *uids, guint n_uids,
 	if (!imap_ok(r))
 		return set_error(imap, error, r, "UID STORE +FLAGS (\\Seen)");
 	return TRUE;
+}
+
+static gboolean
+has_idle(GwImap *imap)
+{
+	struct mailimap_capability_data *caps = NULL;
+
+	if (mailimap_has_idle(imap->session))
+		return TRUE;
+	/* Not every server sends its capabilities with the login reply. */
+	if (imap_ok(mailimap_capability(imap->session, &caps)) && caps != NULL)
+		mailimap_capability_data_free(caps);
+	return mailimap_has_idle(imap->session);
+}
+
+gboolean
+gw_imap_idle_start(GwImap *imap, int *fd_out, GError **error)
+{
+	int r;
+
+	if (!has_idle(imap))
+		return FALSE;
+	if (mailstream_setup_idle(imap->session->imap_stream) < 0) {
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: cannot set up IDLE", imap->host);
+		return FALSE;
+	}
+	r = mailimap_idle(imap->session);
+	if (!imap_ok(r)) {
+		mailstream_unsetup_idle(imap->session->imap_stream);
+		return set_error(imap, error, r, "IDLE");
+	}
+	imap->idling = TRUE;
+	*fd_out = mailimap_idle_get_fd(imap->session);
+	return TRUE;
+}
+
+gboolean
+gw_imap_idle_done(GwImap *imap, GError **error)
+{
+	int r;
+
+	if (!imap->idling)
+		return TRUE;
+	imap->idling = FALSE;
+	r = mailimap_idle_done(imap->session);
+	mailstream_unsetup_idle(imap->session->imap_stream);
+	if (!imap_ok(r))
+		return set_error(imap, error, r, "DONE (end of IDLE)");
+	return TRUE;
+}
+
+gboolean
+gw_imap_idling(const GwImap *imap)
+{
+	return imap->idling;
 }

@@ -40,7 +40,9 @@ ensure_db(GwPipeline *p, GError **error)
 	p->db = gw_db_connect(p->config->conninfo, p->config->db_timeout, error);
 	if (p->db == NULL)
 		return FALSE;
-	if (!gw_db_check_schema(p->db, error)) {
+	if (!gw_db_check_schema(p->db, error) ||
+	    !gw_ticket_publish_settings(p->db, p->config->ticket_prefix,
+					p->config->message_id_domain, error)) {
 		g_clear_pointer(&p->db, gw_db_free);
 		return FALSE;
 	}
@@ -194,9 +196,9 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 }
 
 gboolean
-gw_pipeline_poll(GwPipeline *p, const GwMailboxConfig *mbox, GError **error)
+gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
+			 GwImap **imap, GError **error)
 {
-	g_autoptr(GwImap) imap = NULL;
 	gboolean held, ok;
 
 	if (!ensure_db(p, error))
@@ -208,13 +210,24 @@ gw_pipeline_poll(GwPipeline *p, const GwMailboxConfig *mbox, GError **error)
 			    mbox->name);
 		return TRUE;
 	}
-	imap = gw_imap_connect(&mbox->server, error);
-	ok = imap != NULL && fetch_new(p, imap, mbox, error);
+	if (*imap == NULL)
+		*imap = gw_imap_connect(&mbox->server, error);
+	ok = *imap != NULL && fetch_new(p, *imap, mbox, error);
 	if (gw_db_ok(p->db))
 		gw_store_release_mailbox(p->db, mbox->name, NULL);
-	if (!ok)
+	if (!ok) {
+		g_clear_pointer(imap, gw_imap_free);
 		g_prefix_error(error, "mailbox %s: ", mbox->name);
+	}
 	return ok;
+}
+
+gboolean
+gw_pipeline_poll(GwPipeline *p, const GwMailboxConfig *mbox, GError **error)
+{
+	g_autoptr(GwImap) imap = NULL;
+
+	return gw_pipeline_poll_session(p, mbox, &imap, error);
 }
 
 /* ---- T2: process -------------------------------------------------- */

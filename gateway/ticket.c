@@ -28,6 +28,11 @@ static const char sql_known_blobs[] =
 static const char sql_attachment[] =
 	"SELECT plaint.add_attachment($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+static const char sql_settings[] =
+	"INSERT INTO plaint.settings (key, value) "
+	"VALUES ('ticket_prefix', upper($1)), ('message_id_domain', $2) "
+	"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
+
 static const char *const action_names[] = {
 	[GW_TICKET_OPENED] = "opened",
 	[GW_TICKET_THREADED] = "threaded",
@@ -239,4 +244,17 @@ gw_ticket_record_parse(GwDb *db, gint64 message_row, const GwMail *mail,
 			return FALSE;
 	}
 	return record_attachments(db, message_row, mail, error);
+}
+
+gboolean
+gw_ticket_publish_settings(GwDb *db, const char *prefix,
+			   const char *message_id_domain, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_text(p, prefix);
+	gw_db_params_text(p, message_id_domain);
+	res = gw_db_exec(db, sql_settings, p, error);
+	return res != NULL;
 }

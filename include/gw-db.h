@@ -37,8 +37,8 @@ gboolean gw_db_ok(GwDb *db);	/* FALSE once the connection broke */
 
 /* The schema version the database is at (0 if none). */
 gboolean gw_db_schema_version(GwDb *db, int *version_out, GError **error);
-/* Fails with GW_DB_ERROR_SCHEMA unless the database is at the newest
- * compiled-in migration. */
+/* Fails with GW_DB_ERROR_SCHEMA unless every compiled-in migration was
+ * applied. */
 gboolean gw_db_check_schema(GwDb *db, GError **error);
 /* Applies the compiled-in migrations the database lacks, each in its
  * own transaction, under an advisory lock.  applied_out: how many. */
@@ -47,6 +47,14 @@ gboolean gw_db_migrate(GwDb *db, int *applied_out, GError **error);
 gboolean gw_db_begin(GwDb *db, GError **error);
 gboolean gw_db_commit(GwDb *db, GError **error);
 void gw_db_rollback(GwDb *db);	/* failure only logged at debug */
+
+/* LISTENs on channel (a fixed name from the caller's code, never user
+ * input).  Then the connection's socket (gw_db_socket) turns readable
+ * when a notification arrives; gw_db_notifications reads and counts
+ * them (FALSE: the connection broke). */
+gboolean gw_db_listen(GwDb *db, const char *channel, GError **error);
+int gw_db_socket(GwDb *db);
+gboolean gw_db_notifications(GwDb *db, guint *count_out);
 
 GwDbParams *gw_db_params_new(void);
 void gw_db_params_free(GwDbParams *params);

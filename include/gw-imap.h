@@ -46,4 +46,12 @@ gboolean gw_imap_fetch(GwImap *imap, const guint32 *uids, guint n_uids,
 gboolean gw_imap_flag_seen(GwImap *imap, const guint32 *uids, guint n_uids,
 			   GError **error);
 
+/* RFC 2177 IDLE.  gw_imap_idle_start sends IDLE (FALSE with no error
+ * set if the server has no IDLE); then *fd_out turns readable when the
+ * server has news, and gw_imap_idle_done must end the IDLE before any
+ * other command.  Re-IDLE before 29 minutes pass. */
+gboolean gw_imap_idle_start(GwImap *imap, int *fd_out, GError **error);
+gboolean gw_imap_idle_done(GwImap *imap, GError **error);
+gboolean gw_imap_idling(const GwImap *imap);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwImap, gw_imap_free)

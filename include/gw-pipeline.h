@@ -8,6 +8,7 @@
 #pragma once
 
 #include "gw-config.h"
+#include "gw-imap.h"
 #include "gw-rules.h"
 
 #include "gw-mail.h"
@@ -28,6 +29,11 @@ void gw_pipeline_set_rules(GwPipeline *pipeline, GwRules *rules);
 
 gboolean gw_pipeline_poll(GwPipeline *pipeline, const GwMailboxConfig *mbox,
 			  GError **error);
+/* The same over a session the caller keeps open (for IDLE); *imap_inout
+ * is connected if NULL, and freed and set to NULL if it broke. */
+gboolean gw_pipeline_poll_session(GwPipeline *pipeline,
+				  const GwMailboxConfig *mbox,
+				  GwImap **imap_inout, GError **error);
 gboolean gw_pipeline_process(GwPipeline *pipeline, GError **error);
 gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
 /* Stores one message handed over by an MTA (T1 for ingest) under

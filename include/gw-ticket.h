@@ -42,6 +42,11 @@ gboolean gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
 			GError **error);
 void gw_filed_clear(GwFiled *filed);
 
+/* Writes the settings SQL functions such as plaint.reply() read: the
+ * ticket prefix and the Message-ID domain (autocommit). */
+gboolean gw_ticket_publish_settings(GwDb *db, const char *prefix,
+				    const char *message_id_domain, GError **error);
+
 /* Records what parsing found on the filed message message_row: limits
  * reached and defects (if any), and the attachments, whose contents are
  * stored once per sha256.  No statement at all for a plain message. */
