@@ -1,0 +1,167 @@
+/* test-ack.c - the loop guard (RFC 3834), rendering and composing.
+ *
+ * Run from the repository root: tests/unit/test-ack --tap */
+#include <string.h>
+
+#include "gw-ack.h"
+
+static GwMail *
+parse(const char *text)
+{
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+	g_autoptr(GError) err = NULL;
+	GwMail *mail = gw_mail_parse(raw, &limits, &err);
+
+	g_assert_no_error(err);
+	return mail;
+}
+
+static const struct {
+	const char *headers;	/* before "Subject: x" */
+	const char *reason;	/* NULL: may be answered */
+} guard_cases[] = {
+	{ "From: ann@example.org\n", NULL },
+	{ "From: ann@example.org\nAuto-Submitted: no\n", NULL },
+	{ "From: ann@example.org\nAuto-Submitted: No (a person)\n", NULL },
+	{ "From: ann@example.org\nAuto-Submitted: auto-replied\n", "auto-submitted" },
+	{ "From: ann@example.org\nAuto-Submitted: auto-generated\n", "auto-submitted" },
+	{ "From: ann@example.org\nAuto-Submitted: notified\n", "auto-submitted" },
+	{ "From: ann@example.org\nPrecedence: bulk\n", "precedence" },
+	{ "From: ann@example.org\nPrecedence: junk\n", "precedence" },
+	{ "From: ann@example.org\nPrecedence: list\n", "precedence" },
+	{ "From: ann@example.org\nPrecedence: auto_reply\n", "precedence" },
+	{ "From: ann@example.org\nList-Id: <x.example.org>\n", "list" },
+	{ "From: ann@example.org\nList-Unsubscribe: <mailto:u@x>\n", "list" },
+	{ "From: ann@example.org\nX-Autoreply: yes\n", "auto-reply" },
+	{ "From: ann@example.org\nX-Auto-Response-Suppress: DR, OOF\n", "auto-response-suppress" },
+	{ "From: ann@example.org\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n",
+	  "report" },
+	{ "From: ann@example.org\nReturn-Path: <>\n", "null-sender" },
+	{ "From: MAILER-DAEMON@mx.example.org\n", "machine-sender" },
+	{ "From: postmaster@example.org\n", "machine-sender" },
+	{ "From: noreply@shop.example\n", "machine-sender" },
+	{ "From: no-reply+abc@shop.example\n", "machine-sender" },
+	{ "From: Care <CARE@example.com>\n", "own-address" },
+	{ "From: ann@example.org\nX-Loop: care@example.com\n", "x-loop" },
+	{ "From: ann@example.org\nSubject: Out of Office: back Monday\n", "auto-reply-subject" },
+	{ "From: ann@example.org\nSubject: Undeliverable: your mail\n", "report-subject" },
+	{ "From: noreplyguy@example.org\n", NULL },	/* a person's name */
+};
+
+static void
+test_guard(void)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(guard_cases); i++) {
+		g_autofree char *text = g_strconcat(guard_cases[i].headers,
+						    strstr(guard_cases[i].headers, "Subject:")
+							    ? "" : "Subject: x\n",
+						    "\n--b--\nbody\n", NULL);
+		g_autoptr(GwMail) mail = parse(text);
+
+		g_test_message("case %" G_GSIZE_FORMAT ": %s", i, guard_cases[i].headers);
+		g_assert_cmpstr(gw_ack_suppress_reason(mail, "care@example.com"), ==,
+				guard_cases[i].reason);
+	}
+}
+
+static void
+test_bounce(void)
+{
+	g_autoptr(GwMail) dsn = parse(
+		"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+		"--B\nContent-Type: text/plain\n\nfailed\n"
+		"--B\nContent-Type: message/delivery-status\n\nAction: failed\n"
+		"--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: <ack-1@example.com>\nSubject: x\n"
+		"--B--\n");
+	g_autoptr(GwMail) human = parse("From: ann@example.org\nSubject: Fwd: Returned mail: see below\n\nhi\n");
+
+	g_assert_true(gw_ack_is_bounce(dsn));
+	g_assert_cmpstr(gw_mail_original_ids(dsn)[0], ==, "ack-1@example.com");
+	g_assert_null(gw_mail_original_ids(dsn)[1]);
+	g_assert_false(gw_ack_is_bounce(human));
+}
+
+static void
+test_render(void)
+{
+	GwAckValues v = { "CMP-7", "Broken\r\nBcc: evil@example.org", "Ann",
+			  "billing", "Monday" };
+	g_autofree char *subject = NULL, *body = NULL;
+
+	gw_ack_render(NULL, NULL, &v, &subject, &body);
+	g_assert_true(g_str_has_prefix(subject, "[CMP-7] "));
+	g_assert_null(strchr(subject, '\n'));
+	g_assert_null(strchr(subject, '\r'));
+	g_assert_nonnull(strstr(body, "Hello Ann,"));
+	g_assert_nonnull(strstr(body, "ticket CMP-7"));
+	g_assert_nonnull(strstr(body, "by Monday."));
+	g_clear_pointer(&subject, g_free);
+	g_clear_pointer(&body, g_free);
+	gw_ack_render("Case {ticket} in {queue}", "Dear {name}: {subject}\n", &v,
+		      &subject, &body);
+	g_assert_cmpstr(subject, ==, "Case CMP-7 in billing");
+	g_assert_cmpstr(body, ==, "Dear Ann: Broken  Bcc: evil@example.org\n");
+}
+
+static void
+test_compose(void)
+{
+	const char *const refs[] = { "a@x", "bad id@x", NULL };
+	GwLetter letter = {
+		"Care <care@example.com>", "ann@example.org",
+		"[CMP-7] Réclamation\r\nBcc: evil@example.org", "Hello\n",
+		"plaint.1@example.com", "orig@example.org", refs, TRUE,
+		"care@example.com",
+	};
+	g_autoptr(GBytes) bytes = gw_ack_compose(&letter);
+	g_autoptr(GwMail) back = parse(g_bytes_get_data(bytes, NULL));
+	const char *const *r = gw_mail_references(back);
+
+	/* The CR LF stays inside the subject: no Bcc header appears. */
+	g_assert_true(g_str_has_prefix(gw_mail_subject(back), "[CMP-7] Réclamation"));
+	g_assert_nonnull(strstr(gw_mail_subject(back), "evil@example.org"));
+	g_assert_null(gw_mail_header(back, "Bcc"));
+	g_assert_cmpstr(gw_mail_message_id(back), ==, "plaint.1@example.com");
+	g_assert_cmpstr(gw_mail_in_reply_to(back), ==, "orig@example.org");
+	g_assert_cmpstr(r[0], ==, "a@x");		/* the id with a space is left out */
+	g_assert_cmpstr(r[1], ==, "orig@example.org");
+	g_assert_null(r[2]);
+	g_assert_cmpstr(gw_mail_header(back, "Auto-Submitted"), ==, "auto-replied");
+	g_assert_cmpstr(gw_mail_header(back, "X-Loop"), ==, "care@example.com");
+	g_assert_cmpstr(gw_mail_text(back), ==, "Hello\n");
+	/* An agent's reply is not marked as automatic. */
+	letter.auto_submitted = FALSE;
+	{
+		g_autoptr(GBytes) b2 = gw_ack_compose(&letter);
+		g_autoptr(GwMail) m2 = parse(g_bytes_get_data(b2, NULL));
+
+		g_assert_null(gw_mail_header(m2, "Auto-Submitted"));
+	}
+}
+
+static void
+test_message_ids(void)
+{
+	g_autofree char *a = gw_ack_new_message_id("example.com");
+	g_autofree char *b = gw_ack_new_message_id("example.com");
+
+	g_assert_cmpstr(a, !=, b);
+	g_assert_true(g_str_has_suffix(a, "@example.com"));
+	g_assert_null(strpbrk(a, " <>"));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	gw_mail_init();
+	g_test_add_func("/ack/guard", test_guard);
+	g_test_add_func("/ack/bounce", test_bounce);
+	g_test_add_func("/ack/render", test_render);
+	g_test_add_func("/ack/compose", test_compose);
+	g_test_add_func("/ack/message-ids", test_message_ids);
+	return g_test_run();
+}
