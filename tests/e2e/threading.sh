@@ -1,0 +1,144 @@
+#!/bin/bash
+# tests/e2e/threading.sh - plaint's threading against notmuch's expected
+# threads.  The notmuch corpus (read in place from ../shared/corpus)
+# ships the thread tree notmuch builds for corpora/default.  Every
+# message goes through `plaint ingest` in order of its Date; a thread is
+# right when all its messages are on one ticket and that ticket holds
+# nothing else.  The figure is printed; a floor just below what plaint
+# reaches today catches regressions.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+C=${CORPUS:-../shared/corpus}/notmuch
+RULES_DIR=$PWD/rules
+if [ ! -d "$C/corpora/default" ]; then
+	echo "ok 1 # SKIP no notmuch corpus at $C"
+	echo "1..1"
+	exit 0
+fi
+W=$(mktemp -d "$GW_TMP/threading.XXXXXX")
+export PGDATABASE=plaint_threading
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PGDATABASE" -c "CREATE DATABASE $PGDATABASE" 2>/dev/null
+write_conf "$W/plaint.conf" "$SMTP_PORT" ""
+plaint_run threading-migrate -c "$W/plaint.conf" db migrate
+ok $? "db migrate"
+
+# In the order a mail server would have received them: by Date.
+"$PY" - "$C/corpora/default" > "$W/order" <<'PYEOF'
+import email, email.utils, os, sys
+rows = []
+for d, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        p = os.path.join(d, f)
+        with open(p, "rb") as fh:
+            m = email.message_from_binary_file(fh)
+        t = email.utils.parsedate_to_datetime(m["Date"]).timestamp()
+        rows.append((t, p))
+for t, p in sorted(rows):
+    print(p)
+PYEOF
+failed=0
+while IFS= read -r f; do
+	plaint_run threading-ingest -c "$W/plaint.conf" ingest "$f" || failed=$((failed + 1))
+done < "$W/order"
+is "$failed" 0 "every message of corpora/default ingested ($(wc -l < "$W/order") files)"
+is "$(sql "SELECT count(*) FROM plaint.messages WHERE direction = 'in'")" 52 \
+	"52 distinct messages (two files are the same message)"
+
+sql "SELECT m.message_id, m.ticket_id FROM plaint.messages m WHERE m.direction = 'in'" > "$W/tickets"
+"$PY" - "$C" "$W/tickets" > "$W/result" <<'PYEOF'
+import collections, email, email.header, email.utils, os, re, sys, datetime
+corpus, tickets = sys.argv[1], sys.argv[2]
+tree = os.path.join(corpus, "emacs-tree.expected-output", "notmuch-tree-tag-inbox")
+# Expected: a thread starts at a line whose tree begins at the root.
+# Columns: 2 blanks, the date, 2 blanks, the author in 20 (+2), then the
+# tree, which starts right at column 36 for a thread's root.
+threads = []
+for line in open(tree, encoding="utf-8"):
+    line = line.rstrip("\n")
+    if not re.match(r"^  \d{4}-\d\d-\d\d  ", line) or "►" not in line:
+        continue
+    date, author = line[2:12], line[14:34].strip()
+    rest = line[line.index("►") + 1:]
+    subject = re.sub(r"\s+\([^)]*\)$", "", rest).strip()
+    if line[36] in "┬─":
+        threads.append([])
+    threads[-1].append((date, author, subject))
+# Messages: (date in UTC, author as notmuch shows it, first 20 chars).
+def decode(v):
+    return str(email.header.make_header(email.header.decode_header(v or "")))
+msgs = {}
+for d, _, files in os.walk(os.path.join(corpus, "corpora", "default")):
+    for f in files:
+        with open(os.path.join(d, f), "rb") as fh:
+            m = email.message_from_binary_file(fh)
+        mid = (m["Message-ID"] or "").strip().strip("<>")
+        name, addr = email.utils.parseaddr(decode(m["From"]))
+        when = email.utils.parsedate_to_datetime(m["Date"]).astimezone(datetime.timezone.utc)
+        msgs[mid] = (when.strftime("%Y-%m-%d"), (name or addr)[:20].strip(), decode(m["Subject"]))
+ticket_of = dict(l.rstrip("\n").split("|") for l in open(tickets) if "|" in l)
+# Match each expected line to one message, the root's subject breaking ties.
+unused = dict(msgs)
+assigned = []
+for t in threads:
+    root_subject = t[0][2]
+    ids = []
+    for date, author, subject in t:
+        cands = [k for k, v in unused.items() if v[0] == date and v[1] == author]
+        if len(cands) > 1:
+            want = root_subject if subject == "..." else subject
+            best = [k for k in cands if want[:30] in unused[k][2]]
+            cands = best or cands
+        if not cands:
+            print(f"unmatched {date} {author} {subject}")
+            continue
+        ids.append(cands[0])
+        del unused[cands[0]]
+    assigned.append((root_subject, ids))
+owner = {}
+for i, (_, ids) in enumerate(assigned):
+    for mid in ids:
+        owner[ticket_of.get(mid)] = owner.get(ticket_of.get(mid), set()) | {i}
+right = split = merged = 0
+for i, (subject, ids) in enumerate(assigned):
+    tks = {ticket_of.get(mid) for mid in ids}
+    if len(tks) > 1:
+        split += 1
+        print(f"not ok - split over {len(tks)} tickets: {subject}")
+    elif len(owner[next(iter(tks))]) > 1:
+        merged += 1
+        print(f"not ok - merged with another thread: {subject}")
+    else:
+        right += 1
+        print(f"ok - one ticket: {subject}")
+print(f"# notmuch threading: {right} of {len(assigned)} threads right, {split} split, {merged} merged")
+print(f"figure {right} {len(assigned)}")
+PYEOF
+grep '^#\|^unmatched' "$W/result"
+is "$(grep -c '^unmatched' "$W/result")" 0 "every expected line is matched to a message"
+grep '^ok - \|^not ok - ' "$W/result" | while IFS= read -r line; do echo "# thread: $line"; done
+set -- $(sed -n 's/^figure //p' "$W/result")
+# Today every one of the 24 threads of corpora/default is right.
+ok "$([ "$2" -ge 20 ] && [ "$1" = "$2" ]; echo $?)" \
+	"notmuch threading: $1 of $2 expected threads are exactly one ticket each"
+
+# Corner cases: a reference loop must not hang, and both messages share
+# one ticket; a ghost root (referenced, never seen) still joins its replies.
+for f in "$C"/corpora/broken/loop/loop-12 "$C"/corpora/broken/loop/loop-21; do
+	timeout 30 "$PLAINT" -c "$W/plaint.conf" ingest "$f" 2>> "$LOGDIR/threading-loop.err"
+done
+is "$(sql "SELECT count(DISTINCT ticket_id) || '/' || count(*) FROM plaint.messages
+	WHERE message_id IN ('mid-loop-12@example.org', 'mid-loop-21@example.org')")" "1/2" \
+	"a reference loop ends on one ticket, without hanging"
+# A ghost root: five replies to <000-real-root@example.org> arrive before
+# it.  They share one ticket; the root itself, arriving last with no
+# reference, opens its own (plaint never merges tickets by itself).
+for f in child fake-root grand-child grand-child2 great-grand-child real-root; do
+	"$PLAINT" -c "$W/plaint.conf" ingest "$C/corpora/threading/ghost-root/$f" 2>> "$LOGDIR/threading-ghost.err"
+done
+is "$(sql "SELECT count(DISTINCT ticket_id) FROM plaint.messages WHERE message_id IN
+	('001-child@example.org', '001-fake-message-root@example.org', '001-grand-child@example.org',
+	 '001-grand-child2@example.org', '001-great-grand-child@example.org')")" 1 \
+	"replies to a root plaint has not seen share one ticket"
+
+tap_done
