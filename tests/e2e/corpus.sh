@@ -88,4 +88,12 @@ grep '^# mime4j' "$W/mime4j"
 set -- $(sed -n 's/^figure //p' "$W/mime4j")
 ok "$([ "${1:-0}" -ge 136 ]; echo $?)" "at least 136 of mime4j's decoded parts match byte for byte (${1:-?} of ${2:-?})"
 
+# GMime's own mbox test: the split, From, Subject and MIME tree of each
+# message as in the dump GMime's test prints.
+PLAINT=$PLAINT CORPUS=$C "$PY" tests/corpus/compare_gmime.py > "$W/gmime" 2>> "$LOGDIR/corpus.err"
+ok $? "plaint parse --mbox agrees with GMime's mbox test dump"
+grep '^#' "$W/gmime"
+set -- $(sed -n 's/^figure //p' "$W/gmime")
+echo "# GMime mbox dump: ${1:-?} of ${2:-?} messages as expected"
+
 tap_done
