@@ -64,6 +64,7 @@ static const KeyRule key_rules[] = {
 	{ "database", "timeout", KEY_INT, CFG(db_timeout), "30", FALSE, 1, 3600 },
 	{ "tickets", "prefix", KEY_STRING, CFG(ticket_prefix), "CMP", FALSE, 0, 0 },
 	{ "tickets", "message_id_domain", KEY_STRING, CFG(message_id_domain), NULL, TRUE, 0, 0 },
+	{ "tickets", "customer_reply_to", KEY_BOOL, CFG(customer_reply_to), "false", FALSE, 0, 0 },
 	{ "mail", "max_message_bytes", KEY_INT, CFG(max_message_bytes), "67108864", FALSE, 1024, 1 << 30 },
 	{ "mail", "max_header_bytes", KEY_INT, CFG(max_header_bytes), "1048576", FALSE, 1024, 64 << 20 },
 	{ "mail", "max_text_bytes", KEY_INT, CFG(max_text_bytes), "1048576", FALSE, 1024, 64 << 20 },

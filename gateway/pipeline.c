@@ -278,7 +278,8 @@ queue_ack(GwPipeline *p, const GwMail *mail, const GwFiled *filed,
 	const GwTemplateConfig *t = template_for(p, verdict, qc);
 	g_autofree char *subject = NULL, *body = NULL, *mid = NULL, *due = NULL;
 	const char *irt = gw_mail_message_id(mail);
-	const char *name = gw_mail_from_name(mail);
+	const GwMailAddress *customer = gw_ticket_customer(mail, p->config->customer_reply_to);
+	const char *name = customer->name;
 	GwAckValues values;
 	GwAckRequest ack = { 0 };
 	gboolean queued;
@@ -286,13 +287,13 @@ queue_ack(GwPipeline *p, const GwMail *mail, const GwFiled *filed,
 	due = due_text(qc && qc->respond_within ? qc->respond_within
 						 : p->config->respond_within);
 	values = (GwAckValues){ filed->ticket_number, gw_mail_subject(mail),
-				*name ? name : gw_mail_from_addr(mail), queue, due };
+				*name ? name : customer->address, queue, due };
 	gw_ack_render(t ? t->subject : NULL, t ? t->body : NULL, &values,
 		      &subject, &body);
 	mid = gw_ack_new_message_id(p->config->message_id_domain);
 	ack.ticket_id = filed->ticket_id;
 	ack.reply_to_row = filed->message_row;
-	ack.recipient = gw_mail_from_addr(mail);
+	ack.recipient = customer->address;
 	ack.subject = subject;
 	ack.body = body;
 	ack.message_id = mid;
@@ -310,7 +311,7 @@ unfileable(GwPipeline *p, GwRaw *raw, GwMail **mail_out)
 	*mail_out = gw_mail_parse(raw->bytes, &p->limits, &err);
 	if (*mail_out == NULL)
 		return g_strdup(err->message);
-	if (*gw_mail_from_addr(*mail_out) == '\0')
+	if (*gw_ticket_customer(*mail_out, p->config->customer_reply_to)->address == '\0')
 		return g_strdup("no sender address (From or Sender)");
 	return NULL;
 }
@@ -361,7 +362,8 @@ ack_suppression(GwPipeline *p, const GwMail *mail, const GwVerdict *verdict,
 		*reason_out = "rule";
 	if (*reason_out != NULL || p->config->ack_rate_limit == 0)
 		return TRUE;
-	if (!gw_outbox_recent_acks(p->db, gw_mail_from_addr(mail),
+	if (!gw_outbox_recent_acks(p->db,
+				   gw_ticket_customer(mail, p->config->customer_reply_to)->address,
 				   p->config->ack_rate_window, &recent, error))
 		return FALSE;
 	if (recent >= p->config->ack_rate_limit)
@@ -384,6 +386,7 @@ process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 	GwTicketSettings s = {
 		p->config->ticket_prefix, queue_of(p, raw->mailbox),
 		p->config->ack_within, gw_rules_version(p->rules),
+		p->config->customer_reply_to,
 	};
 	const GwQueueConfig *qc;
 	const char *queue;

@@ -33,6 +33,9 @@ static const char sql_settings[] =
 	"VALUES ('ticket_prefix', upper($1)), ('message_id_domain', $2) "
 	"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
 
+static const char sql_cc[] =
+	"UPDATE plaint.messages SET cc = $2::text[] WHERE id = $1";
+
 static const char *const action_names[] = {
 	[GW_TICKET_OPENED] = "opened",
 	[GW_TICKET_THREADED] = "threaded",
@@ -72,14 +75,27 @@ add_params(GwDbParams *p, gint64 raw_id, const char *internaldate,
 	gw_db_params_text(p, gw_mail_message_id(mail));
 	gw_db_params_text(p, gw_mail_in_reply_to(mail));
 	gw_db_params_strv(p, gw_mail_references(mail));
-	gw_db_params_text(p, gw_mail_from_addr(mail));
-	gw_db_params_text(p, gw_mail_from_name(mail));
+	gw_db_params_text(p, gw_ticket_customer(mail, s->customer_reply_to)->address);
+	gw_db_params_text(p, gw_ticket_customer(mail, s->customer_reply_to)->name);
 	gw_db_params_text(p, gw_mail_subject(mail));
 	gw_db_params_text(p, gw_mail_text(mail));
 	gw_db_params_text(p, internaldate);
 	gw_db_params_int(p, s->ack_within);
 	gw_db_params_text(p, ack_suppressed);
 	gw_db_params_text(p, s->rules_version);
+}
+
+const GwMailAddress *
+gw_ticket_customer(const GwMail *mail, gboolean reply_to)
+{
+	static GwMailAddress none = { (char *)"", (char *)"" };
+	GPtrArray *list = reply_to ? gw_mail_addresses(mail, "reply-to") : NULL;
+
+	if (list == NULL || list->len == 0)
+		list = gw_mail_addresses(mail, "from");
+	if (list->len == 0)
+		list = gw_mail_addresses(mail, "sender");
+	return list->len ? list->pdata[0] : &none;
 }
 
 gboolean
@@ -231,6 +247,23 @@ gw_ticket_record_parse(GwDb *db, gint64 message_row, const GwMail *mail,
 {
 	const char *const *limits = gw_mail_limits_hit(mail);
 	const char *const *defects = gw_mail_defects(mail);
+	GPtrArray *cc = gw_mail_addresses(mail, "cc");
+
+	/* Cc'd people are the ticket's participants. */
+	if (cc->len > 0) {
+		g_autoptr(GwDbParams) p = gw_db_params_new();
+		g_autoptr(GwDbResult) res = NULL;
+		g_autoptr(GPtrArray) addrs = g_ptr_array_new();
+
+		for (guint i = 0; i < cc->len; i++)
+			g_ptr_array_add(addrs, ((GwMailAddress *)cc->pdata[i])->address);
+		g_ptr_array_add(addrs, NULL);
+		gw_db_params_int(p, message_row);
+		gw_db_params_strv(p, (const char *const *)addrs->pdata);
+		res = gw_db_exec(db, sql_cc, p, error);
+		if (res == NULL)
+			return FALSE;
+	}
 
 	if (*limits != NULL || *defects != NULL) {
 		g_autoptr(GwDbParams) p = gw_db_params_new();

@@ -57,6 +57,8 @@ typedef struct {
 	char *conninfo;
 	int db_timeout;		/* seconds: connect and statement timeout */
 	char *ticket_prefix;	/* CMP in CMP-1042 */
+	gboolean customer_reply_to; /* the customer is Reply-To, if there is
+				 * one, rather than From */
 	char *rules_dir;
 	gboolean rules_jit;
 	int ack_within;		/* seconds from arrival to SMTP 250 */

@@ -23,7 +23,12 @@ typedef struct {
 	const char *queue;		/* when no rule chose one */
 	int ack_within;			/* seconds */
 	const char *rules_version;
+	gboolean customer_reply_to;	/* see gw_ticket_customer() */
 } GwTicketSettings;
+
+/* Who the customer of mail is: the first Reply-To address when
+ * reply_to is set and there is one, else From (lent). */
+const GwMailAddress *gw_ticket_customer(const GwMail *mail, gboolean reply_to);
 
 typedef struct {
 	GwTicketAction action;

@@ -66,6 +66,17 @@ is "$(sql "SELECT state || ':' || (reason IS NOT NULL)::text || ':' || size FROM
 plaint_run ingest-none -c "$CONF" ingest "$W/no-such-file"
 is "$?" 66 "ingest of a missing file exits 66 (EX_NOINPUT)"
 
+# --- Reply-To as the customer (web forms), Cc as participants -------------
+sed 's/^prefix = CMP$/prefix = CMP\ncustomer_reply_to = true/' "$CONF" > "$W/replyto.conf"
+printf 'From: Web Form <form@shop.example>\nReply-To: Nora Field <Nora@Example.org>\nTo: care@example.com\nCc: Her Husband <sven@example.org>, legal@example.org\nSubject: Contact form: broken hinge\nMessage-ID: <form-1@shop.example>\n\nThe fridge door hinge broke.\n' > "$W/form.eml"
+plaint_run ingest-form -c "$W/replyto.conf" ingest "$W/form.eml"
+is "$(sql "SELECT c.email || '|' || c.name FROM plaint.customers c JOIN plaint.tickets t ON t.customer_id = c.id JOIN plaint.messages m ON m.ticket_id = t.id WHERE m.message_id = 'form-1@shop.example'")" \
+	"nora@example.org|Nora Field" "with customer_reply_to, the Reply-To address is the customer"
+is "$(sql "SELECT recipient FROM plaint.outbox o JOIN plaint.messages m ON m.ticket_id = o.ticket_id WHERE m.message_id = 'form-1@shop.example'")" \
+	"nora@example.org" "and gets the acknowledgement"
+is "$(sql "SELECT array_to_string(cc, ',') FROM plaint.messages WHERE message_id = 'form-1@shop.example'")" \
+	"sven@example.org,legal@example.org" "Cc'd addresses are kept as the ticket's participants"
+
 # --- SMTP down: the acknowledgement waits, then goes -----------------------
 write_conf "$W/nosmtp.conf" 9 "$MAILBOXES"	# port 9 (discard) is closed here
 mail "$W/m1.eml" "Ivy <ivy@example.org>" "Damaged table" m1@example.org
