@@ -138,14 +138,35 @@ is "$(sql "SELECT state || ': ' || reason FROM plaint.raw_messages WHERE reason 
 	"a bounce of mail plaint did not send is kept, with no ticket"
 is "$(sink_for mx.example.org | wc -l)" 0 "no acknowledgement to a mailer-daemon"
 
+# --- permanent and temporary refusals (a scripted peer: real servers do
+# not refuse on demand) ------------------------------------------------------
+fport=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$PY" tests/peers/smtp_faults.py "$fport" > "$W/faults.out" 2>&1 &
+fpid=$!
+for _ in $(seq 50); do grep -q READY "$W/faults.out" && break; sleep 0.1; done
+sed -e "s/^port = $SMTP_PORT$/port = $fport/" -e "s/^security = starttls$/security = none/" \
+	-e '/^username = plaint$/d' -e '/^password_file = .*smtp.pass$/d' "$W/plaint.conf" > "$W/faults.conf"
+mail "$W/f1.eml" "Rex <reject-me@example.org>" "Stove is broken" f1@example.org
+mail "$W/f2.eml" "Lou <later@example.org>" "Oven is broken" f2@example.org
+deliver "$W/f1.eml" "$W/f2.eml"
+plaint_run acks-faults -c "$W/faults.conf" once
+is "$(sql "SELECT (failed_at IS NOT NULL)::text || '|' || attempts || '|' || (sent_at IS NULL)::text || '|' || (smtp_reply LIKE '%550%')::text FROM plaint.outbox WHERE recipient = 'reject-me@example.org'")" \
+	"true|1|true|true" "a 550 is recorded once as a failure, with the reply"
+plaint_run acks-faults2 -c "$W/faults.conf" once
+is "$(sql "SELECT attempts FROM plaint.outbox WHERE recipient = 'reject-me@example.org'")" 1 "and never retried"
+is "$(sql "SELECT (failed_at IS NULL)::text || '|' || (last_error LIKE '%451%')::text || '|' || (next_attempt_at > now())::text FROM plaint.outbox WHERE recipient = 'later@example.org'")" \
+	"true|true|true" "a 451 is deferred with a later retry time"
+kill "$fpid"; wait "$fpid" 2>/dev/null
+
 # --- the SLA is a fact in the database --------------------------------------
-is "$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack' AND (queued_at IS NULL OR sent_at IS NULL OR smtp_reply NOT LIKE '250 %')")" 0 \
-	"every acknowledgement row has its queued and sent times and the SMTP reply"
+is "$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack' AND (queued_at IS NULL OR
+	(sent_at IS NOT NULL AND smtp_reply NOT LIKE '250 %') OR (sent_at IS NULL AND last_error IS NULL))")" 0 \
+	"every acknowledgement row has its queued time, and its sent time and SMTP reply or its error"
 is "$(sql "SELECT count(*) FROM plaint.ack_sla WHERE latency IS NOT NULL AND arrived_at <= fetched_at AND fetched_at <= filed_at AND filed_at <= sent_at")" \
-	"$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack'")" \
+	"$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack' AND sent_at IS NOT NULL")" \
 	"plaint.ack_sla has the times of every acknowledgement, in order"
 is "$(sql "SELECT sum(acks) FROM plaint.ack_latency WHERE p50 IS NOT NULL AND p99 >= p50 AND max >= p99")" \
-	"$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack'")" \
+	"$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack' AND sent_at IS NOT NULL")" \
 	"plaint.ack_latency returns figures"
 sql "SELECT queue, acks, p50, p95, p99, max, late FROM plaint.ack_latency" | sed 's/^/# latency: /'
 is "$(sql "SELECT count(*) FROM plaint.ack_breaches")" \
