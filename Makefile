@@ -42,9 +42,15 @@ $(BUILD)/gateway/%.o: gateway/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The migrations are compiled in, so `plaint db migrate` needs no data dir.
-gateway/migrations.c: $(sort $(wildcard sql/migrations/*.sql)) sql/embed.sh
-	sh sql/embed.sh $(sort $(wildcard sql/migrations/*.sql)) > $@.tmp && mv $@.tmp $@
+# The SQL is compiled in, so `plaint db migrate` needs no data dir: the
+# table migrations in order, then the code (types, functions, views; one
+# file each), which every migrate re-creates between prologue and epilogue.
+SQL_MIGRATIONS = $(sort $(wildcard sql/migrations/*.sql))
+SQL_CODE = sql/code/prologue.sql $(sort $(wildcard sql/code/types/*.sql)) \
+	   $(sort $(wildcard sql/code/functions/*.sql)) \
+	   $(sort $(wildcard sql/code/views/*.sql)) sql/code/epilogue.sql
+gateway/migrations.c: $(SQL_MIGRATIONS) $(SQL_CODE) sql/embed.sh
+	sh sql/embed.sh $(SQL_MIGRATIONS) -- $(SQL_CODE) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(OBJS)
 	@mkdir -p $(@D)
@@ -58,6 +64,9 @@ headertest: $(HEADERS)
 
 check: $(BUILD)/plaint $(UNIT) headertest
 	PLAINT=$(BUILD)/plaint UNIT_DIR=$(BUILD)/tests/unit tests/run.sh
+
+schema: $(BUILD)/plaint
+	PLAINT=$(BUILD)/plaint tests/e2e/schema.sh --update
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE=1 OPT='-O1 -g' check
@@ -90,4 +99,4 @@ clean:
 		tests/bench/bench tests/fuzz/fuzz-parse \
 		$(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
 
-.PHONY: all check asan bench demo clean headertest fuzz
+.PHONY: all check asan bench demo clean headertest fuzz schema

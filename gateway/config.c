@@ -643,6 +643,8 @@ gw_config_load(const char *path, GError **error)
 	if (bytes == NULL)
 		return NULL;
 	data = g_bytes_get_data(bytes, &len);
+	if (data == NULL)	/* an empty file */
+		data = "";
 	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, len, NULL)) {
 		g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
 			    "%s: not a UTF-8 text file", path);

@@ -12,6 +12,8 @@
 
 #include <libpq-fe.h>
 
+#include "gw-log.h"
+
 G_DEFINE_QUARK(gw-db-error-quark, gw_db_error)
 
 /* The migrations lock: any constant both sides agree on. */
@@ -68,6 +70,17 @@ set_result_error(GwDb *db, PGresult *res, GError **error)
 		    "%s%s%s", state ? state : "", state ? " " : "", msg);
 }
 
+/* The server's notices (a DROP ... IF EXISTS that found nothing, say)
+ * go to plaint's log, not straight to standard error. */
+static void
+on_notice(void *data, const char *message)
+{
+	g_autofree char *line = first_line(message);
+
+	(void)data;
+	gw_log_debug("postgresql: %s", line);
+}
+
 GwDb *
 gw_db_connect(const char *conninfo, int timeout, GError **error)
 {
@@ -98,6 +111,7 @@ gw_db_connect(const char *conninfo, int timeout, GError **error)
 		gw_db_free(db);
 		return NULL;
 	}
+	PQsetNoticeProcessor(db->conn, on_notice, NULL);
 	return db;
 }
 
@@ -432,6 +446,11 @@ static const char sql_has_schema[] =
 	"SELECT to_regclass('plaint.schema_migrations') IS NOT NULL";
 static const char sql_applied[] =
 	"SELECT version FROM plaint.schema_migrations";
+static const char sql_code_hash[] =
+	"SELECT coalesce((SELECT hash FROM plaint.schema_code), '')";
+static const char sql_set_code_hash[] =
+	"INSERT INTO plaint.schema_code (hash) VALUES ($1) "
+	"ON CONFLICT (only_row) DO UPDATE SET hash = $1, applied_at = now()";
 
 gboolean
 gw_db_schema_version(GwDb *db, int *version_out, GError **error)
@@ -486,11 +505,12 @@ n_migrations(void)
 }
 
 /* Every compiled-in migration must have been applied, none skipped, and
- * none the binary does not know. */
+ * none the binary does not know; the code must be this build's. */
 gboolean
 gw_db_check_schema(GwDb *db, GError **error)
 {
 	g_autoptr(GHashTable) applied = applied_versions(db, error);
+	g_autoptr(GwDbResult) code = NULL;
 
 	if (applied == NULL)
 		return FALSE;
@@ -507,37 +527,131 @@ gw_db_check_schema(GwDb *db, GError **error)
 			    "not know: it is older than the schema");
 		return FALSE;
 	}
+	code = gw_db_exec(db, sql_code_hash, NULL, error);
+	if (code == NULL)
+		return FALSE;
+	if (g_strcmp0(gw_db_result_text(code, 0, 0), gw_code_hash) != 0) {
+		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_SCHEMA,
+			    "the database's views and functions are not this "
+			    "plaint's: run 'plaint db migrate'");
+		return FALSE;
+	}
 	return TRUE;
 }
 
+/* Names undefined at this point of the code: another object of the
+ * code that comes later in the list. */
+static gboolean
+is_undefined(const GError *error)
+{
+	return g_str_has_prefix(error->message, "42P01 ") ||	/* relation */
+	       g_str_has_prefix(error->message, "42883 ") ||	/* function */
+	       g_str_has_prefix(error->message, "42704 ");	/* type */
+}
+
+/* Creates the objects of gw_code between its prologue and epilogue.
+ * An object that uses one created later fails as undefined; it is
+ * rolled back to its savepoint and tried again after the others, until
+ * a round makes no progress. */
+static gboolean
+create_code(GwDb *db, GError **error)
+{
+	const GwCode *first = gw_code, *last = gw_code;
+	g_autoptr(GPtrArray) todo = g_ptr_array_new();
+
+	while (last[1].name != NULL)
+		last++;
+	for (const GwCode *c = first + 1; c < last; c++)
+		g_ptr_array_add(todo, (gpointer)c);
+	if (!exec_fixed(db, first->sql, error))
+		return FALSE;
+	while (todo->len > 0) {
+		g_autoptr(GPtrArray) later = g_ptr_array_new();
+		g_autoptr(GError) undefined = NULL;
+
+		for (guint i = 0; i < todo->len; i++) {
+			const GwCode *c = todo->pdata[i];
+			g_autoptr(GError) err = NULL;
+
+			if (!exec_fixed(db, "SAVEPOINT code", error))
+				return FALSE;
+			if (exec_fixed(db, c->sql, &err)) {
+				if (!exec_fixed(db, "RELEASE SAVEPOINT code", error))
+					return FALSE;
+				continue;
+			}
+			if (!is_undefined(err)) {
+				g_propagate_prefixed_error(error, g_steal_pointer(&err),
+							   "sql/code/%s: ", c->name);
+				return FALSE;
+			}
+			if (!exec_fixed(db, "ROLLBACK TO SAVEPOINT code", error))
+				return FALSE;
+			if (undefined == NULL)
+				g_propagate_prefixed_error(&undefined, g_steal_pointer(&err),
+							   "sql/code/%s: ", c->name);
+			g_ptr_array_add(later, (gpointer)c);
+		}
+		if (later->len == todo->len) {
+			g_propagate_error(error, g_steal_pointer(&undefined));
+			return FALSE;
+		}
+		g_ptr_array_set_size(todo, 0);
+		g_ptr_array_extend(todo, later, NULL, NULL);
+	}
+	return exec_fixed(db, last->sql, error);
+}
+
+static gboolean
+record_code(GwDb *db, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_text(p, gw_code_hash);
+	res = gw_db_exec(db, sql_set_code_hash, p, error);
+	return res != NULL;
+}
+
 /* Applies, in order, every compiled-in migration the database lacks,
- * so that one merged out of order is not skipped. */
+ * so that one merged out of order is not skipped; the code is dropped
+ * first (a migration may change what a view reads) and made anew
+ * after.  One transaction: a failure leaves the database as it was. */
+static gboolean
+migrate(GwDb *db, int *applied_out, GError **error)
+{
+	g_autoptr(GHashTable) applied = applied_versions(db, error);
+
+	if (applied == NULL || !gw_db_begin(db, error))
+		return FALSE;
+	if (!exec_fixed(db, gw_code[0].sql, error)) {
+		g_prefix_error(error, "sql/code/%s: ", gw_code[0].name);
+		return FALSE;
+	}
+	for (const GwMigration *m = gw_migrations; m->version != 0; m++) {
+		if (g_hash_table_contains(applied, GINT_TO_POINTER(m->version)))
+			continue;
+		if (!exec_fixed(db, m->sql, error)) {
+			g_prefix_error(error, "migration %s: ", m->name);
+			return FALSE;
+		}
+		(*applied_out)++;
+	}
+	return create_code(db, error) && record_code(db, error) &&
+	       gw_db_commit(db, error);
+}
+
 gboolean
 gw_db_migrate(GwDb *db, int *applied_out, GError **error)
 {
-	g_autoptr(GHashTable) applied = NULL;
+	gboolean ok;
 
 	*applied_out = 0;
 	if (!exec_fixed(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", error))
 		return FALSE;
-	applied = applied_versions(db, error);
-	if (applied == NULL)
-		goto fail;
-	for (const GwMigration *m = gw_migrations; m->version != 0; m++) {
-		if (g_hash_table_contains(applied, GINT_TO_POINTER(m->version)))
-			continue;
-		if (!gw_db_begin(db, error))
-			goto fail;
-		if (!exec_fixed(db, m->sql, error) || !gw_db_commit(db, error)) {
-			g_prefix_error(error, "migration %s: ", m->name);
-			gw_db_rollback(db);
-			goto fail;
-		}
-		(*applied_out)++;
-	}
-	return exec_fixed(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
-			  error);
-fail:
+	ok = migrate(db, applied_out, error);
+	if (!ok)
+		gw_db_rollback(db);
 	exec_fixed(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", NULL);
-	return FALSE;
+	return ok;
 }

@@ -30,6 +30,16 @@ typedef struct {
 } GwMigration;
 extern const GwMigration gw_migrations[];	/* ends with version 0 */
 
+/* The SQL code (types, functions, views), re-created whole by every
+ * migrate: a prologue that drops it, one entry per object, an epilogue
+ * (see sql/embed.sh).  gw_code_hash identifies it in the database. */
+typedef struct {
+	const char *name;	/* "functions/reply" */
+	const char *sql;
+} GwCode;
+extern const GwCode gw_code[];			/* ends with name NULL */
+extern const char gw_code_hash[];
+
 /* timeout: seconds for the connect and for each statement. */
 GwDb *gw_db_connect(const char *conninfo, int timeout, GError **error);
 void gw_db_free(GwDb *db);
@@ -38,10 +48,11 @@ gboolean gw_db_ok(GwDb *db);	/* FALSE once the connection broke */
 /* The schema version the database is at (0 if none). */
 gboolean gw_db_schema_version(GwDb *db, int *version_out, GError **error);
 /* Fails with GW_DB_ERROR_SCHEMA unless every compiled-in migration was
- * applied. */
+ * applied and the database holds this build's SQL code. */
 gboolean gw_db_check_schema(GwDb *db, GError **error);
-/* Applies the compiled-in migrations the database lacks, each in its
- * own transaction, under an advisory lock.  applied_out: how many. */
+/* In one transaction, under an advisory lock: drops the SQL code,
+ * applies the compiled-in migrations the database lacks, and creates
+ * the code anew.  applied_out: how many migrations were applied. */
 gboolean gw_db_migrate(GwDb *db, int *applied_out, GError **error);
 
 gboolean gw_db_begin(GwDb *db, GError **error);

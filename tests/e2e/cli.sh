@@ -52,6 +52,8 @@ refuse 78 \
 base | sed 's|secrets/support.pass|secrets/missing.pass|' > "$W/bad.conf"
 refuse 78 \
 	"bad.conf:$(grep -n '^password_file' packaging/plaint.conf | cut -d: -f1):" "a missing password file"
+: > "$W/bad.conf"
+refuse 78 "needs a value for 'conninfo'" "an empty config file"
 { base; printf '[imap]\nhost = x\n'; } > "$W/bad.conf"
 refuse 78 "unknown section [imap]" "an unknown section"
 { base; echo "this line is junk"; } > "$W/bad.conf"

@@ -1,0 +1,12 @@
+CREATE VIEW plaint.ack_latency AS
+SELECT queue, date_trunc('day', sent_at) AS day, count(*) AS acks,
+       round(percentile_cont(0.50) WITHIN GROUP (ORDER BY latency)::numeric, 3) AS p50,
+       round(percentile_cont(0.95) WITHIN GROUP (ORDER BY latency)::numeric, 3) AS p95,
+       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY latency)::numeric, 3) AS p99,
+       round(max(latency)::numeric, 3) AS max,
+       count(*) FILTER (WHERE NOT in_time) AS late
+  FROM plaint.ack_sla
+ WHERE sent_at IS NOT NULL
+ GROUP BY queue, date_trunc('day', sent_at);
+COMMENT ON VIEW plaint.ack_latency IS 'Acknowledgement latency per queue and day, in seconds: p50, p95, p99, max, and how many were late';
+GRANT SELECT ON plaint.ack_latency TO plaint_agent;
