@@ -6,7 +6,7 @@
 #   make bench      figures (printed, never asserted)
 
 PKGS      = glib-2.0 gio-2.0 gio-unix-2.0 gmime-3.0 libpq libpcre2-8 gnutls libetpan \
-	    libxml-2.0
+	    libxml-2.0 json-glib-1.0
 CC       ?= cc
 OPT      ?= -O2 -g
 WERROR   ?=
@@ -27,7 +27,7 @@ endif
 # of its own for the sanitizer build so that both can coexist.
 BUILD  ?= .
 
-MODULES = log config tls db store imap html mail rules thread ticket outbox ack smtp \
+MODULES = log config tls db store imap html mail rules thread ticket outbox ack decide smtp \
 	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
 HEADERS = $(wildcard include/gw-*.h)

@@ -32,6 +32,8 @@ typedef enum {
 	KEY_SECRET,	/* a path; the value kept is the file's content */
 	KEY_TEXTFILE,	/* a path; the value kept is the file's text */
 	KEY_CHARSETS,	/* a list of charset names iconv knows */
+	KEY_CHOICE,	/* one of the words of def, "a|b|c" with the default
+			 * first; kept as a string */
 } KeyType;
 
 typedef enum {
@@ -65,6 +67,8 @@ static const KeyRule key_rules[] = {
 	{ "tickets", "prefix", KEY_STRING, CFG(ticket_prefix), "CMP", FALSE, 0, 0 },
 	{ "tickets", "message_id_domain", KEY_STRING, CFG(message_id_domain), NULL, TRUE, 0, 0 },
 	{ "tickets", "customer_reply_to", KEY_BOOL, CFG(customer_reply_to), "false", FALSE, 0, 0 },
+	{ "tickets", "unlinked_bounce_queue", KEY_STRING, CFG(unlinked_bounce_queue), "bounces", FALSE, 0, 0 },
+	{ "tickets", "tag_from_strangers", KEY_CHOICE, CFG(tag_from_strangers), "new|thread", FALSE, 0, 0 },
 	{ "mail", "max_message_bytes", KEY_INT, CFG(max_message_bytes), "67108864", FALSE, 1024, 1 << 30 },
 	{ "mail", "max_header_bytes", KEY_INT, CFG(max_header_bytes), "1048576", FALSE, 1024, 64 << 20 },
 	{ "mail", "max_text_bytes", KEY_INT, CFG(max_text_bytes), "1048576", FALSE, 1024, 64 << 20 },
@@ -99,6 +103,7 @@ static const KeyRule key_rules[] = {
 	{ "mailbox", "queue", KEY_STRING, MBOX(queue), "general", FALSE, 0, 0 },
 	{ "mailbox", "poll_interval", KEY_INT, MBOX(poll_interval), "30", FALSE, 1, 86400 },
 	{ "mailbox", "batch", KEY_INT, MBOX(batch), "100", FALSE, 1, 5000 },
+	{ "mailbox", "start", KEY_CHOICE, MBOX(start), "unseen|all|new", FALSE, 0, 0 },
 	{ "queue", "ack_within", KEY_INT, QUEUE(ack_within), "0", FALSE, 0, 7 * 86400 },
 	{ "queue", "respond_within", KEY_INT, QUEUE(respond_within), "0", FALSE, 0, 90 * 86400 },
 	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
@@ -293,6 +298,18 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 				    "%s must be true or false, not '%s'",
 				    rule->name, value);
 		return TRUE;
+	case KEY_CHOICE: {
+		g_auto(GStrv) words = g_strsplit(rule->def, "|", -1);
+
+		if (!g_strv_contains((const char *const *)words, value)) {
+			g_autofree char *list = g_strjoinv(", ", words);
+
+			return fail(error, src, line, "%s must be one of %s, not '%s'",
+				    rule->name, list, value);
+		}
+		*(char **)field = g_strdup(value);
+		return TRUE;
+	}
 	case KEY_SECURITY:
 		if (g_strcmp0(value, "tls") == 0)
 			*(GwSecurity *)field = GW_SECURITY_TLS;
@@ -354,6 +371,9 @@ load_group(const Source *src, GKeyFile *kf, const char *group,
 				    "[%s] needs a value for '%s'", group,
 				    rule->name);
 		}
+		/* A choice's default is the first of its words. */
+		if (value == NULL && rule->type == KEY_CHOICE)
+			value = g_strndup(rule->def, strcspn(rule->def, "|"));
 		if (!parse_value(src, rule, value ? line : line_of(src, group, NULL),
 				 value ? value : rule->def,
 				 field_of(rule, config, item), error))
@@ -382,6 +402,7 @@ mailbox_free(gpointer data)
 	g_free(mbox->server.password);
 	g_free(mbox->folder);
 	g_free(mbox->queue);
+	g_free(mbox->start);
 	g_free(mbox);
 }
 
@@ -681,6 +702,8 @@ gw_config_free(GwConfig *config)
 	g_free(config->conninfo);
 	g_free(config->ticket_prefix);
 	g_free(config->message_id_domain);
+	g_free(config->unlinked_bounce_queue);
+	g_free(config->tag_from_strangers);
 	g_free(config->rules_dir);
 	g_free(config->smtp.host);
 	g_free(config->smtp.ca_file);

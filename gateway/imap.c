@@ -164,7 +164,7 @@ gw_imap_free(GwImap *imap)
 
 gboolean
 gw_imap_select(GwImap *imap, const char *folder, guint32 *uidvalidity_out,
-	       GError **error)
+	       guint32 *uidnext_out, GError **error)
 {
 	int r = mailimap_select(imap->session, folder);
 
@@ -178,6 +178,7 @@ gw_imap_select(GwImap *imap, const char *folder, guint32 *uidvalidity_out,
 		return FALSE;
 	}
 	*uidvalidity_out = imap->session->imap_selection_info->sel_uidvalidity;
+	*uidnext_out = imap->session->imap_selection_info->sel_uidnext;
 	return TRUE;
 }
 
@@ -189,34 +190,55 @@ compare_uids(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-GArray *
-gw_imap_search_unseen(GwImap *imap, GError **error)
+/* UID SEARCH with key (taken over); the UIDs at least min, ascending. */
+static GArray *
+search(GwImap *imap, struct mailimap_search_key *key, guint32 min,
+       const char *what, GError **error)
 {
-	struct mailimap_search_key *key;
 	clist *found = NULL;
 	GArray *uids;
 	int r;
 
-	key = mailimap_search_key_new(MAILIMAP_SEARCH_KEY_UNSEEN, NULL, NULL,
-				      NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-				      NULL, NULL, NULL, NULL, NULL, 0, NULL,
-				      NULL, NULL, NULL, NULL, NULL, 0, NULL,
-				      NULL, NULL);
 	r = mailimap_uid_search(imap->session, NULL, key, &found);
 	mailimap_search_key_free(key);
 	if (!imap_ok(r)) {
-		set_error(imap, error, r, "UID SEARCH UNSEEN");
+		set_error(imap, error, r, what);
 		return NULL;
 	}
 	uids = g_array_new(FALSE, FALSE, sizeof(guint32));
 	for (clistiter *it = clist_begin(found); it != NULL; it = clist_next(it)) {
 		guint32 uid = *(uint32_t *)clist_content(it);
 
-		g_array_append_val(uids, uid);
+		/* "N:*" always matches the last message, even below N. */
+		if (uid >= min)
+			g_array_append_val(uids, uid);
 	}
 	mailimap_search_result_free(found);
 	g_array_sort(uids, compare_uids);
 	return uids;
+}
+
+GArray *
+gw_imap_search_unseen(GwImap *imap, GError **error)
+{
+	struct mailimap_search_key *key;
+
+	key = mailimap_search_key_new(MAILIMAP_SEARCH_KEY_UNSEEN, NULL, NULL,
+				      NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+				      NULL, NULL, NULL, NULL, NULL, 0, NULL,
+				      NULL, NULL, NULL, NULL, NULL, 0, NULL,
+				      NULL, NULL);
+	return search(imap, key, 0, "UID SEARCH UNSEEN", error);
+}
+
+GArray *
+gw_imap_search_from(GwImap *imap, guint32 first, GError **error)
+{
+	/* 0 stands for "*", the highest UID in use. */
+	struct mailimap_set *set = mailimap_set_new_interval(MAX(first, 1), 0);
+
+	return search(imap, mailimap_search_key_new_uid(set), first,
+		      "UID SEARCH UID n:*", error);
 }
 
 typedef struct {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gw-ack.h"
+#include "gw-decide.h"
 #include "gw-log.h"
 #include "gw-mail.h"
 #include "gw-store.h"
@@ -54,41 +55,48 @@ json_array(GString *s, char *const *v, guint n)
 }
 
 static const char *
-queue_for(const GwInspect *in, const GwVerdict *v, const char *mailbox)
+mailbox_queue(const GwInspect *in, const char *mailbox)
 {
 	const GwMailboxConfig *mbox = NULL;
 
-	if (v->queue != NULL)
-		return v->queue;
 	if (in->config != NULL && mailbox != NULL)
 		mbox = gw_config_mailbox(in->config, mailbox);
 	return mbox ? mbox->queue : "general";
 }
 
-/* Why no acknowledgement would go out, or NULL. */
-static const char *
-ack_refusal(const GwInspect *in, const GwMail *mail, const GwVerdict *v)
+/* The daemon's decision on mail from mailbox (see gw-decide.h). */
+static void
+decide(const GwInspect *in, const GwMail *mail, const char *mailbox,
+       gboolean trace, GwDecision *d)
 {
-	const char *why = gw_ack_suppress_reason(
-		mail, in->config ? in->config->smtp_from_addr : NULL);
+	GwDecideInput di = {
+		in->rules, mailbox ? mailbox : "", mailbox_queue(in, mailbox),
+		in->config ? in->config->unlinked_bounce_queue : "bounces",
+		in->config ? in->config->smtp_from_addr : NULL,
+	};
 
-	if (why != NULL)
-		return why;
-	if (v->drop)
-		return "rule drop";
-	return v->no_ack ? "rule no-ack" : NULL;
+	gw_decide(&di, mail, trace, d);
 }
+
+static const char *const bounce_words[] = {
+	[GW_BOUNCE_NONE] = NULL,
+	[GW_BOUNCE_REPORT] = "a report: joins the ticket of the plaint mail it "
+			     "names, else a ticket of its own",
+	[GW_BOUNCE_CANDIDATE] = "null sender naming a message: a bounce if that "
+				"is plaint's mail, else filed as usual",
+};
 
 static void
 print_json(const GwInspect *in, const char *file, const GwMail *mail,
-	   const GwVerdict *v)
+	   const GwDecision *d)
 {
 	g_autoptr(GString) s = g_string_new("{\"file\":");
-	const char *refusal = ack_refusal(in, mail, v);
+	const GwVerdict *v = &d->verdict;
+	const char *refusal = gw_ack_reason_name(d->ack);
 
 	json_string(s, file);
 	g_string_append(s, ",\"queue\":");
-	json_string(s, queue_for(in, v, in->mailbox));
+	json_string(s, d->queue);
 	g_string_append(s, ",\"priority\":");
 	json_string(s, v->priority ? v->priority : "normal");
 	g_string_append(s, ",\"tags\":");
@@ -96,8 +104,13 @@ print_json(const GwInspect *in, const char *file, const GwMail *mail,
 	g_string_append_printf(s, ",\"ack\":%s,\"ack_suppressed\":",
 			       refusal ? "false" : "true");
 	json_string(s, refusal);
-	g_string_append_printf(s, ",\"drop\":%s,\"assignee\":",
+	g_string_append(s, ",\"bounce\":");
+	json_string(s, d->bounce == GW_BOUNCE_REPORT ? "report"
+		       : d->bounce == GW_BOUNCE_CANDIDATE ? "candidate" : NULL);
+	g_string_append_printf(s, ",\"drop\":%s,\"dropped_by\":",
 			       v->drop ? "true" : "false");
+	json_string(s, v->drop_rule);
+	g_string_append(s, ",\"assignee\":");
 	json_string(s, v->assignee);
 	g_string_append(s, ",\"template\":");
 	json_string(s, v->template);
@@ -137,14 +150,15 @@ joined(GPtrArray *a)
 
 static void
 print_text(const GwInspect *in, const char *file, const GwMail *mail,
-	   const GwVerdict *v)
+	   const GwDecision *d)
 {
+	const GwVerdict *v = &d->verdict;
 	g_autofree char *tags = joined(v->tags), *matched = joined(v->matched);
 	g_autofree char *subject = gw_log_clean(gw_mail_subject(mail), 100);
-	const char *refusal = ack_refusal(in, mail, v);
+	const char *refusal = gw_ack_reason_name(d->ack);
 
 	fprintf(in->out, "%s: \"%s\"\n", file, subject);
-	fprintf(in->out, "  queue     %s\n", queue_for(in, v, in->mailbox));
+	fprintf(in->out, "  queue     %s\n", d->queue);
 	fprintf(in->out, "  priority  %s\n", v->priority ? v->priority : "normal");
 	fprintf(in->out, "  tags      %s\n", tags);
 	if (v->assignee != NULL)
@@ -153,7 +167,10 @@ print_text(const GwInspect *in, const char *file, const GwMail *mail,
 		fprintf(in->out, "  template  %s\n", v->template);
 	fprintf(in->out, "  ack       %s%s\n", refusal ? "no: " : "yes",
 		refusal ? refusal : "");
-	fprintf(in->out, "  drop      %s\n", v->drop ? "yes" : "no");
+	if (d->bounce != GW_BOUNCE_NONE)
+		fprintf(in->out, "  bounce    %s\n", bounce_words[d->bounce]);
+	fprintf(in->out, "  drop      %s%s%s\n", v->drop ? "yes, by " : "no",
+		v->drop ? v->drop_rule : "", v->drop ? " (stored, no ticket)" : "");
 	fprintf(in->out, "  matched   %s\n", matched);
 	for (guint i = 0; i < v->trace->len; i++) {
 		const GwTraceItem *t = v->trace->pdata[i];
@@ -191,20 +208,19 @@ gw_inspect_files(const GwInspect *in, char **files)
 		g_autoptr(GError) err = NULL;
 		g_autoptr(GBytes) raw = gw_config_read_file(files[i], MAX_FILE_BYTES, &err);
 		g_autoptr(GwMail) mail = raw ? gw_mail_parse(raw, in->limits, &err) : NULL;
-		GwVerdict v;
+		GwDecision d;
 
 		if (mail == NULL) {
 			print_error(in, files[i], err->message);
 			failed++;
 			continue;
 		}
-		gw_verdict_init(&v, TRUE);
-		gw_rules_classify(in->rules, mail, in->mailbox ? in->mailbox : "", &v);
+		decide(in, mail, in->mailbox, TRUE, &d);
 		if (in->json)
-			print_json(in, files[i], mail, &v);
+			print_json(in, files[i], mail, &d);
 		else
-			print_text(in, files[i], mail, &v);
-		gw_verdict_clear(&v);
+			print_text(in, files[i], mail, &d);
+		gw_decision_clear(&d);
 	}
 	return failed;
 }
@@ -240,13 +256,14 @@ compare(GString *changes, const char *what, const char *old, const char *new)
 /* "queue: general -> billing; tags: {} -> {refund}", or "" if the
  * routing stays (which rules lead to it may differ). */
 static char *
-changes_of(const GwInspect *in, const GwRouted *old, const GwVerdict *v)
+changes_of(const GwRouted *old, const GwDecision *d)
 {
+	const GwVerdict *v = &d->verdict;
 	GString *c = g_string_new(NULL);
 	g_autofree char *old_tags = strv_text(old->tags, old->tags ? g_strv_length(old->tags) : 0);
 	g_autofree char *new_tags = strv_text((char **)v->tags->pdata, v->tags->len);
 
-	compare(c, "queue", old->queue, queue_for(in, v, old->raw.mailbox));
+	compare(c, "queue", old->queue, d->queue);
 	compare(c, "priority", old->priority, v->priority);
 	compare(c, "tags", old_tags, new_tags);
 	compare(c, "assign", old->assignee, v->assignee);
@@ -306,7 +323,7 @@ gw_inspect_replay(const GwInspect *in, GwDb *db, const char *since,
 			const GwRouted *old = rows->pdata[i];
 			g_autoptr(GwMail) mail = gw_mail_parse(old->raw.bytes, in->limits, NULL);
 			g_autofree char *changes = NULL;
-			GwVerdict v;
+			GwDecision d;
 
 			after = old->raw.id;
 			total++;
@@ -314,14 +331,13 @@ gw_inspect_replay(const GwInspect *in, GwDb *db, const char *since,
 				unparsed++;
 				continue;
 			}
-			gw_verdict_init(&v, FALSE);
-			gw_rules_classify(in->rules, mail, old->raw.mailbox, &v);
-			changes = changes_of(in, old, &v);
+			decide(in, mail, old->raw.mailbox, FALSE, &d);
+			changes = changes_of(old, &d);
 			if (*changes != '\0') {
 				changed++;
-				report_change(in, old, &v, changes);
+				report_change(in, old, &d.verdict, changes);
 			}
-			gw_verdict_clear(&v);
+			gw_decision_clear(&d);
 		}
 		if (rows->len < REPLAY_BATCH)
 			break;
@@ -438,8 +454,9 @@ static void
 print_parsed(const GwInspect *in, const char *file, int index, const GwMail *mail)
 {
 	g_autoptr(GString) s = g_string_new("{\"file\":");
-	const char *refusal = gw_ack_suppress_reason(
-		mail, in->config ? in->config->smtp_from_addr : NULL);
+	const char *refusal = gw_ack_reason_name(gw_ack_guard(
+		mail, in->config ? in->config->smtp_from_addr : NULL));
+	GwBounce bounce = gw_ack_bounce_kind(mail);
 
 	json_string(s, file);
 	if (index >= 0)
@@ -460,6 +477,7 @@ print_parsed(const GwInspect *in, const char *file, int index, const GwMail *mai
 	json_addresses(s, mail, "return-path", TRUE);
 	json_field(s, "date", gw_mail_date(mail));
 	json_field(s, "message_id", gw_mail_message_id(mail));
+	json_field(s, "fingerprint", gw_mail_fingerprint(mail));
 	json_field(s, "in_reply_to", gw_mail_in_reply_to(mail));
 	g_string_append(s, ",\"references\":");
 	json_strv(s, gw_mail_references(mail));
@@ -474,7 +492,10 @@ print_parsed(const GwInspect *in, const char *file, int index, const GwMail *mai
 	g_string_append_printf(s, ",\"loop_guard\":{\"ack\":%s,\"reason\":",
 			       refusal ? "false" : "true");
 	json_string(s, refusal);
-	g_string_append_printf(s, ",\"bounce\":%s}", gw_ack_is_bounce(mail) ? "true" : "false");
+	g_string_append(s, ",\"bounce\":");
+	json_string(s, bounce == GW_BOUNCE_REPORT ? "report"
+		       : bounce == GW_BOUNCE_CANDIDATE ? "candidate" : NULL);
+	g_string_append_c(s, '}');
 	g_string_append(s, ",\"limits\":");
 	json_strv(s, gw_mail_limits_hit(mail));
 	g_string_append(s, ",\"defects\":");

@@ -20,7 +20,11 @@ G_DEFINE_QUARK(gw-mail-error-quark, gw_mail_error)
 #define MAX_ORIGINALS 10
 
 struct GwMail {
-	GMimeMessage *msg;		/* NULL when only headers were read */
+	GMimeMessage *msg;
+	GBytes *source;			/* the bytes msg was parsed from: its
+					 * parts read them in place */
+	GByteArray *view;		/* source as GMime's stream sees it */
+	char *fingerprint;
 	char *message_id;
 	char *in_reply_to;
 	char *subject;
@@ -505,6 +509,26 @@ find_body(GwMail *mail, const char *type)
 	return -1;
 }
 
+/* Old-style bounces quote the returned message in their text: its
+ * "Message-ID:" lines name it too. */
+static void
+ids_in_text(GwMail *mail)
+{
+	for (const char *p = mail->text; p != NULL && *p != '\0'; ) {
+		const char *nl = strchr(p, '\n');
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (g_ascii_strncasecmp(p, "Message-ID:", 11) == 0) {
+			g_autofree char *line = nl ? g_strndup(p + 11, nl - p - 11)
+						   : g_strdup(p + 11);
+
+			add_original(mail, first_message_id(line));
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
 static void
 read_text(GwMail *mail)
 {
@@ -544,6 +568,7 @@ read_text(GwMail *mail)
 	if (mail->truncated)
 		note(mail->limits_hit, 20, "text over %" G_GSIZE_FORMAT " bytes: cut",
 		     mail->limits->max_text_bytes);
+	ids_in_text(mail);
 }
 
 /* Leaves other than the text and its alternatives: named parts, parts
@@ -609,10 +634,86 @@ on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	     name, offset, *what ? ": " : "", what);
 }
 
+/* ---- what comes before the header block ---------------------------- */
+
+#define MAX_PREAMBLE_LINES 1000
+
+/* The length of the line at p, its LF included. */
+static gsize
+line_len(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', end - p);
+
+	return nl ? (gsize)(nl - p + 1) : (gsize)(end - p);
+}
+
+static gboolean
+is_blank(const char *p, gsize n)
+{
+	for (gsize i = 0; i < n; i++)
+		if (!g_ascii_isspace(p[i]))
+			return FALSE;
+	return TRUE;
+}
+
+/* "Name:" with the printable characters RFC 5322 allows in a name. */
+static gboolean
+looks_like_field(const char *p, gsize n)
+{
+	gsize i = 0;
+
+	while (i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':')
+		i++;
+	return i > 0 && i < n && p[i] == ':';
+}
+
+/* Skips what a message cannot start with, and notes each as a defect:
+ * a byte order mark, blank lines, an mbox "From " line, the indent of a
+ * first field.  Returns the offset where the header block starts. */
+static gsize
+skip_preamble(GwMail *mail, const char *data, gsize len)
+{
+	const char *end = data + len;
+	gsize at = 0, ws = 0;
+	guint blanks = 0;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		at = 3;
+		note(mail->defects, MAX_DEFECTS, "a byte order mark before the "
+		     "header block: skipped");
+	}
+	for (guint i = 0; i < MAX_PREAMBLE_LINES && at < len; i++) {
+		gsize n = line_len(data + at, end);
+
+		if (is_blank(data + at, n)) {
+			blanks++;
+		} else if (n >= 5 && memcmp(data + at, "From ", 5) == 0) {
+			note(mail->defects, MAX_DEFECTS, "an mbox \"From \" line "
+			     "before the header block: skipped");
+		} else {
+			break;
+		}
+		at += n;
+	}
+	if (blanks > 0)
+		note(mail->defects, MAX_DEFECTS, "%u blank line%s before the "
+		     "header block: skipped", blanks, blanks == 1 ? "" : "s");
+	while (at + ws < len && (data[at + ws] == ' ' || data[at + ws] == '\t'))
+		ws++;
+	if (ws > 0 && looks_like_field(data + at + ws, line_len(data + at + ws, end))) {
+		at += ws;
+		note(mail->defects, MAX_DEFECTS, "the first header field is "
+		     "indented: read without its indent");
+	}
+	return at;
+}
+
 /* Where the header block ends: the offset of its blank line, or len. */
 static gsize
 header_end(const char *data, gsize len)
 {
+	if (len > 0 && data[0] == '\n')
+		return 0;
 	for (gsize i = 0; i + 1 < len; i++)
 		if (data[i] == '\n' && (data[i + 1] == '\n' ||
 					(data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')))
@@ -620,11 +721,202 @@ header_end(const char *data, gsize len)
 	return len;
 }
 
+/* ---- the fingerprint ------------------------------------------------ */
+
+/* Fields a mail server adds on the way in, different for each copy of
+ * one message: left out of the fingerprint. */
+static const char *const trace_fields[] = {
+	"received", "x-received", "delivered-to", "x-delivered-to",
+	"return-path", "x-original-to", "envelope-to", "x-envelope-to",
+	"x-envelope-from", "x-original-arrival-time", "authentication-results",
+	"received-spf", "status", "x-status", "x-keywords", "x-uid", "lines",
+	"content-length",
+};
+static const char *const trace_prefixes[] = {
+	"arc-", "x-spam", "x-virus", "x-rspamd", "x-ms-exchange-",
+	"x-microsoft-antispam", "x-forefront-", "x-mozilla-", "x-imap",
+};
+
+static gboolean
+is_trace(const char *name)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(trace_fields); i++)
+		if (strcmp(name, trace_fields[i]) == 0)
+			return TRUE;
+	for (gsize i = 0; i < G_N_ELEMENTS(trace_prefixes); i++)
+		if (g_str_has_prefix(name, trace_prefixes[i]))
+			return TRUE;
+	return FALSE;
+}
+
+/* One header field (its lines, folded) into sum: name in lower case,
+ * value unfolded with every run of white space as one space. */
+static void
+sum_field(GChecksum *sum, const char *p, gsize n)
+{
+	const char *colon = memchr(p, ':', n);
+	g_autofree char *name = NULL;
+	GString *v;
+	gboolean space = FALSE;
+
+	if (colon == NULL)
+		return;
+	name = g_ascii_strdown(p, colon - p);
+	g_strstrip(name);
+	if (is_trace(name))
+		return;
+	v = g_string_new(name);
+	g_string_append_c(v, ':');
+	for (const char *c = colon + 1; c < p + n; c++) {
+		if (g_ascii_isspace(*c)) {
+			space = TRUE;
+			continue;
+		}
+		if (space && v->str[v->len - 1] != ':')
+			g_string_append_c(v, ' ');
+		space = FALSE;
+		g_string_append_c(v, *c);
+	}
+	g_string_append_c(v, '\n');
+	g_checksum_update(sum, (guchar *)v->str, v->len);
+	g_string_free(v, TRUE);
+}
+
+/* sha256 of the message without its trace fields, line ends and
+ * trailing white space, so that the copies one message leaves in two
+ * mailboxes, or on both sides of a UIDVALIDITY change, are equal. */
+static char *
+fingerprint(const char *data, gsize len)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	const char *end = data + len, *p = data, *field = NULL;
+	guint blank = 0;
+
+	for (; p < end; p += line_len(p, end)) {	/* the header block */
+		gsize n = line_len(p, end);
+
+		if (is_blank(p, n) || (p[0] != ' ' && p[0] != '\t')) {
+			if (field != NULL)
+				sum_field(sum, field, p - field);
+			field = p;
+		}
+		if (is_blank(p, n)) {
+			p += n;
+			break;
+		}
+	}
+	if (field != NULL && p >= end && !is_blank(field, end - field))
+		sum_field(sum, field, end - field);
+	g_checksum_update(sum, (guchar *)"\n", 1);
+	for (; p < end; p += line_len(p, end)) {	/* the body */
+		gsize n = line_len(p, end);
+
+		while (n > 0 && g_ascii_isspace(p[n - 1]))
+			n--;
+		if (n == 0) {
+			blank++;
+			continue;
+		}
+		for (; blank > 0; blank--)
+			g_checksum_update(sum, (guchar *)"\n", 1);
+		g_checksum_update(sum, (guchar *)p, n);
+		g_checksum_update(sum, (guchar *)"\n", 1);
+	}
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+/* ---- an oversized header block --------------------------------------- */
+
+/* Fields plaint reads, kept from a header block over the limit wherever
+ * they stand in it. */
+static const char *const wanted_fields[] = {
+	"from", "sender", "reply-to", "to", "cc", "subject", "date",
+	"message-id", "in-reply-to", "references", "mime-version",
+	"content-type", "content-transfer-encoding", "content-disposition",
+	"return-path", "auto-submitted", "precedence", "list-id", "x-loop",
+};
+
+static gboolean
+is_wanted(const char *p, gsize n)
+{
+	const char *colon = memchr(p, ':', n);
+
+	if (colon == NULL)
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(wanted_fields); i++)
+		if ((gsize)(colon - p) == strlen(wanted_fields[i]) &&
+		    g_ascii_strncasecmp(p, wanted_fields[i], colon - p) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The end of the field that starts at p (its folded lines included). */
+static const char *
+field_end(const char *p, const char *end)
+{
+	p += line_len(p, end);
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p += line_len(p, end);
+	return p;
+}
+
+/* A header block of hend bytes, over max: the wanted fields (each up to
+ * 16 KiB) wherever they are, then the others in order while the block
+ * stays under max.  With body, the body follows.  *dropped_out: how
+ * many fields were left out. */
+static GBytes *
+reduce_headers(const char *data, gsize hend, gsize len, gsize max,
+	       gboolean body, guint *dropped_out)
+{
+	GByteArray *out = g_byte_array_new();
+	const char *end = data + hend;
+
+	*dropped_out = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (const char *p = data; p < end; ) {
+			const char *e = field_end(p, end);
+			gboolean wanted = is_wanted(p, e - p);
+
+			if (wanted == (pass == 0)) {
+				if (out->len + (gsize)(e - p) <= max &&
+				    (!wanted || (gsize)(e - p) <= 16384))
+					g_byte_array_append(out, (guint8 *)p, e - p);
+				else
+					(*dropped_out)++;
+			}
+			p = e;
+		}
+	}
+	if (body)
+		g_byte_array_append(out, (guint8 *)data + hend, len - hend);
+	else
+		g_byte_array_append(out, (guint8 *)"\n", 1);
+	return g_byte_array_free_to_bytes(out);
+}
+
+/* ---- the parse ------------------------------------------------------ */
+
+/* A GMime stream over bytes, without a copy: the message parsed from it
+ * reads its parts there, so mail keeps bytes as long as the message. */
+static GMimeStream *
+stream_over(GwMail *mail, GBytes *bytes)
+{
+	GMimeStream *stream = g_mime_stream_mem_new();
+	gsize len;
+
+	mail->source = g_bytes_ref(bytes);
+	mail->view = g_byte_array_new();
+	mail->view->data = (guint8 *)g_bytes_get_data(bytes, &len);
+	mail->view->len = (guint)len;
+	/* Not the stream's to free; it only ever reads from it. */
+	g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(stream), mail->view);
+	return stream;
+}
+
 static GMimeMessage *
-construct(GwMail *mail, const char *data, gsize len)
+construct(GwMail *mail, GMimeStream *stream)
 {
 	GMimeParserOptions *opts = g_mime_parser_options_new();
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeMessage *msg;
 
@@ -632,10 +924,46 @@ construct(GwMail *mail, const char *data, gsize len)
 		g_mime_parser_options_set_fallback_charsets(
 			opts, (const char **)mail->limits->fallback_charsets);
 	g_mime_parser_options_set_warning_callback(opts, on_parser_warning, mail);
-	g_object_unref(stream);
 	msg = g_mime_parser_construct_message(parser, opts);
 	g_object_unref(parser);
 	g_mime_parser_options_free(opts);
+	return msg;
+}
+
+/* Why bytes that have no header block are not text either, or NULL. */
+static const char *
+not_text(const char *data, gsize len)
+{
+	gsize n = MIN(len, 65536), control = 0;
+
+	if (is_blank(data, len))
+		return "not a mail message: it holds no text at all";
+	for (gsize i = 0; i < n; i++)
+		if ((guchar)data[i] < 0x20 && !g_ascii_isspace(data[i]))
+			control++;
+	if (memchr(data, '\0', n) != NULL || control * 10 > n)
+		return "not a mail message: binary data without a header block";
+	return NULL;
+}
+
+/* Text without a header block (the stream from where it starts): a
+ * message whose only part is that text. */
+static GMimeMessage *
+headerless(GwMail *mail, GMimeStream *stream)
+{
+	GMimeMessage *msg = g_mime_message_new(FALSE);
+	GMimeTextPart *part = g_mime_text_part_new();
+	GMimeDataWrapper *content;
+
+	g_mime_stream_reset(stream);
+	content = g_mime_data_wrapper_new_with_stream(stream,
+						      GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(GMIME_PART(part), content);
+	g_object_unref(content);
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+	g_object_unref(part);
+	note(mail->defects, MAX_DEFECTS, "no header block: the whole message "
+	     "is read as its text");
 	return msg;
 }
 
@@ -668,34 +996,67 @@ finish(GwMail *mail)
 	mail->limits = NULL;
 }
 
+/* What GMime is given: the message from its header block on, its header
+ * block reduced when over the limit, only the header block when the
+ * message is over the size limit.  *headers_only_out: no body. */
+static GBytes *
+parse_input(GwMail *mail, GBytes *raw, gsize start, gboolean *headers_only_out)
+{
+	const GwMailLimits *l = mail->limits;
+	gsize len, hend;
+	const char *data = (const char *)g_bytes_get_data(raw, &len) + start;
+	guint dropped = 0;
+	GBytes *in;
+
+	len -= start;
+	hend = header_end(data, len);
+	*headers_only_out = len > l->max_message_bytes;
+	if (*headers_only_out)
+		note(mail->limits_hit, 20, "message of %" G_GSIZE_FORMAT " bytes "
+		     "over %" G_GSIZE_FORMAT ": only its headers were read",
+		     len, l->max_message_bytes);
+	if (hend > l->max_header_bytes) {
+		in = reduce_headers(data, hend, len, l->max_header_bytes,
+				    !*headers_only_out, &dropped);
+		note(mail->limits_hit, 20, "header block of %" G_GSIZE_FORMAT
+		     " bytes over %" G_GSIZE_FORMAT ": %u fields were not read "
+		     "(the raw message keeps them)", hend, l->max_header_bytes,
+		     dropped);
+		return in;
+	}
+	return g_bytes_new_from_bytes(raw, start, *headers_only_out ? hend : len);
+}
+
 GwMail *
 gw_mail_parse(GBytes *raw, const GwMailLimits *limits, GError **error)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
 	g_autoptr(GwMail) mail = mail_new(limits, len);
-	gsize parse_len = len;
-	gboolean headers_only = FALSE;
-	gsize hend = header_end(data ? data : "", len);
+	g_autoptr(GBytes) in = NULL;
+	GMimeStream *stream;
+	gboolean headers_only;
+	gsize start;
 
-	if (len > limits->max_message_bytes || hend > limits->max_header_bytes) {
-		headers_only = TRUE;
-		parse_len = MIN(hend, limits->max_header_bytes);
-		if (len > limits->max_message_bytes)
-			note(mail->limits_hit, 20, "message of %" G_GSIZE_FORMAT " bytes "
-			     "over %" G_GSIZE_FORMAT ": only its headers were read",
-			     len, limits->max_message_bytes);
-		else
-			note(mail->limits_hit, 20, "header block over %" G_GSIZE_FORMAT
-			     " bytes: cut there, the body was not read",
-			     limits->max_header_bytes);
-	}
-	mail->msg = construct(mail, data ? data : "", parse_len);
+	if (data == NULL)
+		data = "";
+	start = skip_preamble(mail, data, len);
+	mail->fingerprint = fingerprint(data + start, len - start);
+	in = parse_input(mail, raw, start, &headers_only);
+	stream = stream_over(mail, in);
+	mail->msg = construct(mail, stream);
 	if (mail->msg == NULL) {
-		g_set_error(error, GW_MAIL_ERROR, GW_MAIL_ERROR_NOT_MAIL,
-			    "not a mail message: no header block");
-		return NULL;
+		const char *why = not_text(data + start, len - start);
+
+		if (why != NULL) {
+			g_object_unref(stream);
+			g_set_error_literal(error, GW_MAIL_ERROR,
+					    GW_MAIL_ERROR_NOT_MAIL, why);
+			return NULL;
+		}
+		mail->msg = headerless(mail, stream);
 	}
+	g_object_unref(stream);
 	read_headers(mail, GMIME_OBJECT(mail->msg), limits->max_headers);
 	read_envelope(mail, mail->msg);
 	if (!headers_only && g_mime_message_get_mime_part(mail->msg) != NULL)
@@ -757,6 +1118,10 @@ gw_mail_free(GwMail *mail)
 		return;
 	if (mail->msg != NULL)
 		g_object_unref(mail->msg);
+	if (mail->view != NULL)
+		g_byte_array_free(mail->view, FALSE);	/* not its data */
+	g_clear_pointer(&mail->source, g_bytes_unref);
+	g_free(mail->fingerprint);
 	g_free(mail->message_id);
 	g_free(mail->in_reply_to);
 	g_free(mail->subject);
@@ -782,6 +1147,7 @@ gw_mail_free(GwMail *mail)
 }
 
 const char *gw_mail_message_id(const GwMail *m) { return m->message_id; }
+const char *gw_mail_fingerprint(const GwMail *m) { return m->fingerprint; }
 const char *gw_mail_in_reply_to(const GwMail *m) { return m->in_reply_to; }
 const char *gw_mail_subject(const GwMail *m) { return m->subject; }
 const char *gw_mail_date(const GwMail *m) { return m->date; }

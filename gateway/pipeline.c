@@ -9,6 +9,7 @@
 
 #include "gw-ack.h"
 #include "gw-db.h"
+#include "gw-decide.h"
 #include "gw-imap.h"
 #include "gw-log.h"
 #include "gw-mail.h"
@@ -123,14 +124,25 @@ on_fetched(guint32 uid, const char *internaldate, GBytes *bytes, gpointer data,
 	return TRUE;
 }
 
+/* Flags uids \Seen on the server and records it. */
+static gboolean
+flag(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
+     guint32 uidvalidity, GArray *uids, GError **error)
+{
+	return gw_imap_flag_seen(imap, (guint32 *)(void *)uids->data, uids->len,
+				 error) &&
+	       gw_store_mark_flagged(p->db, mbox->name, uidvalidity,
+				     (guint32 *)(void *)uids->data, uids->len,
+				     error);
+}
+
 /* One batch: fetch and insert in one transaction, commit, then flag. */
 static gboolean
 fetch_batch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
-	    guint32 uidvalidity, guint32 *last_uid, const guint32 *uids,
-	    guint n, GError **error)
+	    guint32 uidvalidity, const guint32 *uids, guint n, GError **error)
 {
 	g_autoptr(GArray) stored = g_array_new(FALSE, FALSE, sizeof(guint32));
-	FetchBatch b = { p, mbox, uidvalidity, *last_uid, stored };
+	FetchBatch b = { p, mbox, uidvalidity, 0, stored };
 
 	if (!gw_db_begin(p->db, error))
 		return FALSE;
@@ -140,59 +152,107 @@ fetch_batch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 		gw_db_rollback(p->db);
 		return FALSE;
 	}
-	*last_uid = b.max_uid;
 	/* Committed: now, and only now, the server may forget them. */
-	return gw_imap_flag_seen(imap, (guint32 *)(void *)stored->data,
-				 stored->len, error);
+	return flag(p, imap, mbox, uidvalidity, stored, error);
+}
+
+/* The highest UID in use in the selected folder: UIDNEXT - 1 when the
+ * server said it, else the last UID a search finds (0: empty). */
+static gboolean
+top_uid(GwImap *imap, guint32 uidnext, guint32 *top_out, GError **error)
+{
+	g_autoptr(GArray) all = NULL;
+
+	if (uidnext > 0) {
+		*top_out = uidnext - 1;
+		return TRUE;
+	}
+	all = gw_imap_search_from(imap, 1, error);
+	if (all == NULL)
+		return FALSE;
+	*top_out = all->len ? g_array_index(all, guint32, all->len - 1) : 0;
+	return TRUE;
+}
+
+/* The UIDs to fetch.  Once a mailbox was polled, its cursor alone
+ * decides: every UID above it, whatever its flags, so mail a person
+ * read first is fetched too.  The first poll follows [mailbox] start,
+ * and *cursor_out is where the cursor stands once the UIDs are stored;
+ * after a UIDVALIDITY change every message is read again and the
+ * copies already filed end as duplicates. */
+static GArray *
+uids_to_fetch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
+	      guint32 uidvalidity, guint32 uidnext, guint32 *cursor_out,
+	      GError **error)
+{
+	guint32 old_validity, last_uid;
+
+	*cursor_out = 0;
+	if (!gw_store_cursor(p->db, mbox->name, &old_validity, &last_uid, error))
+		return NULL;
+	if (old_validity == uidvalidity) {
+		*cursor_out = last_uid;
+		return gw_imap_search_from(imap, last_uid + 1, error);
+	}
+	if (old_validity != 0) {
+		gw_log_notice("mailbox=%s uidvalidity=%u was=%u: UIDs restart, "
+			      "every message is read again; copies filed before "
+			      "are recorded as duplicates", mbox->name,
+			      uidvalidity, old_validity);
+		return gw_imap_search_from(imap, 1, error);
+	}
+	if (g_strcmp0(mbox->start, "all") == 0)
+		return gw_imap_search_from(imap, 1, error);
+	/* A crash before the last batch commits leaves the cursor at the
+	 * last UID stored: the next poll then reads more, never less. */
+	if (!top_uid(imap, uidnext, cursor_out, error))
+		return NULL;
+	gw_log_notice("mailbox=%s first poll: start=%s, cursor at uid %u",
+		      mbox->name, mbox->start, *cursor_out);
+	if (g_strcmp0(mbox->start, "unseen") == 0)
+		return gw_imap_search_unseen(imap, error);
+	return g_array_new(FALSE, FALSE, sizeof(guint32));
 }
 
 static gboolean
 fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 	  GError **error)
 {
-	g_autoptr(GArray) unseen = NULL;
+	g_autoptr(GArray) found = NULL, unflagged = NULL;
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint32));
-	g_autoptr(GArray) done = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GHashTable) known = NULL;
-	guint32 uidvalidity, old_validity, last_uid;
+	guint32 uidvalidity, uidnext, cursor, last_uid = 0;
 
-	if (!gw_imap_select(imap, mbox->folder, &uidvalidity, error) ||
-	    !gw_store_cursor(p->db, mbox->name, &old_validity, &last_uid, error))
+	if (!gw_imap_select(imap, mbox->folder, &uidvalidity, &uidnext, error))
 		return FALSE;
-	if (old_validity != 0 && old_validity != uidvalidity) {
-		gw_log_notice("mailbox=%s uidvalidity=%u was=%u: UIDs restart; "
-			      "duplicates are caught by Message-ID",
-			      mbox->name, uidvalidity, old_validity);
-		last_uid = 0;
-	}
-	unseen = gw_imap_search_unseen(imap, error);
-	if (unseen == NULL)
+	/* Stored before a crash cut the flagging short. */
+	unflagged = gw_store_unflagged(p->db, mbox->name, uidvalidity, error);
+	if (unflagged == NULL || !flag(p, imap, mbox, uidvalidity, unflagged, error))
+		return FALSE;
+	found = uids_to_fetch(p, imap, mbox, uidvalidity, uidnext, &cursor, error);
+	if (found == NULL)
 		return FALSE;
 	known = gw_store_known_uids(p->db, mbox->name, uidvalidity,
-				    (guint32 *)(void *)unseen->data, unseen->len,
+				    (guint32 *)(void *)found->data, found->len,
 				    error);
 	if (known == NULL)
 		return FALSE;
-	for (guint i = 0; i < unseen->len; i++) {
-		guint32 uid = g_array_index(unseen, guint32, i);
+	for (guint i = 0; i < found->len; i++) {
+		guint32 uid = g_array_index(found, guint32, i);
 
-		/* Stored before a crash cut the flagging short. */
-		g_array_append_val(g_hash_table_contains(known, GUINT_TO_POINTER(uid))
-					   ? done : todo, uid);
+		if (!g_hash_table_contains(known, GUINT_TO_POINTER(uid)))
+			g_array_append_val(todo, uid);
+		last_uid = MAX(last_uid, uid);
 	}
-	if (!gw_imap_flag_seen(imap, (guint32 *)(void *)done->data, done->len, error))
-		return FALSE;
 	for (guint i = 0; i < todo->len; i += mbox->batch) {
 		guint n = MIN((guint)mbox->batch, todo->len - i);
 
-		if (!fetch_batch(p, imap, mbox, uidvalidity, &last_uid,
+		if (!fetch_batch(p, imap, mbox, uidvalidity,
 				 &g_array_index(todo, guint32, i), n, error))
 			return FALSE;
 	}
-	if (todo->len == 0)
-		return gw_store_set_cursor(p->db, mbox->name, uidvalidity, last_uid,
-					   error);
-	return TRUE;
+	return gw_store_set_cursor(p->db, mbox->name, uidvalidity,
+				   MAX(cursor, last_uid), error);
 }
 
 gboolean
@@ -302,20 +362,6 @@ queue_ack(GwPipeline *p, const GwMail *mail, const GwFiled *filed,
 	return gw_outbox_enqueue_ack(p->db, &ack, &queued, error);
 }
 
-/* Why the message cannot be filed at all, or NULL. */
-static char *
-unfileable(GwPipeline *p, GwRaw *raw, GwMail **mail_out)
-{
-	g_autoptr(GError) err = NULL;
-
-	*mail_out = gw_mail_parse(raw->bytes, &p->limits, &err);
-	if (*mail_out == NULL)
-		return g_strdup(err->message);
-	if (*gw_ticket_customer(*mail_out, p->config->customer_reply_to)->address == '\0')
-		return g_strdup("no sender address (From or Sender)");
-	return NULL;
-}
-
 /* A pattern over its limit is logged once per rule and rule set; the
  * routing table counts every hit. */
 static void
@@ -332,43 +378,50 @@ note_limit_hits(GwPipeline *p, const GwVerdict *verdict)
 	}
 }
 
-/* A bounce or report: linked to its ticket or kept, never a ticket. */
-static gboolean
-process_bounce(GwPipeline *p, GwRaw *raw, const GwMail *mail, char **line_out,
-	       GError **error)
+/* What decides for mail that came in by mailbox. */
+static void
+decide_input(GwPipeline *p, const char *mailbox, GwDecideInput *in_out)
 {
-	g_autofree char *number = NULL;
-	g_autofree char *from = gw_log_clean(gw_mail_from_addr(mail), 80);
-
-	if (!gw_ticket_file_bounce(p->db, raw->id, raw->internaldate, mail,
-				   &number, error))
-		return FALSE;
-	*line_out = g_strdup_printf("raw=%" G_GINT64_FORMAT " mailbox=%s "
-				    "action=bounce ticket=%s from=%s ack=never",
-				    raw->id, raw->mailbox, number ? number : "-",
-				    *from ? from : "<>");
-	return TRUE;
+	*in_out = (GwDecideInput){
+		p->rules, mailbox, queue_of(p, mailbox),
+		p->config->unlinked_bounce_queue, p->config->smtp_from_addr,
+	};
 }
 
-/* The reason no acknowledgement may go out, rate limit included. */
-static gboolean
-ack_suppression(GwPipeline *p, const GwMail *mail, const GwVerdict *verdict,
-		const char **reason_out, GError **error)
+static void
+ticket_settings(GwPipeline *p, const char *queue, GwTicketSettings *s_out)
 {
-	gint64 recent;
+	const GwQueueConfig *qc = gw_config_queue(p->config, queue);
 
-	*reason_out = gw_ack_suppress_reason(mail, p->config->smtp_from_addr);
-	if (*reason_out == NULL && verdict->no_ack)
-		*reason_out = "rule";
-	if (*reason_out != NULL || p->config->ack_rate_limit == 0)
-		return TRUE;
-	if (!gw_outbox_recent_acks(p->db,
-				   gw_ticket_customer(mail, p->config->customer_reply_to)->address,
-				   p->config->ack_rate_window, &recent, error))
-		return FALSE;
-	if (recent >= p->config->ack_rate_limit)
-		*reason_out = "rate-limit";
-	return TRUE;
+	*s_out = (GwTicketSettings){
+		p->config->ticket_prefix,
+		qc != NULL && qc->ack_within > 0 ? qc->ack_within : p->config->ack_within,
+		gw_rules_version(p->rules), p->config->customer_reply_to,
+		p->config->tag_from_strangers, p->config->ack_rate_limit,
+		p->config->ack_rate_window,
+	};
+}
+
+static char *
+log_line(const GwRaw *raw, const GwMail *mail, const GwDecision *d,
+	 const GwFiled *filed, gboolean ack)
+{
+	g_autofree char *from = gw_log_clean(gw_mail_from_addr(mail), 80);
+	g_autofree char *rules = NULL, *note = gw_log_clean(filed->note, 200);
+	GPtrArray *matched = d->verdict.matched;
+
+	g_ptr_array_add(matched, NULL);
+	rules = g_strjoinv(",", (char **)matched->pdata);
+	g_ptr_array_remove_index(matched, matched->len - 1);
+	return g_strdup_printf(
+		"raw=%" G_GINT64_FORMAT " mailbox=%s action=%s ticket=%s from=%s "
+		"rules=%s ack=%s%s%s%s", raw->id, raw->mailbox,
+		gw_ticket_action_name(filed->action),
+		filed->ticket_number ? filed->ticket_number : "-",
+		*from ? from : "<>", *rules ? rules : "-",
+		ack ? "queued" : filed->ack_suppressed ? filed->ack_suppressed : "none",
+		filed->note ? " note=\"" : "", filed->note ? note : "",
+		filed->note ? "\"" : "");
 }
 
 /* Files one claimed message inside the open transaction.  *line_out is
@@ -376,60 +429,37 @@ ack_suppression(GwPipeline *p, const GwMail *mail, const GwVerdict *verdict,
 static gboolean
 process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
 {
-	g_autoptr(GwMail) mail = NULL;
-	g_autofree char *why = unfileable(p, raw, &mail);
-	g_autofree char *rules = NULL, *from = NULL;
-	GwVerdict verdict;
+	g_autoptr(GError) parse_error = NULL;
+	g_autoptr(GwMail) mail = gw_mail_parse(raw->bytes, &p->limits, &parse_error);
+	GwDecideInput in;
+	GwDecision d;
+	GwTicketSettings s;
 	GwThreadKeys keys;
 	GwFiled filed = { 0 };
-	const char *suppress = NULL;
-	GwTicketSettings s = {
-		p->config->ticket_prefix, queue_of(p, raw->mailbox),
-		p->config->ack_within, gw_rules_version(p->rules),
-		p->config->customer_reply_to,
-	};
-	const GwQueueConfig *qc;
-	const char *queue;
 	gboolean ok, ack;
 
-	if (why != NULL) {
+	if (mail == NULL) {
 		*line_out = g_strdup_printf("raw=%" G_GINT64_FORMAT " action=quarantined "
-					    "reason=\"%s\"", raw->id, why);
-		return gw_store_quarantine(p->db, raw->id, why, error);
+					    "reason=\"%s\"", raw->id, parse_error->message);
+		return gw_store_quarantine(p->db, raw->id, parse_error->message, error);
 	}
-	if (gw_ack_is_bounce(mail))
-		return process_bounce(p, raw, mail, line_out, error);
-	gw_verdict_init(&verdict, FALSE);
-	gw_rules_classify(p->rules, mail, raw->mailbox, &verdict);
-	queue = verdict.queue ? verdict.queue : s.queue;
-	qc = gw_config_queue(p->config, queue);
-	if (qc != NULL && qc->ack_within > 0)
-		s.ack_within = qc->ack_within;
+	decide_input(p, raw->mailbox, &in);
+	gw_decide(&in, mail, FALSE, &d);
+	ticket_settings(p, d.queue, &s);
 	gw_thread_keys(mail, p->config->ticket_prefix, &keys);
-	ok = ack_suppression(p, mail, &verdict, &suppress, error) &&
-	     gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &verdict,
-			    &keys, &s, suppress, &filed, error) &&
-	     gw_ticket_record_routing(p->db, raw->id, &verdict, queue, &s,
-				      &filed, error) &&
-	     (filed.message_row == 0 || filed.action == GW_TICKET_DUPLICATE ||
-	      gw_ticket_record_parse(p->db, filed.message_row, mail, error));
-	note_limit_hits(p, &verdict);
-	ack = ok && filed.action == GW_TICKET_OPENED && suppress == NULL;
+	ok = gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &d, &keys,
+			    &s, &filed, error) &&
+	     ((filed.action != GW_TICKET_OPENED && filed.action != GW_TICKET_THREADED) ||
+	      gw_ticket_record_attachments(p->db, filed.message_row, mail, error));
+	note_limit_hits(p, &d.verdict);
+	ack = ok && filed.action == GW_TICKET_OPENED && filed.ack_suppressed == NULL;
 	if (ack)
-		ok = queue_ack(p, mail, &filed, &verdict, queue, error);
-	g_ptr_array_add(verdict.matched, NULL);
-	rules = g_strjoinv(",", (char **)verdict.matched->pdata);
-	from = gw_log_clean(gw_mail_from_addr(mail), 80);
-	*line_out = g_strdup_printf(
-		"raw=%" G_GINT64_FORMAT " mailbox=%s action=%s ticket=%s from=%s "
-		"rules=%s ack=%s", raw->id, raw->mailbox,
-		gw_ticket_action_name(filed.action),
-		filed.ticket_number ? filed.ticket_number : "-", from,
-		*rules ? rules : "-",
-		ack ? "queued" : suppress ? suppress : "none");
+		ok = queue_ack(p, mail, &filed, &d.verdict, d.queue, error);
+	if (ok)
+		*line_out = log_line(raw, mail, &d, &filed, ack);
 	gw_filed_clear(&filed);
 	gw_thread_keys_clear(&keys);
-	gw_verdict_clear(&verdict);
+	gw_decision_clear(&d);
 	return ok;
 }
 

@@ -883,7 +883,10 @@ apply(const Rule *rule, GwVerdict *verdict, gboolean *stop)
 				g_ptr_array_add(verdict->tags, g_strdup(a->arg));
 			break;
 		case ACT_NO_ACK:	verdict->no_ack = TRUE; break;
-		case ACT_DROP:		verdict->drop = TRUE; break;
+		case ACT_DROP:
+			verdict->drop = TRUE;
+			replace(&verdict->drop_rule, rule->name);
+			break;
 		case ACT_STOP:		*stop = TRUE; break;
 		}
 	}
@@ -943,6 +946,7 @@ gw_verdict_clear(GwVerdict *verdict)
 	g_clear_pointer(&verdict->priority, g_free);
 	g_clear_pointer(&verdict->assignee, g_free);
 	g_clear_pointer(&verdict->template, g_free);
+	g_clear_pointer(&verdict->drop_rule, g_free);
 	g_clear_pointer(&verdict->tags, g_ptr_array_unref);
 	g_clear_pointer(&verdict->matched, g_ptr_array_unref);
 	g_clear_pointer(&verdict->limit_hits, g_ptr_array_unref);

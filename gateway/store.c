@@ -21,10 +21,19 @@ static const char sql_known_uids[] =
 	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = ANY($3::bigint[])";
 static const char sql_cursor[] =
 	"SELECT uidvalidity, last_uid FROM plaint.mailboxes WHERE name = $1";
+static const char sql_unflagged[] =
+	"SELECT uid FROM plaint.raw_messages "
+	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid IS NOT NULL "
+	"AND flagged_at IS NULL ORDER BY uid LIMIT 10000";
+static const char sql_flagged[] =
+	"UPDATE plaint.raw_messages SET flagged_at = now() "
+	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = ANY($3::bigint[])";
 static const char sql_set_cursor[] =
 	"INSERT INTO plaint.mailboxes (name, uidvalidity, last_uid, polled_at) "
 	"VALUES ($1, $2, $3, now()) ON CONFLICT (name) DO UPDATE "
-	"SET uidvalidity = $2, last_uid = $3, polled_at = now()";
+	"SET last_uid = CASE WHEN plaint.mailboxes.uidvalidity = $2 "
+	"    THEN greatest(plaint.mailboxes.last_uid, $3) ELSE $3 END, "
+	"  uidvalidity = $2, polled_at = now()";
 static const char sql_lease[] =
 	"SELECT pg_try_advisory_lock(hashtext('plaint.mailbox'), hashtext($1))";
 static const char sql_release[] =
@@ -40,8 +49,8 @@ static const char sql_claim_id[] =
 	"FOR UPDATE SKIP LOCKED";
 static const char sql_quarantine[] =
 	"UPDATE plaint.raw_messages "
-	"SET state = 'quarantined', reason = $2, processed_at = now() "
-	"WHERE id = $1";
+	"SET state = 'quarantined', outcome = 'quarantined', reason = $2, "
+	"processed_at = now() WHERE id = $1";
 
 static const char sql_routed[] =
 	"SELECT r.id::text, r.mailbox, r.internaldate::text, r.raw, "
@@ -105,21 +114,29 @@ gw_store_insert(GwDb *db, const char *mailbox, guint32 uidvalidity,
 	return TRUE;
 }
 
+/* A bigint[] parameter of uids. */
+static void
+params_uids(GwDbParams *p, const guint32 *uids, guint n_uids)
+{
+	g_autoptr(GString) list = g_string_new("{");
+
+	for (guint i = 0; i < n_uids; i++)
+		g_string_append_printf(list, "%s%u", i ? "," : "", uids[i]);
+	g_string_append_c(list, '}');
+	gw_db_params_text(p, list->str);
+}
+
 GHashTable *
 gw_store_known_uids(GwDb *db, const char *mailbox, guint32 uidvalidity,
 		    const guint32 *uids, guint n_uids, GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
-	g_autoptr(GString) list = g_string_new("{");
 	GHashTable *known;
 
-	for (guint i = 0; i < n_uids; i++)
-		g_string_append_printf(list, "%s%u", i ? "," : "", uids[i]);
-	g_string_append_c(list, '}');
 	gw_db_params_text(p, mailbox);
 	gw_db_params_int(p, uidvalidity);
-	gw_db_params_text(p, list->str);
+	params_uids(p, uids, n_uids);
 	res = gw_db_exec(db, sql_known_uids, p, error);
 	if (res == NULL)
 		return NULL;
@@ -133,6 +150,7 @@ gboolean
 gw_store_cursor(GwDb *db, const char *mailbox, guint32 *uidvalidity_out,
 		guint32 *last_uid_out, GError **error)
 {
+	/* A mailbox polled before has a row, its UIDVALIDITY never 0. */
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
 
@@ -160,6 +178,44 @@ gw_store_set_cursor(GwDb *db, const char *mailbox, guint32 uidvalidity,
 	gw_db_params_int(p, uidvalidity);
 	gw_db_params_int(p, last_uid);
 	res = gw_db_exec(db, sql_set_cursor, p, error);
+	return res != NULL;
+}
+
+GArray *
+gw_store_unflagged(GwDb *db, const char *mailbox, guint32 uidvalidity,
+		   GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	GArray *uids;
+
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	res = gw_db_exec(db, sql_unflagged, p, error);
+	if (res == NULL)
+		return NULL;
+	uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		guint32 uid = (guint32)gw_db_result_int(res, r, 0);
+
+		g_array_append_val(uids, uid);
+	}
+	return uids;
+}
+
+gboolean
+gw_store_mark_flagged(GwDb *db, const char *mailbox, guint32 uidvalidity,
+		      const guint32 *uids, guint n_uids, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	if (n_uids == 0)
+		return TRUE;
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	params_uids(p, uids, n_uids);
+	res = gw_db_exec(db, sql_flagged, p, error);
 	return res != NULL;
 }
 

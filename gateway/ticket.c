@@ -2,27 +2,18 @@
  *
  * Owns no state.  The SQL function holds the rules of a ticket's life
  * so that the gateway and agents' tools share one code path; this
- * module gathers the facts and passes them as parameters. */
+ * module gathers the facts (the parsed message and the decision on it)
+ * and passes them as one jsonb parameter, built by json-glib, never
+ * formatted into the statement. */
 #include "gw-ticket.h"
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 static const char sql_file[] =
-	"SELECT action, ticket_id, ticket_number, message_row "
-	"FROM plaint.file_message($1, $2, $3, $4, $5::text[], $6::text[], "
-	"$7, $8, $9::text[], nullif($10, ''), nullif($11, ''), $12::text[], "
-	"$13, $14, $15, $16, $17::timestamptz, $18, $19, $20)";
-
-static const char sql_routing[] =
-	"SELECT plaint.record_routing($1, $2, $3::text[], $4, $5, $6::text[], "
-	"$7, $8, $9, $10, $11::text[], nullif($12::bigint, 0))";
-
-static const char sql_bounce[] =
-	"SELECT ticket_number FROM plaint.file_bounce($1, $2::text[], "
-	"nullif($3, ''), $4, $5, $6, $7::timestamptz)";
-
-static const char sql_record_parse[] =
-	"SELECT plaint.record_parse($1, $2::text[], $3::text[])";
+	"SELECT action, ticket_id, ticket_number, message_row, ack_suppressed, "
+	"note FROM plaint.file_message($1::jsonb)";
 static const char sql_known_blobs[] =
 	"SELECT plaint.known_blobs($1::text[])";
 static const char sql_attachment[] =
@@ -33,14 +24,13 @@ static const char sql_settings[] =
 	"VALUES ('ticket_prefix', upper($1)), ('message_id_domain', $2) "
 	"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
 
-static const char sql_cc[] =
-	"UPDATE plaint.messages SET cc = $2::text[] WHERE id = $1";
 
 static const char *const action_names[] = {
 	[GW_TICKET_OPENED] = "opened",
 	[GW_TICKET_THREADED] = "threaded",
 	[GW_TICKET_DUPLICATE] = "duplicate",
 	[GW_TICKET_DROPPED] = "dropped",
+	[GW_TICKET_BOUNCE] = "bounce",
 };
 
 const char *
@@ -50,39 +40,136 @@ gw_ticket_action_name(GwTicketAction action)
 }
 
 static void
-add_strv(GwDbParams *p, GPtrArray *array)
+add_text(JsonBuilder *b, const char *key, const char *value)
 {
-	g_ptr_array_add(array, NULL);
-	gw_db_params_strv(p, (const char *const *)array->pdata);
-	g_ptr_array_remove_index(array, array->len - 1);
+	json_builder_set_member_name(b, key);
+	if (value != NULL)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+/* value, or NULL when it is "" (a header that was absent). */
+static const char *
+or_null(const char *value)
+{
+	return value != NULL && *value != '\0' ? value : NULL;
 }
 
 static void
-add_params(GwDbParams *p, gint64 raw_id, const char *internaldate,
-	   const GwMail *mail, const GwVerdict *verdict,
-	   const GwThreadKeys *keys, const GwTicketSettings *s,
-	   const char *ack_suppressed)
+add_int(JsonBuilder *b, const char *key, gint64 value)
 {
-	gw_db_params_int(p, raw_id);
-	gw_db_params_text(p, s->prefix);
-	gw_db_params_text(p, verdict->queue ? verdict->queue : s->queue);
-	gw_db_params_text(p, verdict->priority);
-	add_strv(p, verdict->tags);
-	add_strv(p, verdict->matched);
-	gw_db_params_bool(p, verdict->drop);
-	gw_db_params_text(p, keys->ticket_number);
-	add_strv(p, keys->refs);
-	gw_db_params_text(p, gw_mail_message_id(mail));
-	gw_db_params_text(p, gw_mail_in_reply_to(mail));
-	gw_db_params_strv(p, gw_mail_references(mail));
-	gw_db_params_text(p, gw_ticket_customer(mail, s->customer_reply_to)->address);
-	gw_db_params_text(p, gw_ticket_customer(mail, s->customer_reply_to)->name);
-	gw_db_params_text(p, gw_mail_subject(mail));
-	gw_db_params_text(p, gw_mail_text(mail));
-	gw_db_params_text(p, internaldate);
-	gw_db_params_int(p, s->ack_within);
-	gw_db_params_text(p, ack_suppressed);
-	gw_db_params_text(p, s->rules_version);
+	json_builder_set_member_name(b, key);
+	json_builder_add_int_value(b, value);
+}
+
+static void
+add_bool(JsonBuilder *b, const char *key, gboolean value)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_add_boolean_value(b, value);
+}
+
+static void
+add_strv(JsonBuilder *b, const char *key, const char *const *v, guint n)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_begin_array(b);
+	for (guint i = 0; v != NULL && (n == G_MAXUINT ? v[i] != NULL : i < n); i++)
+		json_builder_add_string_value(b, v[i]);
+	json_builder_end_array(b);
+}
+
+static void
+add_array(JsonBuilder *b, const char *key, GPtrArray *a)
+{
+	add_strv(b, key, (const char *const *)a->pdata, a->len);
+}
+
+static void
+add_addresses(JsonBuilder *b, const char *key, GPtrArray *list)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_begin_array(b);
+	for (guint i = 0; list != NULL && i < list->len; i++)
+		json_builder_add_string_value(b, ((GwMailAddress *)list->pdata[i])->address);
+	json_builder_end_array(b);
+}
+
+static const char *const bounce_names[] = {
+	[GW_BOUNCE_NONE] = NULL,
+	[GW_BOUNCE_REPORT] = "report",
+	[GW_BOUNCE_CANDIDATE] = "candidate",
+};
+
+/* The message as it was parsed: plaint.inbound's fields of the mail. */
+static void
+add_mail(JsonBuilder *b, const GwMail *mail, const GwTicketSettings *s)
+{
+	const GwMailAddress *customer = gw_ticket_customer(mail, s->customer_reply_to);
+
+	add_text(b, "message_id", or_null(gw_mail_message_id(mail)));
+	add_text(b, "fingerprint", gw_mail_fingerprint(mail));
+	add_text(b, "in_reply_to", or_null(gw_mail_in_reply_to(mail)));
+	add_strv(b, "references", gw_mail_references(mail), G_MAXUINT);
+	add_text(b, "from_addr", or_null(customer->address));
+	add_text(b, "from_name", or_null(customer->name));
+	add_addresses(b, "cc", gw_mail_addresses(mail, "cc"));
+	add_text(b, "subject", gw_mail_subject(mail));
+	add_text(b, "body", gw_mail_text(mail));
+	add_strv(b, "limits", gw_mail_limits_hit(mail), G_MAXUINT);
+	add_strv(b, "defects", gw_mail_defects(mail), G_MAXUINT);
+	add_strv(b, "original_ids", gw_mail_original_ids(mail), G_MAXUINT);
+}
+
+/* What was decided about it: plaint.inbound's other fields. */
+static void
+add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
+	     const GwTicketSettings *s)
+{
+	const GwVerdict *v = &d->verdict;
+
+	add_text(b, "tag_number", keys->ticket_number);
+	add_array(b, "refs", keys->refs);
+	add_text(b, "bounce", bounce_names[d->bounce]);
+	add_text(b, "prefix", s->prefix);
+	add_text(b, "queue", d->queue);
+	add_text(b, "priority", v->priority);
+	add_array(b, "tags", v->tags);
+	add_array(b, "rules", v->matched);
+	add_text(b, "rules_version", s->rules_version);
+	add_text(b, "assignee", v->assignee);
+	add_text(b, "template", v->template);
+	add_bool(b, "no_ack", v->no_ack);
+	add_bool(b, "drop", v->drop);
+	add_text(b, "dropped_by", v->drop_rule);
+	add_array(b, "limit_hits", v->limit_hits);
+	add_text(b, "ack_suppressed", gw_ack_reason_name(d->ack));
+	add_int(b, "ack_within", s->ack_within);
+	add_int(b, "ack_rate_limit", s->ack_rate_limit);
+	add_int(b, "ack_rate_window", s->ack_rate_window);
+	add_text(b, "tag_from_strangers", s->tag_from_strangers);
+}
+
+/* The facts plaint.file_message() files, as a JSON object. */
+static char *
+facts_json(gint64 raw_id, const char *internaldate, const GwMail *mail,
+	   const GwDecision *d, const GwThreadKeys *keys,
+	   const GwTicketSettings *s)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+
+	json_builder_begin_object(b);
+	add_int(b, "raw_id", raw_id);
+	add_text(b, "received_at", internaldate);
+	add_mail(b, mail, s);
+	add_decision(b, d, keys, s);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
 }
 
 const GwMailAddress *
@@ -91,25 +178,33 @@ gw_ticket_customer(const GwMail *mail, gboolean reply_to)
 	static GwMailAddress none = { (char *)"", (char *)"" };
 	GPtrArray *list = reply_to ? gw_mail_addresses(mail, "reply-to") : NULL;
 
-	if (list == NULL || list->len == 0)
-		list = gw_mail_addresses(mail, "from");
-	if (list->len == 0)
-		list = gw_mail_addresses(mail, "sender");
-	return list->len ? list->pdata[0] : &none;
+	/* Who else can be answered, when From names nobody. */
+	static const char *const fallbacks[] = {
+		"from", "sender", "reply-to", "return-path",
+	};
+
+	for (gsize i = 0; (list == NULL || list->len == 0) && i < G_N_ELEMENTS(fallbacks); i++) {
+		list = gw_mail_addresses(mail, fallbacks[i]);
+		if (list != NULL && list->len > 0 &&
+		    *((GwMailAddress *)list->pdata[0])->address == '\0')
+			list = NULL;	/* the null path <> names nobody */
+	}
+	return list != NULL && list->len ? list->pdata[0] : &none;
 }
 
 gboolean
 gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
-	       const GwMail *mail, const GwVerdict *verdict,
+	       const GwMail *mail, const GwDecision *decision,
 	       const GwThreadKeys *keys, const GwTicketSettings *settings,
-	       const char *ack_suppressed, GwFiled *filed_out, GError **error)
+	       GwFiled *filed_out, GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
+	g_autofree char *facts = facts_json(raw_id, internaldate, mail, decision,
+					    keys, settings);
 	const char *action;
 
-	add_params(p, raw_id, internaldate, mail, verdict, keys, settings,
-		   ack_suppressed);
+	gw_db_params_text(p, facts);
 	res = gw_db_exec(db, sql_file, p, error);
 	if (res == NULL)
 		return FALSE;
@@ -121,6 +216,8 @@ gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
 	filed_out->ticket_id = gw_db_result_int(res, 0, 1);
 	filed_out->ticket_number = g_strdup(gw_db_result_text(res, 0, 2));
 	filed_out->message_row = gw_db_result_int(res, 0, 3);
+	filed_out->ack_suppressed = g_strdup(gw_db_result_text(res, 0, 4));
+	filed_out->note = g_strdup(gw_db_result_text(res, 0, 5));
 	return TRUE;
 }
 
@@ -128,52 +225,8 @@ void
 gw_filed_clear(GwFiled *filed)
 {
 	g_clear_pointer(&filed->ticket_number, g_free);
-}
-
-gboolean
-gw_ticket_record_routing(GwDb *db, gint64 raw_id, const GwVerdict *verdict,
-			 const char *queue, const GwTicketSettings *settings,
-			 const GwFiled *filed, GError **error)
-{
-	g_autoptr(GwDbParams) p = gw_db_params_new();
-	g_autoptr(GwDbResult) res = NULL;
-
-	gw_db_params_int(p, raw_id);
-	gw_db_params_text(p, settings->rules_version);
-	add_strv(p, verdict->matched);
-	gw_db_params_text(p, queue);
-	gw_db_params_text(p, verdict->priority);
-	add_strv(p, verdict->tags);
-	gw_db_params_text(p, verdict->assignee);
-	gw_db_params_text(p, verdict->template);
-	gw_db_params_bool(p, verdict->no_ack);
-	gw_db_params_bool(p, verdict->drop);
-	add_strv(p, verdict->limit_hits);
-	gw_db_params_int(p, filed->action == GW_TICKET_OPENED ? filed->ticket_id : 0);
-	res = gw_db_exec(db, sql_routing, p, error);
-	return res != NULL;
-}
-
-gboolean
-gw_ticket_file_bounce(GwDb *db, gint64 raw_id, const char *internaldate,
-		      const GwMail *mail, char **ticket_number_out,
-		      GError **error)
-{
-	g_autoptr(GwDbParams) p = gw_db_params_new();
-	g_autoptr(GwDbResult) res = NULL;
-
-	gw_db_params_int(p, raw_id);
-	gw_db_params_strv(p, gw_mail_original_ids(mail));
-	gw_db_params_text(p, gw_mail_message_id(mail));
-	gw_db_params_text(p, gw_mail_from_addr(mail));
-	gw_db_params_text(p, gw_mail_subject(mail));
-	gw_db_params_text(p, gw_mail_text(mail));
-	gw_db_params_text(p, internaldate);
-	res = gw_db_exec(db, sql_bounce, p, error);
-	if (res == NULL)
-		return FALSE;
-	*ticket_number_out = g_strdup(gw_db_result_text(res, 0, 0));
-	return TRUE;
+	g_clear_pointer(&filed->ack_suppressed, g_free);
+	g_clear_pointer(&filed->note, g_free);
 }
 
 static gboolean
@@ -200,9 +253,9 @@ add_attachment(GwDb *db, gint64 message_row, const GwMail *mail,
 	return res != NULL;
 }
 
-static gboolean
-record_attachments(GwDb *db, gint64 message_row, const GwMail *mail,
-		   GError **error)
+gboolean
+gw_ticket_record_attachments(GwDb *db, gint64 message_row, const GwMail *mail,
+			     GError **error)
 {
 	GPtrArray *parts = gw_mail_parts(mail);
 	g_autoptr(GPtrArray) shas = g_ptr_array_new();
@@ -239,44 +292,6 @@ record_attachments(GwDb *db, gint64 message_row, const GwMail *mail,
 		g_hash_table_add(known, part->sha256);
 	}
 	return TRUE;
-}
-
-gboolean
-gw_ticket_record_parse(GwDb *db, gint64 message_row, const GwMail *mail,
-		       GError **error)
-{
-	const char *const *limits = gw_mail_limits_hit(mail);
-	const char *const *defects = gw_mail_defects(mail);
-	GPtrArray *cc = gw_mail_addresses(mail, "cc");
-
-	/* Cc'd people are the ticket's participants. */
-	if (cc->len > 0) {
-		g_autoptr(GwDbParams) p = gw_db_params_new();
-		g_autoptr(GwDbResult) res = NULL;
-		g_autoptr(GPtrArray) addrs = g_ptr_array_new();
-
-		for (guint i = 0; i < cc->len; i++)
-			g_ptr_array_add(addrs, ((GwMailAddress *)cc->pdata[i])->address);
-		g_ptr_array_add(addrs, NULL);
-		gw_db_params_int(p, message_row);
-		gw_db_params_strv(p, (const char *const *)addrs->pdata);
-		res = gw_db_exec(db, sql_cc, p, error);
-		if (res == NULL)
-			return FALSE;
-	}
-
-	if (*limits != NULL || *defects != NULL) {
-		g_autoptr(GwDbParams) p = gw_db_params_new();
-		g_autoptr(GwDbResult) res = NULL;
-
-		gw_db_params_int(p, message_row);
-		gw_db_params_strv(p, limits);
-		gw_db_params_strv(p, defects);
-		res = gw_db_exec(db, sql_record_parse, p, error);
-		if (res == NULL)
-			return FALSE;
-	}
-	return record_attachments(db, message_row, mail, error);
 }
 
 gboolean

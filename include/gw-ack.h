@@ -7,14 +7,50 @@
 
 #include "gw-mail.h"
 
-/* Why no acknowledgement may go to mail (a static string such as
- * "auto-submitted"), or NULL if one may.  own_addr: our From address. */
-const char *gw_ack_suppress_reason(const GwMail *mail, const char *own_addr);
+/* Why no acknowledgement may go out.  Each reason may withhold an
+ * acknowledgement; none keeps a message off a ticket. */
+typedef enum {
+	GW_ACK_YES,			/* one may go out */
+	GW_ACK_AUTO_SUBMITTED,		/* Auto-Submitted other than "no" */
+	GW_ACK_PRECEDENCE,		/* Precedence: bulk, junk, list */
+	GW_ACK_LIST,			/* List-Id and other list headers */
+	GW_ACK_AUTO_REPLY,		/* X-Autoreply and the like */
+	GW_ACK_FAILED_RECIPIENTS,	/* X-Failed-Recipients */
+	GW_ACK_AUTO_RESPONSE_SUPPRESS,	/* X-Auto-Response-Suppress */
+	GW_ACK_REPORT,			/* a delivery or other report */
+	GW_ACK_NULL_SENDER,		/* Return-Path <>, or no sender */
+	GW_ACK_OWN_ADDRESS,		/* from plaint's own address */
+	GW_ACK_X_LOOP,			/* X-Loop names plaint */
+	GW_ACK_MACHINE_SENDER,		/* postmaster@, noreply@, ... */
+	GW_ACK_AUTO_REPLY_SUBJECT,	/* "Out of office", ... */
+	GW_ACK_REPORT_SUBJECT,		/* "Undeliverable:", ... */
+	GW_ACK_RULE_NO_ACK,		/* a rule said no-ack */
+	GW_ACK_RULE_DROP,		/* a rule said drop */
+	GW_ACK_BOUNCE,			/* filed as a bounce */
+	GW_ACK_N_REASONS
+} GwAckReason;
 
-/* TRUE for bounces and reports (DSN, MDN, ARF, a mailer-daemon's
- * notice): they never open a ticket, and are linked to the ticket of
- * plaint's own mail they name (gw_mail_original_ids). */
-gboolean gw_ack_is_bounce(const GwMail *mail);
+/* The reason as messages.ack_suppressed records it ("auto-submitted"),
+ * NULL for GW_ACK_YES.  The database adds "rate-limit" itself. */
+const char *gw_ack_reason_name(GwAckReason reason);
+
+/* The loop guard: why no acknowledgement may go to mail, or GW_ACK_YES.
+ * own_addr: our From address (may be NULL). */
+GwAckReason gw_ack_guard(const GwMail *mail, const char *own_addr);
+
+/* What the structure of mail says of it being a bounce; words in the
+ * subject or the sender's name never make one. */
+typedef enum {
+	GW_BOUNCE_NONE,
+	GW_BOUNCE_REPORT,	/* multipart/report, or a delivery-status,
+				 * disposition-notification or feedback
+				 * report part: a bounce, MDN or ARF */
+	GW_BOUNCE_CANDIDATE,	/* the null sender (Return-Path <>) and it
+				 * names Message-IDs (gw_mail_original_ids):
+				 * a bounce if one is plaint's own mail */
+} GwBounce;
+
+GwBounce gw_ack_bounce_kind(const GwMail *mail);
 
 /* What an acknowledgement template may say: {ticket}, {subject},
  * {name}, {queue}, {due}.  NULL values read as "". */

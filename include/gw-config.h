@@ -33,6 +33,10 @@ typedef struct {
 	char *queue;
 	int poll_interval;	/* seconds */
 	int batch;		/* messages per UID FETCH and per T1 commit */
+	char *start;		/* the first poll of a mailbox with mail in it:
+				 * "unseen" (fetch the unread), "all", or
+				 * "new" (only what arrives from now on); after
+				 * it, the UID cursor alone decides */
 } GwMailboxConfig;
 
 /* [template NAME]: an acknowledgement text with {ticket}, {subject},
@@ -59,6 +63,10 @@ typedef struct {
 	char *ticket_prefix;	/* CMP in CMP-1042 */
 	gboolean customer_reply_to; /* the customer is Reply-To, if there is
 				 * one, rather than From */
+	char *unlinked_bounce_queue; /* reports naming no mail of plaint's */
+	char *tag_from_strangers; /* "thread" or "new": a ticket tag from
+				 * someone who is not the ticket's customer
+				 * nor a participant */
 	char *rules_dir;
 	gboolean rules_jit;
 	int ack_within;		/* seconds from arrival to SMTP 250 */

@@ -23,12 +23,17 @@ GwImap *gw_imap_connect(const GwServerConfig *server, GError **error);
 /* Logs out (best effort) and frees; NULL is fine. */
 void gw_imap_free(GwImap *imap);
 
-/* SELECTs folder; returns its UIDVALIDITY in *uidvalidity_out. */
+/* SELECTs folder; returns its UIDVALIDITY and its UIDNEXT (the UID the
+ * next message will get; 0 if the server did not say). */
 gboolean gw_imap_select(GwImap *imap, const char *folder,
-			guint32 *uidvalidity_out, GError **error);
+			guint32 *uidvalidity_out, guint32 *uidnext_out,
+			GError **error);
 
 /* UIDs of messages without \Seen, ascending (caller frees the array). */
 GArray *gw_imap_search_unseen(GwImap *imap, GError **error);
+/* UIDs of first and above, whatever their flags, ascending (caller
+ * frees the array). */
+GArray *gw_imap_search_from(GwImap *imap, guint32 first, GError **error);
 
 /* One fetched message; bytes and internaldate (ISO 8601, or NULL) are
  * lent for the call.  Return FALSE to stop the fetch (sets error). */

@@ -5,7 +5,11 @@
  * database and PCRE2 in UTF mode accept it; headers are decoded (RFC
  * 2047, RFC 2231) and every part of the input is bounded by GwMailLimits.
  * A limit never fails the parse: it is recorded (gw_mail_limits_hit)
- * and the message is read as far as the limit allows. */
+ * and the message is read as far as the limit allows.  What a message
+ * cannot start with (blank lines, an mbox "From " line, a byte order
+ * mark, an indented first field) is skipped, and text without any
+ * header block is read as the text of a message without headers; both
+ * are recorded as defects (gw_mail_defects). */
 #pragma once
 
 #include <glib.h>
@@ -30,7 +34,8 @@ typedef struct {
 #define GW_MAIL_ERROR (gw_mail_error_quark())
 GQuark gw_mail_error_quark(void);
 typedef enum {
-	GW_MAIL_ERROR_NOT_MAIL,	/* no header block at all: quarantine */
+	GW_MAIL_ERROR_NOT_MAIL,	/* no header block and no text either
+				 * (empty, blank or binary): quarantine */
 } GwMailError;
 
 /* One MIME part, as `plaint parse` shows it. */
@@ -66,6 +71,12 @@ GwMail *gw_mail_parse(GBytes *raw, const GwMailLimits *limits,
  * that share raw's memory (caller unrefs the array). */
 GPtrArray *gw_mail_split_mbox(GBytes *raw, guint max);
 void gw_mail_free(GwMail *mail);
+
+/* The sha256 (hex) of the message without its trace header fields
+ * (Received, Delivered-To, Return-Path, ...), line ends and trailing
+ * white space: equal for the copies of one message that two mailboxes,
+ * or one mailbox before and after a UIDVALIDITY change, hold (lent). */
+const char *gw_mail_fingerprint(const GwMail *mail);
 
 /* All lent, "" when absent.  Message ids come without angle brackets. */
 const char *gw_mail_message_id(const GwMail *mail);

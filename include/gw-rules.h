@@ -28,6 +28,7 @@ typedef struct {
 	GPtrArray *tags;	/* of char*, each once */
 	gboolean no_ack;
 	gboolean drop;		/* store, open no ticket, send nothing */
+	char *drop_rule;	/* the rule that said drop (the last one) */
 	GPtrArray *matched;	/* rule names, in evaluation order */
 	GPtrArray *limit_hits;	/* names of rules whose pattern hit the
 				 * match or depth limit (taken as no match) */

@@ -1,4 +1,5 @@
-/* gw-store.h - raw messages: saved once, then new -> done | quarantined.
+/* gw-store.h - raw messages: saved once, then new -> done | quarantined,
+ * each with its outcome in the intake ledger.
  *
  * T1 stores the bytes of each fetched message exactly once per
  * (mailbox, UIDVALIDITY, UID) and advances the mailbox cursor in the
@@ -34,13 +35,25 @@ GHashTable *gw_store_known_uids(GwDb *db, const char *mailbox,
 				guint n_uids, GError **error);
 
 /* The mailbox's cursor: the UIDVALIDITY it was last seen with (0 if
- * never) and the highest UID stored under it. */
+ * never polled) and the highest UID it has read under it: every UID up
+ * to it was stored, or skipped on the first poll by [mailbox] start. */
 gboolean gw_store_cursor(GwDb *db, const char *mailbox,
 			 guint32 *uidvalidity_out, guint32 *last_uid_out,
 			 GError **error);
+/* Moves the cursor to last_uid, never back while uidvalidity stays. */
 gboolean gw_store_set_cursor(GwDb *db, const char *mailbox,
 			     guint32 uidvalidity, guint32 last_uid,
 			     GError **error);
+
+/* UIDs stored under uidvalidity but not yet flagged \Seen on the
+ * server (a crash fell between the commit and the flagging), ascending,
+ * at most 10,000 (caller frees). */
+GArray *gw_store_unflagged(GwDb *db, const char *mailbox, guint32 uidvalidity,
+			   GError **error);
+/* Records that uids were flagged \Seen (autocommit). */
+gboolean gw_store_mark_flagged(GwDb *db, const char *mailbox,
+			       guint32 uidvalidity, const guint32 *uids,
+			       guint n_uids, GError **error);
 
 /* Holds the mailbox's lease (an advisory lock for this session) so that
  * two gateways never poll one mailbox at once.  *held_out FALSE: another

@@ -1,49 +1,60 @@
-/* gw-ticket.h - files a parsed message: threads it onto its ticket or
- * opens one, records the message and an event, marks the raw row done.
+/* gw-ticket.h - files a parsed message: a duplicate, a bounce of
+ * plaint's mail, dropped, threaded onto its ticket or a new ticket; the
+ * outcome is recorded on its raw row.
  *
  * All of it happens in one SQL function, plaint.file_message(), that
- * agents' tools share; this module only gathers its parameters.  Runs
- * inside the caller's transaction. */
+ * holds the rules of a ticket's life; this module only gathers its
+ * facts.  Runs inside the caller's transaction. */
 #pragma once
 
 #include "gw-db.h"
+#include "gw-decide.h"
 #include "gw-mail.h"
-#include "gw-rules.h"
 #include "gw-thread.h"
 
 typedef enum {
 	GW_TICKET_OPENED,	/* a new ticket */
 	GW_TICKET_THREADED,	/* added to an existing ticket */
-	GW_TICKET_DUPLICATE,	/* this Message-ID was filed before */
+	GW_TICKET_DUPLICATE,	/* the same message was filed before */
 	GW_TICKET_DROPPED,	/* a rule said drop: stored, no ticket */
+	GW_TICKET_BOUNCE,	/* a report of plaint's mail: on its ticket */
 } GwTicketAction;
 
 typedef struct {
 	const char *prefix;		/* ticket numbers: PREFIX-1042 */
-	const char *queue;		/* when no rule chose one */
 	int ack_within;			/* seconds */
 	const char *rules_version;
 	gboolean customer_reply_to;	/* see gw_ticket_customer() */
+	const char *tag_from_strangers;	/* "thread" or "new" */
+	int ack_rate_limit;		/* per address and window; 0: none */
+	int ack_rate_window;		/* seconds */
 } GwTicketSettings;
 
 /* Who the customer of mail is: the first Reply-To address when
- * reply_to is set and there is one, else From (lent). */
+ * reply_to is set and there is one, else From, else Sender, Reply-To or
+ * Return-Path; an address "" when the mail names nobody (lent). */
 const GwMailAddress *gw_ticket_customer(const GwMail *mail, gboolean reply_to);
 
 typedef struct {
 	GwTicketAction action;
 	gint64 ticket_id;		/* 0 when dropped */
 	char *ticket_number;		/* NULL when dropped */
-	gint64 message_row;		/* plaint.messages id, 0 if none */
+	gint64 message_row;		/* plaint.messages id (of the earlier
+					 * copy for a duplicate), 0 if none */
+	char *ack_suppressed;		/* why no acknowledgement may go out,
+					 * as recorded; NULL: one may, if the
+					 * ticket was opened */
+	char *note;			/* an unusual outcome, said in words
+					 * (a reused Message-ID, a tag from a
+					 * stranger), or NULL */
 } GwFiled;
 
-/* ack_suppressed: why no acknowledgement may go out (recorded on the
- * message), or NULL. */
+/* Files raw row raw_id (internaldate: when the server received it, may
+ * be NULL) as decision and keys say. */
 gboolean gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
-			const GwMail *mail, const GwVerdict *verdict,
+			const GwMail *mail, const GwDecision *decision,
 			const GwThreadKeys *keys,
-			const GwTicketSettings *settings,
-			const char *ack_suppressed, GwFiled *filed_out,
+			const GwTicketSettings *settings, GwFiled *filed_out,
 			GError **error);
 void gw_filed_clear(GwFiled *filed);
 
@@ -52,24 +63,10 @@ void gw_filed_clear(GwFiled *filed);
 gboolean gw_ticket_publish_settings(GwDb *db, const char *prefix,
 				    const char *message_id_domain, GError **error);
 
-/* Records what parsing found on the filed message message_row: limits
- * reached and defects (if any), and the attachments, whose contents are
- * stored once per sha256.  No statement at all for a plain message. */
-gboolean gw_ticket_record_parse(GwDb *db, gint64 message_row,
-				const GwMail *mail, GError **error);
+/* Records the attachments of the filed message message_row, storing
+ * their contents once per sha256.  No statement at all for a message
+ * without attachments. */
+gboolean gw_ticket_record_attachments(GwDb *db, gint64 message_row,
+				      const GwMail *mail, GError **error);
 
-/* Files a bounce or report: linked to the ticket of plaint's own mail it
- * names (*ticket_number_out, caller frees), else kept without a ticket
- * (*ticket_number_out NULL).  Never opens a ticket. */
-gboolean gw_ticket_file_bounce(GwDb *db, gint64 raw_id, const char *internaldate,
-			       const GwMail *mail, char **ticket_number_out,
-			       GError **error);
-
-/* Records how verdict routed raw_id (queue: the one used), by the rule
- * set of settings->rules_version; a ticket filed opened gets the
- * verdict's assignee.  In the caller's transaction. */
-gboolean gw_ticket_record_routing(GwDb *db, gint64 raw_id,
-				  const GwVerdict *verdict, const char *queue,
-				  const GwTicketSettings *settings,
-				  const GwFiled *filed, GError **error);
 const char *gw_ticket_action_name(GwTicketAction action);

@@ -21,7 +21,7 @@ COMMENT ON SCHEMA plaint IS 'plaint: complaints from email to tickets and acknow
 CREATE TABLE plaint.tickets (
     id bigint NOT NULL,
     number text NOT NULL,
-    customer_id bigint NOT NULL,
+    customer_id bigint,
     subject text NOT NULL,
     queue text NOT NULL,
     priority text DEFAULT 'normal'::text NOT NULL,
@@ -35,8 +35,10 @@ CREATE TABLE plaint.tickets (
     merged_into bigint,
     follows bigint,
     closed_at timestamp with time zone,
+    related_to bigint,
     CONSTRAINT tickets_does_not_follow_itself CHECK ((follows <> id)),
     CONSTRAINT tickets_not_merged_into_itself CHECK ((merged_into <> id)),
+    CONSTRAINT tickets_not_related_to_itself CHECK ((related_to <> id)),
     CONSTRAINT tickets_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
     CONSTRAINT tickets_status_check CHECK ((status = ANY (ARRAY['new'::text, 'open'::text, 'pending'::text, 'resolved'::text, 'closed'::text])))
 );
@@ -52,6 +54,12 @@ COMMENT ON TABLE plaint.tickets IS 'One complaint and its conversation';
 --
 
 COMMENT ON COLUMN plaint.tickets.number IS 'What customers see in the subject, e.g. CMP-1042';
+
+--
+-- Name: COLUMN tickets.customer_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.customer_id IS 'The customer who wrote the first message; NULL when it named no sender at all (no acknowledgement, no reply possible)';
 
 --
 -- Name: COLUMN tickets.rules; Type: COMMENT; Schema: plaint
@@ -90,6 +98,12 @@ COMMENT ON COLUMN plaint.tickets.follows IS 'The resolved or closed ticket this 
 COMMENT ON COLUMN plaint.tickets.closed_at IS 'When the status last became resolved or closed (set by a trigger); NULL while the ticket is not';
 
 --
+-- Name: COLUMN tickets.related_to; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.related_to IS 'The ticket whose tag this one''s first message carried, from a sender who was not its customer nor a participant ([tickets] tag_from_strangers = new)';
+
+--
 -- Name: messages; Type: TABLE; Schema: plaint
 --
 
@@ -113,8 +127,10 @@ CREATE TABLE plaint.messages (
     author text,
     limits_hit text[] DEFAULT '{}'::text[] NOT NULL,
     defects text[] DEFAULT '{}'::text[] NOT NULL,
+    fingerprint text,
     CONSTRAINT messages_check CHECK (((direction = 'in'::text) = (raw_id IS NOT NULL))),
-    CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text])))
+    CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
+    CONSTRAINT messages_fingerprint_is_sha256 CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text))
 );
 
 --
@@ -164,6 +180,12 @@ COMMENT ON COLUMN plaint.messages.limits_hit IS 'Limits the message reached (siz
 --
 
 COMMENT ON COLUMN plaint.messages.defects IS 'What the MIME parser found wrong in the message';
+
+--
+-- Name: COLUMN messages.fingerprint; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.fingerprint IS 'Inbound mail: sha256 of the message without trace headers; the same message is filed once (NULL before version 6)';
 
 --
 -- Name: outbox; Type: TABLE; Schema: plaint
@@ -235,7 +257,18 @@ CREATE TABLE plaint.raw_messages (
     state text DEFAULT 'new'::text NOT NULL,
     reason text,
     processed_at timestamp with time zone,
+    outcome text,
+    duplicate_of bigint,
+    dropped_by text,
+    flagged_at timestamp with time zone,
+    requeues integer DEFAULT 0 NOT NULL,
+    requeued_at timestamp with time zone,
+    previous_reason text,
     CONSTRAINT raw_messages_check CHECK (((uid IS NULL) = (uidvalidity IS NULL))),
+    CONSTRAINT raw_messages_dropped_names_its_rule CHECK ((COALESCE((outcome = 'dropped'::text), false) = (dropped_by IS NOT NULL))),
+    CONSTRAINT raw_messages_duplicate_names_its_original CHECK ((COALESCE((outcome = 'duplicate'::text), false) = (duplicate_of IS NOT NULL))),
+    CONSTRAINT raw_messages_outcome_known CHECK ((outcome = ANY (ARRAY['ticket'::text, 'bounce'::text, 'duplicate'::text, 'dropped'::text, 'quarantined'::text]))),
+    CONSTRAINT raw_messages_outcome_matches_state CHECK (COALESCE((((state = 'new'::text) AND (outcome IS NULL)) OR ((state = 'quarantined'::text) AND (outcome = 'quarantined'::text) AND (reason IS NOT NULL)) OR ((state = 'done'::text) AND (outcome = ANY (ARRAY['ticket'::text, 'bounce'::text, 'duplicate'::text, 'dropped'::text])))), false)),
     CONSTRAINT raw_messages_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT raw_messages_state_check CHECK ((state = ANY (ARRAY['new'::text, 'done'::text, 'quarantined'::text])))
 );
@@ -256,13 +289,55 @@ COMMENT ON COLUMN plaint.raw_messages.internaldate IS 'When the IMAP server rece
 -- Name: COLUMN raw_messages.state; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.raw_messages.state IS 'new: waiting to be processed; done: filed; quarantined: kept but not filed, see reason';
+COMMENT ON COLUMN plaint.raw_messages.state IS 'new: waiting to be processed; done: processed, see outcome; quarantined: kept but not filed, see reason';
 
 --
 -- Name: COLUMN raw_messages.reason; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.raw_messages.reason IS 'Why the message was quarantined, dropped or taken as a duplicate';
+COMMENT ON COLUMN plaint.raw_messages.reason IS 'Why the message was quarantined, or a note on its outcome (a reused Message-ID, a ticket tag from a stranger)';
+
+--
+-- Name: COLUMN raw_messages.outcome; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.outcome IS 'Where the message ended: ticket (filed on a ticket, new or threaded), bounce (a report linked to the ticket of the plaint mail it names), duplicate (of duplicate_of), dropped (by the rule dropped_by), quarantined (see reason); NULL while new';
+
+--
+-- Name: COLUMN raw_messages.duplicate_of; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.duplicate_of IS 'For a duplicate: the plaint.messages row of the same message filed earlier';
+
+--
+-- Name: COLUMN raw_messages.dropped_by; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.dropped_by IS 'For a dropped message: the rule that said drop';
+
+--
+-- Name: COLUMN raw_messages.flagged_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.flagged_at IS 'When plaint set \Seen on the IMAP server, after the raw row was committed; NULL for ingested mail and until then';
+
+--
+-- Name: COLUMN raw_messages.requeues; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.requeues IS 'How many times it was put back to new from quarantine (plaint requeue, plaint.requeue())';
+
+--
+-- Name: COLUMN raw_messages.requeued_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.requeued_at IS 'When it was last put back to new from quarantine';
+
+--
+-- Name: COLUMN raw_messages.previous_reason; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.previous_reason IS 'The quarantine reason it had before it was last put back to new';
 
 --
 -- Name: attachments; Type: TABLE; Schema: plaint
@@ -885,10 +960,10 @@ CREATE INDEX attachments_sha256 ON plaint.attachments USING btree (sha256);
 CREATE INDEX events_ticket ON plaint.events USING btree (ticket_id, id);
 
 --
--- Name: messages_in_message_id; Type: INDEX; Schema: plaint
+-- Name: messages_in_fingerprint; Type: INDEX; Schema: plaint
 --
 
-CREATE UNIQUE INDEX messages_in_message_id ON plaint.messages USING btree (message_id) WHERE ((direction = 'in'::text) AND (message_id IS NOT NULL));
+CREATE UNIQUE INDEX messages_in_fingerprint ON plaint.messages USING btree (fingerprint) WHERE (direction = 'in'::text);
 
 --
 -- Name: messages_message_id; Type: INDEX; Schema: plaint
@@ -927,6 +1002,12 @@ CREATE UNIQUE INDEX outbox_one_ack_per_ticket ON plaint.outbox USING btree (tick
 CREATE INDEX outbox_recipient ON plaint.outbox USING btree (recipient, queued_at) WHERE (kind = 'ack'::text);
 
 --
+-- Name: raw_messages_fetched_at; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX raw_messages_fetched_at ON plaint.raw_messages USING btree (fetched_at);
+
+--
 -- Name: raw_messages_imap_key; Type: INDEX; Schema: plaint
 --
 
@@ -943,6 +1024,12 @@ CREATE UNIQUE INDEX raw_messages_ingest_key ON plaint.raw_messages USING btree (
 --
 
 CREATE INDEX raw_messages_new ON plaint.raw_messages USING btree (id) WHERE (state = 'new'::text);
+
+--
+-- Name: raw_messages_unflagged; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX raw_messages_unflagged ON plaint.raw_messages USING btree (mailbox, uidvalidity) WHERE ((flagged_at IS NULL) AND (uid IS NOT NULL));
 
 --
 -- Name: routing_routed_at; Type: INDEX; Schema: plaint
@@ -1019,6 +1106,13 @@ ALTER TABLE ONLY plaint.outbox
     ADD CONSTRAINT outbox_ticket_id_fkey FOREIGN KEY (ticket_id) REFERENCES plaint.tickets(id);
 
 --
+-- Name: raw_messages raw_messages_duplicate_of_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.raw_messages
+    ADD CONSTRAINT raw_messages_duplicate_of_fkey FOREIGN KEY (duplicate_of) REFERENCES plaint.messages(id);
+
+--
 -- Name: routing routing_raw_id_fkey; Type: FK CONSTRAINT; Schema: plaint
 --
 
@@ -1052,6 +1146,13 @@ ALTER TABLE ONLY plaint.tickets
 
 ALTER TABLE ONLY plaint.tickets
     ADD CONSTRAINT tickets_queue_fkey FOREIGN KEY (queue) REFERENCES plaint.queues(name);
+
+--
+-- Name: tickets tickets_related_to_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.tickets
+    ADD CONSTRAINT tickets_related_to_fkey FOREIGN KEY (related_to) REFERENCES plaint.tickets(id);
 
 --
 -- Name: SCHEMA plaint; Type: ACL; Schema: -
@@ -1089,8 +1190,50 @@ GRANT ALL ON TABLE plaint.outbox TO plaint_admin;
 -- Name: TABLE raw_messages; Type: ACL; Schema: plaint
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE plaint.raw_messages TO plaint_gateway;
+GRANT SELECT,INSERT ON TABLE plaint.raw_messages TO plaint_gateway;
 GRANT ALL ON TABLE plaint.raw_messages TO plaint_admin;
+
+--
+-- Name: COLUMN raw_messages.state; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(state) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.reason; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(reason) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.processed_at; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(processed_at) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.outcome; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(outcome) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.duplicate_of; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(duplicate_of) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.dropped_by; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(dropped_by) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.flagged_at; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(flagged_at) ON TABLE plaint.raw_messages TO plaint_gateway;
 
 --
 -- Name: TABLE attachments; Type: ACL; Schema: plaint
@@ -1134,7 +1277,7 @@ GRANT ALL ON SEQUENCE plaint.customers_id_seq TO plaint_admin;
 -- Name: TABLE events; Type: ACL; Schema: plaint
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE plaint.events TO plaint_gateway;
+GRANT SELECT,INSERT ON TABLE plaint.events TO plaint_gateway;
 GRANT SELECT ON TABLE plaint.events TO plaint_agent;
 GRANT ALL ON TABLE plaint.events TO plaint_admin;
 

@@ -40,8 +40,8 @@ ok $? "plaint once over two mailboxes"
 is "$(sql 'SELECT count(*) FROM plaint.raw_messages')" 2 "both deliveries stored raw"
 is "$(sql "SELECT count(*) FROM plaint.messages WHERE message_id = 'd1@example.org'")" 1 \
 	"one ticket entry for one Message-ID"
-is "$(sql "SELECT count(*) FROM plaint.raw_messages WHERE reason LIKE 'duplicate of message %'")" 1 \
-	"the second delivery is recorded as a duplicate"
+is "$(sql "SELECT count(*) FROM plaint.raw_messages r JOIN plaint.messages m ON m.id = r.duplicate_of WHERE r.outcome = 'duplicate' AND m.message_id = 'd1@example.org'")" 1 \
+	"the second delivery is recorded as a duplicate of the first"
 is "$(sink_for fay@example.org | wc -l)" 1 "one acknowledgement for one Message-ID"
 
 # --- ingest ------------------------------------------------------------

@@ -126,10 +126,18 @@ print(a["subject"], a["from"]["address"], a["to"][0]["address"],
       [x["name"] for x in a["attachments"]], b["text"].strip(), sep="|")' "$W/parse.json")" \
 	"Receipt attached|ivo@example.org|care@example.com|[None, 'Quittung für Bestellung.pdf']|Le café est froid, déjà." \
 	"plaint parse prints the normalized message as JSON"
+# Text without headers is read as the text of a message without any;
+# only input without text is refused.
 printf 'not mail at all\n' > "$W/junk.txt"
 "$PLAINT" parse "$W/junk.txt" > "$W/junk.json" 2>> "$LOGDIR/parse-cmd.err"
-is "$?" 65 "plaint parse on something that is not mail exits 65"
-grep -q '"error":"not a mail message' "$W/junk.json"
+is "$?" 0 "plaint parse on text without headers exits 0"
+is "$("$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["text"].strip(), d["defects"][-1], sep="|")' "$W/junk.json")" \
+	"not mail at all|no header block: the whole message is read as its text" \
+	"it is read as the text, with the defect said"
+printf '\n \n\t\n' > "$W/blank.txt"
+"$PLAINT" parse "$W/blank.txt" > "$W/blank.json" 2>> "$LOGDIR/parse-cmd.err"
+is "$?" 65 "plaint parse on input without any text exits 65"
+grep -q '"error":"not a mail message: it holds no text at all"' "$W/blank.json"
 ok $? "with a clear error in the output"
 
 tap_done

@@ -114,8 +114,10 @@ plaint_run once3 -c "$CONF" once
 ok $? "a third plaint once exits 0"
 is "$(state) $(sink_count)" "$before" "nothing new on a run with no new mail"
 
-# A crash between the commit and the flagging leaves stored mail unseen:
-# the next run flags it without storing or filing it again.
+# A crash between the commit and the flagging leaves stored mail unseen
+# (its flagged_at empty): the next run flags it without storing or filing
+# it again.
+sql "UPDATE plaint.raw_messages SET flagged_at = NULL" > /dev/null
 "$PY" - "$IMAP_PORT" <<'PYEOF'
 import imaplib, sys
 m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
@@ -127,10 +129,26 @@ PYEOF
 is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -c 'Seen')" 0 \
 	"(all messages marked unread again on the server)"
 plaint_run once4 -c "$CONF" once
-ok $? "plaint once over stored but unread mail"
+ok $? "plaint once over stored but unflagged mail"
 is "$(state) $(sink_count)" "$before" "stored mail is not stored, filed or answered again"
 is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -vc 'Seen')" 0 \
 	"it is flagged \\Seen again"
+is "$(sql "SELECT count(*) FROM plaint.raw_messages WHERE uid IS NOT NULL AND flagged_at IS NULL")" 0 \
+	"and recorded as flagged"
+# A person marking mail unread later is left alone: it is neither
+# fetched again nor flagged again.
+"$PY" - "$IMAP_PORT" <<'PYEOF'
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login("alice", "alicepw")
+m.select("INBOX")
+m.uid("STORE", "1:*", "-FLAGS.SILENT", "(\\Seen)")
+m.logout()
+PYEOF
+plaint_run once5 -c "$CONF" once
+is "$(state) $(sink_count)" "$before" "mail a person marked unread is not fetched again"
+is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -c 'Seen')" 0 \
+	"and stays unread"
 
 # --- STARTTLS and plain IMAP -----------------------------------------------
 complaint "$W/s1.eml" "Carl <carl@example.org>" "Broken blender" s1@example.org
@@ -153,6 +171,7 @@ badenv=$(tests/harness.sh badca "$GW_TMP" 2>> "$LOGDIR/harness-badca.err")
 ok $? "a Dovecot with a certificate from an unknown CA started"
 eval "$badenv"
 complaint "$W/b1.eml" "Eve <eve@example.org>" "Must stay unread" b1@example.org
+unread=$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -vc 'Seen')
 "$PY" tests/imap_append.py --port "$IMAP_PORT" "$W/b1.eml" > /dev/null
 for mode in "tls $BAD_IMAPS_PORT $CA_FILE" "starttls $BAD_IMAP_PORT $CA_FILE" "tls $IMAPS_PORT -"; do
 	set -- $mode
@@ -167,7 +186,7 @@ ok "$(grep -rqs 'Login: user=<alice>' "$GW_TMP"/dovecot-bad/; [ $? = 1 ]; echo $
 	"the untrusted server saw no login"
 is "$(sql "SELECT count(*) FROM plaint.messages WHERE message_id = 'b1@example.org'")" 0 \
 	"nothing was fetched from an untrusted server"
-is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -vc 'Seen')" 1 \
+is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --list-flags | grep -vc 'Seen')" "$((unread + 1))" \
 	"the message stays unread on the server"
 
 tap_done

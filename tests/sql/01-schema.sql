@@ -2,7 +2,7 @@
 -- rules, the CHECK constraints, and a COMMENT on every table and view of
 -- sql/migrations/0001_spine.sql.  One transaction, rolled back.
 BEGIN;
-SELECT plan(94);
+SELECT plan(101);
 
 -- Rows made here; every test row lives in mailboxes named "t01-*".
 CREATE FUNCTION pg_temp.raw(p_mailbox text, p_seed text,
@@ -78,8 +78,8 @@ SELECT has_index('plaint', 'raw_messages', 'raw_messages_imap_key', ARRAY['mailb
 SELECT index_is_unique('plaint', 'raw_messages', 'raw_messages_imap_key', 'raw_messages_imap_key is unique');
 SELECT has_index('plaint', 'raw_messages', 'raw_messages_ingest_key', ARRAY['mailbox', 'sha256'], 'index raw_messages_ingest_key on (mailbox, sha256)');
 SELECT index_is_unique('plaint', 'raw_messages', 'raw_messages_ingest_key', 'raw_messages_ingest_key is unique');
-SELECT has_index('plaint', 'messages', 'messages_in_message_id', ARRAY['message_id'], 'index messages_in_message_id on (message_id)');
-SELECT index_is_unique('plaint', 'messages', 'messages_in_message_id', 'messages_in_message_id is unique');
+SELECT has_index('plaint', 'messages', 'messages_in_fingerprint', ARRAY['fingerprint'], 'index messages_in_fingerprint on (fingerprint)');
+SELECT index_is_unique('plaint', 'messages', 'messages_in_fingerprint', 'messages_in_fingerprint is unique');
 SELECT has_index('plaint', 'outbox', 'outbox_one_ack_per_ticket', ARRAY['ticket_id'], 'index outbox_one_ack_per_ticket on (ticket_id)');
 SELECT index_is_unique('plaint', 'outbox', 'outbox_one_ack_per_ticket', 'outbox_one_ack_per_ticket is unique');
 
@@ -111,11 +111,28 @@ SELECT lives_ok($$SELECT pg_temp.raw('t01-inbox', 'ingested', 7, 3)$$,
 SELECT throws_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state)
 		   VALUES ('t01-chk', encode(sha256('c1'::bytea), 'hex'), 2, 'c1', 'bogus')$$,
 		 '23514', NULL, 'raw_messages.state must be new, done or quarantined');
-SELECT lives_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state)
-		  VALUES ('t01-chk', encode(sha256('c2'::bytea), 'hex'), 2, 'c2', 'new'),
-			 ('t01-chk', encode(sha256('c3'::bytea), 'hex'), 2, 'c3', 'done'),
-			 ('t01-chk', encode(sha256('c4'::bytea), 'hex'), 2, 'c4', 'quarantined')$$,
-		'raw_messages.state accepts new, done and quarantined');
+SELECT lives_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state, outcome, reason)
+		  VALUES ('t01-chk', encode(sha256('c2'::bytea), 'hex'), 2, 'c2', 'new', NULL, NULL),
+			 ('t01-chk', encode(sha256('c3'::bytea), 'hex'), 2, 'c3', 'done', 'ticket', NULL),
+			 ('t01-chk', encode(sha256('c4'::bytea), 'hex'), 2, 'c4', 'quarantined', 'quarantined', 'why')$$,
+		'raw_messages.state accepts new, done and quarantined, each with its outcome');
+-- The ledger: every processed row says where it ended, and names what
+-- its outcome refers to.
+SELECT throws_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state)
+		   VALUES ('t01-chk', encode(sha256('c9'::bytea), 'hex'), 2, 'c9', 'done')$$,
+		 '23514', NULL, 'a done row without an outcome is refused');
+SELECT throws_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state, outcome)
+		   VALUES ('t01-chk', encode(sha256('c10'::bytea), 'hex'), 3, 'c10', 'quarantined', 'quarantined')$$,
+		 '23514', NULL, 'a quarantined row without a reason is refused');
+SELECT throws_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state, outcome)
+		   VALUES ('t01-chk', encode(sha256('c11'::bytea), 'hex'), 3, 'c11', 'done', 'duplicate')$$,
+		 '23514', NULL, 'a duplicate that names no original is refused');
+SELECT throws_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state, outcome)
+		   VALUES ('t01-chk', encode(sha256('c12'::bytea), 'hex'), 3, 'c12', 'done', 'dropped')$$,
+		 '23514', NULL, 'a dropped row that names no rule is refused');
+SELECT throws_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw, state, outcome)
+		   VALUES ('t01-chk', encode(sha256('c13'::bytea), 'hex'), 3, 'c13', 'new', 'ticket')$$,
+		 '23514', NULL, 'a new row has no outcome yet');
 SELECT throws_ok($$INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw)
 		   VALUES ('t01-chk', upper(encode(sha256('c5'::bytea), 'hex')), 2, 'c5')$$,
 		 '23514', NULL, 'raw_messages.sha256 must be lower-case hex');
@@ -171,23 +188,29 @@ SELECT throws_ok($$INSERT INTO plaint.tickets (number, customer_id, subject, que
 ---------------------------------------------------------------- messages
 CREATE TEMP TABLE t01_raw AS
 	SELECT pg_temp.raw('t01-msg', 'm1') AS m1, pg_temp.raw('t01-msg', 'm2') AS m2,
-	       pg_temp.raw('t01-msg', 'm3') AS m3;
+	       pg_temp.raw('t01-msg', 'm3') AS m3, pg_temp.raw('t01-msg', 'm5') AS m5;
 
-SELECT lives_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id)
-		  SELECT id, m1, 'in', 't01-dup@example.com' FROM t01_ticket, t01_raw$$,
-		'an inbound message with a Message-ID');
-SELECT throws_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id)
-		   SELECT id, m2, 'in', 't01-dup@example.com' FROM t01_ticket, t01_raw$$,
-		 '23505', 'duplicate key value violates unique constraint "messages_in_message_id"',
-		 'a second inbound message with the same Message-ID is refused');
-SELECT lives_ok($$INSERT INTO plaint.messages (ticket_id, direction, message_id)
-		  SELECT id, 'out', 't01-dup@example.com' FROM t01_ticket$$,
-		'an outbound message may share a Message-ID with an inbound one (index is on direction = in)');
+SELECT lives_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id, fingerprint)
+		  SELECT id, m1, 'in', 't01-dup@example.com', repeat('a', 64) FROM t01_ticket, t01_raw$$,
+		'an inbound message with a Message-ID and a fingerprint');
+SELECT lives_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id, fingerprint)
+		  SELECT id, m2, 'in', 't01-dup@example.com', repeat('b', 64) FROM t01_ticket, t01_raw$$,
+		'another inbound message reusing that Message-ID, with other content, is kept');
+SELECT throws_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id, fingerprint)
+		   SELECT id, m3, 'in', 't01-other@example.com', repeat('a', 64) FROM t01_ticket, t01_raw$$,
+		 '23505', 'duplicate key value violates unique constraint "messages_in_fingerprint"',
+		 'a second inbound message with the same fingerprint is refused, whatever its Message-ID');
+SELECT throws_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction, fingerprint)
+		   SELECT id, m3, 'in', 'not-a-hash' FROM t01_ticket, t01_raw$$,
+		 '23514', NULL, 'messages.fingerprint must be a sha256 in hex');
+SELECT lives_ok($$INSERT INTO plaint.messages (ticket_id, direction, message_id, fingerprint)
+		  SELECT id, 'out', 't01-dup@example.com', repeat('a', 64) FROM t01_ticket$$,
+		'an outbound message is not unique-checked (the index is on direction = in)');
 SELECT lives_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction)
-		  SELECT id, m2, 'in' FROM t01_ticket, t01_raw;
+		  SELECT id, m3, 'in' FROM t01_ticket, t01_raw;
 		  INSERT INTO plaint.messages (ticket_id, raw_id, direction)
-		  SELECT id, m3, 'in' FROM t01_ticket, t01_raw$$,
-		'inbound messages without a Message-ID are not unique-checked');
+		  SELECT id, m5, 'in' FROM t01_ticket, t01_raw$$,
+		'inbound messages without a fingerprint (filed before version 7) are not unique-checked');
 SELECT throws_ok($$INSERT INTO plaint.messages (ticket_id, raw_id, direction)
 		   SELECT id, m1, 'in' FROM t01_ticket, t01_raw$$,
 		 '23505', NULL, 'a raw row is filed as at most one message');

@@ -3,12 +3,13 @@
 -- (and the ticket number sequence's state before the first call), never
 -- read back from the function.  One transaction, rolled back.
 BEGIN;
-SELECT plan(87);
+SELECT plan(118);
 
 -- Raw rows by name, and what each file_message() call returned, by name.
 CREATE TEMP TABLE raw (name text PRIMARY KEY, id bigint NOT NULL);
 CREATE TEMP TABLE res (name text PRIMARY KEY, action text, ticket_id bigint,
-		       ticket_number text, message_row bigint);
+		       ticket_number text, message_row bigint,
+		       ack_suppressed text, note text);
 
 CREATE FUNCTION pg_temp.raw(p_name text) RETURNS bigint LANGUAGE sql AS $$
 	WITH r AS (
@@ -31,20 +32,36 @@ CREATE PROCEDURE pg_temp.file(p_name text, p_message_id text, p_from text,
 			     p_refs text[] DEFAULT '{}', p_tag text DEFAULT NULL,
 			     p_drop boolean DEFAULT false, p_prefix text DEFAULT 'CMP',
 			     p_rules text[] DEFAULT '{}', p_priority text DEFAULT 'normal',
-			     p_received timestamptz DEFAULT '2024-03-01 12:00:00+00')
+			     p_received timestamptz DEFAULT '2024-03-01 12:00:00+00',
+			     p_fingerprint text DEFAULT NULL, p_strangers text DEFAULT NULL,
+			     p_dropped_by text DEFAULT NULL, p_cc text[] DEFAULT '{}')
 LANGUAGE sql AS $$
 	INSERT INTO pg_temp.res
-	SELECT p_name, f.* FROM plaint.file_message(
-		p_raw_id => pg_temp.raw(p_name), p_prefix => p_prefix,
-		p_queue => 'general', p_priority => p_priority,
-		p_tags => '{}', p_rules => p_rules, p_drop => p_drop,
-		p_tag_number => p_tag, p_refs => p_refs,
-		p_message_id => p_message_id,
-		p_in_reply_to => p_refs[1], p_references => p_refs,
-		p_from_addr => p_from, p_from_name => NULL,
-		p_subject => 'subject of ' || p_name, p_body => 'body of ' || p_name,
-		p_received_at => p_received, p_ack_within => 3600,
-		p_ack_suppressed => NULL, p_rules_version => 'v1') f
+	SELECT p_name, f.* FROM plaint.file_message(jsonb_build_object(
+		'raw_id', pg_temp.raw(p_name),
+		'prefix', p_prefix,
+		'queue', 'general',
+		'priority', p_priority,
+		'tags', '{}',
+		'rules', p_rules,
+		'drop', p_drop,
+		'tag_number', p_tag,
+		'refs', p_refs,
+		'message_id', p_message_id,
+		'in_reply_to', p_refs[1],
+		'references', p_refs,
+		'from_addr', p_from,
+		'from_name', NULL,
+		'subject', 'subject of ' || p_name,
+		'body', 'body of ' || p_name,
+		'received_at', p_received,
+		'ack_within', 3600,
+		'ack_suppressed', NULL,
+		'rules_version', 'v1',
+		'fingerprint', p_fingerprint,
+		'tag_from_strangers', p_strangers,
+		'dropped_by', p_dropped_by,
+		'cc', p_cc)) f
 $$;
 
 -- The next ticket number, from the sequence as it stands (sequences are not
@@ -62,16 +79,27 @@ CREATE TEMP TABLE base AS
 
 ---------------------------------------------------------------- a new message opens a ticket
 INSERT INTO res
-SELECT 'a', f.* FROM plaint.file_message(
-	p_raw_id => pg_temp.raw('a'), p_prefix => 'CMP', p_queue => 't02-billing',
-	p_priority => 'high', p_tags => ARRAY['refund', 'vip'],
-	p_rules => ARRAY['refund-request', 'vip-sender'], p_drop => false,
-	p_tag_number => NULL, p_refs => '{}',
-	p_message_id => 'a1.t02@example.com', p_in_reply_to => NULL, p_references => '{}',
-	p_from_addr => 'Alice.Smith@Example.COM', p_from_name => 'Alice Smith',
-	p_subject => 'Charged twice for order 12345', p_body => 'Please refund one.',
-	p_received_at => '2024-03-01 09:00:00+00', p_ack_within => 3600,
-	p_ack_suppressed => NULL, p_rules_version => 'rules-v1') f;
+SELECT 'a', f.* FROM plaint.file_message(jsonb_build_object(
+	'raw_id', pg_temp.raw('a'),
+	'prefix', 'CMP',
+	'queue', 't02-billing',
+	'priority', 'high',
+	'tags', ARRAY['refund', 'vip'],
+	'rules', ARRAY['refund-request', 'vip-sender'],
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'a1.t02@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'Alice.Smith@Example.COM',
+	'from_name', 'Alice Smith',
+	'subject', 'Charged twice for order 12345',
+	'body', 'Please refund one.',
+	'received_at', '2024-03-01 09:00:00+00',
+	'ack_within', 3600,
+	'ack_suppressed', NULL,
+	'rules_version', 'rules-v1')) f;
 
 SELECT is((pg_temp.r('a')).action, 'opened', 'new message: action is opened');
 SELECT is((pg_temp.r('a')).ticket_number, 'CMP-' || pg_temp.num(0),
@@ -153,8 +181,10 @@ SELECT is((pg_temp.r('b2')).ticket_id, (pg_temp.r('a')).ticket_id, 'refs: onto t
 
 ---------------------------------------------------------------- subject tag threads
 CALL pg_temp.file('c', 'c3.t02@example.com', 'someone.else@example.com',
-		    p_tag => 'cmp-' || pg_temp.num(0));
+		    p_tag => 'cmp-' || pg_temp.num(0), p_strangers => 'thread');
 SELECT is((pg_temp.r('c')).action, 'threaded', 'lower-case tag naming the ticket, no refs: threaded');
+SELECT matches((pg_temp.r('c')).note, 'tag CMP-[0-9]+ from someone.else@example.com, who is not its customer nor a participant: threaded',
+	       'a tag from a stranger, tag_from_strangers = thread: threaded, and said');
 SELECT is((pg_temp.r('c')).ticket_id, (pg_temp.r('a')).ticket_id, 'lower-case tag: same ticket');
 SELECT is((pg_temp.r('c')).ticket_number, 'CMP-' || pg_temp.num(0), 'lower-case tag: same number');
 SELECT is((SELECT count(*) FROM plaint.customers) - (SELECT customers FROM base), 1::bigint,
@@ -237,9 +267,9 @@ SELECT is((SELECT count(*) FROM plaint.messages WHERE message_id = 'a1.t02@examp
 SELECT is((SELECT count(*) FROM plaint.tickets), (SELECT tickets FROM before_dup),
 	  'duplicate: no new ticket');
 SELECT results_eq(
-	$$SELECT state, reason, processed_at IS NOT NULL FROM plaint.raw_messages WHERE id = pg_temp.rid('f')$$,
-	$$SELECT 'done'::text, 'duplicate of message ' || (pg_temp.r('a')).message_row, true$$,
-	'duplicate: raw row done with reason "duplicate of message N"');
+	$$SELECT state, outcome, duplicate_of, processed_at IS NOT NULL FROM plaint.raw_messages WHERE id = pg_temp.rid('f')$$,
+	$$SELECT 'done'::text, 'duplicate'::text, (pg_temp.r('a')).message_row, true$$,
+	'duplicate: raw row done, outcome duplicate of the first copy''s message');
 SELECT is_empty($$SELECT 1 FROM plaint.messages WHERE raw_id = pg_temp.rid('f')$$,
 		'duplicate: its raw row is not filed as a message');
 
@@ -252,7 +282,8 @@ SELECT is((pg_temp.r('f2')).ticket_id, (pg_temp.r('a')).ticket_id, 'duplicate wi
 
 ---------------------------------------------------------------- dropped
 CALL pg_temp.file('g', 'g10.t02@example.com', 'newsletter@example.net',
-		    p_drop => true, p_rules => ARRAY['drop-newsletters']);
+		    p_drop => true, p_rules => ARRAY['other', 'drop-newsletters'],
+		    p_dropped_by => 'drop-newsletters');
 SELECT is((pg_temp.r('g')).action, 'dropped', 'p_drop: action is dropped');
 SELECT is((pg_temp.r('g')).ticket_id, NULL, 'dropped: no ticket_id');
 SELECT is((pg_temp.r('g')).ticket_number, NULL, 'dropped: no ticket number');
@@ -264,10 +295,10 @@ SELECT is_empty($$SELECT 1 FROM plaint.customers WHERE email = 'newsletter@examp
 SELECT is_empty($$SELECT 1 FROM plaint.messages WHERE raw_id = pg_temp.rid('g') OR message_id = 'g10.t02@example.com'$$,
 		'dropped: no messages row');
 SELECT results_eq(
-	$$SELECT state, reason IS NOT NULL, reason LIKE '%drop-newsletters%', processed_at IS NOT NULL
+	$$SELECT state, outcome, dropped_by, processed_at IS NOT NULL
 	    FROM plaint.raw_messages WHERE id = pg_temp.rid('g')$$,
-	$$VALUES ('done'::text, true, true, true)$$,
-	'dropped: raw row done with a reason naming the rule');
+	$$VALUES ('done'::text, 'dropped'::text, 'drop-newsletters'::text, true)$$,
+	'dropped: raw row done, outcome dropped, naming the rule');
 SELECT is((SELECT count(*) FROM plaint.events), (SELECT events FROM before_dup),
 	  'duplicate and dropped: no events');
 
@@ -322,6 +353,94 @@ CALL pg_temp.file('k3', 'k17.t02@example.com', 'erin@example.com', p_prefix => '
 		    p_tag => 'sup-' || pg_temp.num(5));
 SELECT is((pg_temp.r('k3')).action, 'threaded', 'prefix Sup: tag sup-n threads');
 SELECT is((pg_temp.r('k3')).ticket_id, (pg_temp.r('k')).ticket_id, 'prefix Sup: tag sup-n names the ticket');
+
+---------------------------------------------------------------- duplicates are the same content, not the same header
+-- The same content (fingerprint), whatever its Message-ID or none.
+CALL pg_temp.file('m1', 'm1.t02@example.com', 'fay@example.com', p_fingerprint => repeat('1', 64));
+CALL pg_temp.file('m2', NULL, 'fay@example.com', p_fingerprint => repeat('1', 64));
+SELECT is((pg_temp.r('m2')).action, 'duplicate', 'the same fingerprint without a Message-ID: duplicate');
+SELECT is((pg_temp.r('m2')).message_row, (pg_temp.r('m1')).message_row, 'duplicate: of the first copy');
+CALL pg_temp.file('m3', NULL, 'fay@example.com', p_fingerprint => repeat('3', 64));
+CALL pg_temp.file('m4', NULL, 'fay@example.com', p_fingerprint => repeat('3', 64));
+SELECT is((pg_temp.r('m3')).action, 'opened', 'no Message-ID, a new fingerprint: opened');
+SELECT is((pg_temp.r('m4')).action, 'duplicate', 'no Message-ID, the same fingerprint again: duplicate');
+-- A reused Message-ID on other content: filed, and the reuse said.
+CALL pg_temp.file('m5', 'm1.t02@example.com', 'gus@example.com', p_fingerprint => repeat('5', 64));
+SELECT is((pg_temp.r('m5')).action, 'opened', 'the same Message-ID on other content: a ticket of its own');
+SELECT isnt((pg_temp.r('m5')).ticket_id, (pg_temp.r('m1')).ticket_id, 'reused Message-ID: not the first one''s ticket');
+SELECT is((pg_temp.r('m5')).ack_suppressed, NULL, 'reused Message-ID: may be acknowledged');
+SELECT matches((pg_temp.r('m5')).note, '^Message-ID also on message [0-9]+ \(CMP-[0-9]+\) with other content',
+	       'reused Message-ID: the note names the other message');
+SELECT results_eq($$SELECT outcome, reason FROM plaint.raw_messages WHERE id = pg_temp.rid('m5')$$,
+		  $$SELECT 'ticket'::text, (pg_temp.r('m5')).note$$,
+		  'reused Message-ID: outcome ticket, the note kept as its reason');
+
+---------------------------------------------------------------- a ticket tag from a stranger
+-- Default (new): a ticket of its own, related to the tagged one.
+CALL pg_temp.file('s1', 's1.t02@example.com', 'hal@example.com', p_cc => ARRAY['ivy@example.com']);
+CALL pg_temp.file('s2', 's2.t02@example.com', 'mallory@example.net',
+		    p_tag => (pg_temp.r('s1')).ticket_number);
+SELECT is((pg_temp.r('s2')).action, 'opened', 'a tag from a stranger: opens a ticket (tag_from_strangers = new)');
+SELECT is((SELECT related_to FROM plaint.tickets WHERE id = (pg_temp.r('s2')).ticket_id),
+	  (pg_temp.r('s1')).ticket_id, 'the new ticket is related to the tagged one');
+SELECT ok(EXISTS (SELECT FROM plaint.events e WHERE e.ticket_id = (pg_temp.r('s1')).ticket_id
+		   AND e.kind = 'tag_from_stranger'
+		   AND e.detail->>'ticket' = (pg_temp.r('s2')).ticket_number),
+	  'the tagged ticket records the stranger''s ticket');
+SELECT is((SELECT count(*)::int FROM plaint.messages WHERE ticket_id = (pg_temp.r('s1')).ticket_id), 1,
+	  'the tagged ticket gets no message from the stranger');
+-- Its customer and its participants (the Cc of its mail) thread.
+CALL pg_temp.file('s3', 's3.t02@example.com', 'IVY@example.com',
+		    p_tag => (pg_temp.r('s1')).ticket_number);
+SELECT is((pg_temp.r('s3')).action, 'threaded', 'a participant (Cc of its mail) threads by tag');
+SELECT is((pg_temp.r('s3')).note, NULL, 'a participant: nothing to note');
+CALL pg_temp.file('s4', 's4.t02@example.com', 'hal@example.com',
+		    p_tag => (pg_temp.r('s1')).ticket_number);
+SELECT is((pg_temp.r('s4')).action, 'threaded', 'the customer threads by tag');
+
+---------------------------------------------------------------- mail that names no sender
+CALL pg_temp.file('n1', 'n1.t02@example.com', NULL);
+SELECT is((pg_temp.r('n1')).action, 'opened', 'no sender at all: still a ticket');
+SELECT is((SELECT customer_id FROM plaint.tickets WHERE id = (pg_temp.r('n1')).ticket_id), NULL,
+	  'no sender: the ticket has no customer');
+SELECT is((pg_temp.r('n1')).ack_suppressed, 'null-sender', 'no sender: no acknowledgement');
+SELECT throws_ok(format('SELECT plaint.reply(%L, %L)', (pg_temp.r('n1')).ticket_number, 'hello'),
+		 '55000', NULL, 'no sender: plaint.reply refuses, with a reason');
+
+---------------------------------------------------------------- bounces, by structure
+CREATE PROCEDURE pg_temp.bounce(p_name text, p_kind text, p_ids text[], p_from text DEFAULT 'mailer-daemon@mx.example.net')
+LANGUAGE sql AS $$
+	INSERT INTO pg_temp.res
+	SELECT p_name, f.* FROM plaint.file_message(jsonb_build_object(
+		'raw_id', pg_temp.raw(p_name), 'prefix', 'CMP', 'queue', 'bounces',
+		'bounce', p_kind, 'original_ids', p_ids, 'from_addr', p_from,
+		'subject', 'Undelivered Mail Returned to Sender', 'body', 'failed',
+		'ack_suppressed', CASE WHEN p_kind = 'report' THEN 'bounce' ELSE 'null-sender' END,
+		'ack_within', 60, 'rules_version', 'v1', 'fingerprint', encode(sha256(convert_to(p_name, 'UTF8')), 'hex'))) f
+$$;
+CALL pg_temp.file('o1', 'o1.t02@example.com', 'olga@example.com');
+WITH x AS (
+	INSERT INTO plaint.messages (ticket_id, direction, message_id)
+	VALUES ((pg_temp.r('o1')).ticket_id, 'out', 'ours-o1.t02@example.com') RETURNING id, ticket_id)
+INSERT INTO plaint.outbox (kind, ticket_id, message_row, recipient, message_id, due_at)
+SELECT 'reply', x.ticket_id, x.id, 'olga@example.com', 'ours-o1.t02@example.com', now() FROM x;
+CALL pg_temp.bounce('bo1', 'report', ARRAY['other@example.net', 'ours-o1.t02@example.com']);
+SELECT is((pg_temp.r('bo1')).action, 'bounce', 'a report naming plaint''s mail: a bounce');
+SELECT is((pg_temp.r('bo1')).ticket_id, (pg_temp.r('o1')).ticket_id, 'it joins that mail''s ticket');
+SELECT is((SELECT outcome FROM plaint.raw_messages WHERE id = pg_temp.rid('bo1')), 'bounce',
+	  'outcome bounce');
+SELECT is((SELECT bounces FROM plaint.customers WHERE email = 'olga@example.com'), 1,
+	  'the address is marked as bouncing');
+CALL pg_temp.bounce('bo2', 'candidate', ARRAY['ours-o1.t02@example.com']);
+SELECT is((pg_temp.r('bo2')).action, 'bounce', 'the null sender naming plaint''s mail: a bounce too');
+CALL pg_temp.bounce('bo3', 'report', ARRAY['someone-elses@example.net']);
+SELECT is((pg_temp.r('bo3')).action, 'opened', 'a report naming no mail of plaint''s: a ticket of its own');
+SELECT is((SELECT queue FROM plaint.tickets WHERE id = (pg_temp.r('bo3')).ticket_id), 'bounces',
+	  'in the queue the gateway gives (unlinked_bounce_queue)');
+SELECT is((pg_temp.r('bo3')).ack_suppressed, 'bounce', 'never acknowledged');
+CALL pg_temp.bounce('bo4', 'candidate', ARRAY['someone-elses@example.net'], 'pat@example.com');
+SELECT is((pg_temp.r('bo4')).action, 'opened', 'the null sender naming other mail: filed as usual');
+SELECT is((SELECT outcome FROM plaint.raw_messages WHERE id = pg_temp.rid('bo4')), 'ticket', 'outcome ticket');
 
 ---------------------------------------------------------------- every raw row filed here is done
 SELECT is_empty($$SELECT r.name, m.state FROM raw r JOIN plaint.raw_messages m ON m.id = r.id

@@ -16,17 +16,49 @@ CREATE TEMP TABLE t AS
 -- ack due 11:00), "two" received 2024-03-02 08:30 UTC with 900 s (08:45).
 CREATE TEMP TABLE tk (name text PRIMARY KEY, ticket_id bigint, message_row bigint);
 INSERT INTO tk
-SELECT 'one', f.ticket_id, f.message_row FROM plaint.file_message(
-	(SELECT raw[1] FROM t), 'CMP', 't03-queue', 'normal', '{}', '{}', false,
-	NULL, '{}', 'one.t03@example.com', NULL, '{}',
-	'Frank@Example.com', 'Frank', 'Broken kettle', 'It leaks.',
-	'2024-03-01 09:00:00+00', 7200, NULL, 'v1') f;
+SELECT 'one', f.ticket_id, f.message_row FROM plaint.file_message(jsonb_build_object(
+	'raw_id', (SELECT raw[1] FROM t),
+	'prefix', 'CMP',
+	'queue', 't03-queue',
+	'priority', 'normal',
+	'tags', '{}',
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'one.t03@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'Frank@Example.com',
+	'from_name', 'Frank',
+	'subject', 'Broken kettle',
+	'body', 'It leaks.',
+	'received_at', '2024-03-01 09:00:00+00',
+	'ack_within', 7200,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
 INSERT INTO tk
-SELECT 'two', f.ticket_id, f.message_row FROM plaint.file_message(
-	(SELECT raw[2] FROM t), 'CMP', 't03-queue', 'normal', '{}', '{}', false,
-	NULL, '{}', 'two.t03@example.com', NULL, '{}',
-	'grace@example.com', 'Grace', 'Late parcel', 'Where is it?',
-	'2024-03-02 08:30:00+00', 900, NULL, 'v1') f;
+SELECT 'two', f.ticket_id, f.message_row FROM plaint.file_message(jsonb_build_object(
+	'raw_id', (SELECT raw[2] FROM t),
+	'prefix', 'CMP',
+	'queue', 't03-queue',
+	'priority', 'normal',
+	'tags', '{}',
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'two.t03@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'grace@example.com',
+	'from_name', 'Grace',
+	'subject', 'Late parcel',
+	'body', 'Where is it?',
+	'received_at', '2024-03-02 08:30:00+00',
+	'ack_within', 900,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
 CREATE FUNCTION pg_temp.tid(p_name text) RETURNS bigint LANGUAGE sql STABLE AS $$
 	SELECT ticket_id FROM pg_temp.tk WHERE name = p_name
 $$;
@@ -133,13 +165,28 @@ SELECT is(plaint.queue_ack(pg_temp.tid('one'), pg_temp.mrow('one'), 'frank@examp
 INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw)
 VALUES ('t03-inbox', encode(sha256('t03 third'::bytea), 'hex'), 9, 't03 third');
 INSERT INTO tk
-SELECT 'three', f.ticket_id, f.message_row FROM plaint.file_message(
-	(SELECT id FROM plaint.raw_messages WHERE mailbox = 't03-inbox'
+SELECT 'three', f.ticket_id, f.message_row FROM plaint.file_message(jsonb_build_object(
+	'raw_id', (SELECT id FROM plaint.raw_messages WHERE mailbox = 't03-inbox'
 	  AND sha256 = encode(sha256('t03 third'::bytea), 'hex')),
-	'CMP', 't03-queue', 'normal', '{}', '{}', false,
-	NULL, '{}', 'three.t03@example.com', NULL, '{}',
-	'heidi@example.com', NULL, 'Cold soup', 'Cold.',
-	'2024-03-03 10:00:00+00', 60, NULL, 'v1') f;
+	'prefix', 'CMP',
+	'queue', 't03-queue',
+	'priority', 'normal',
+	'tags', '{}',
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'three.t03@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'heidi@example.com',
+	'from_name', NULL,
+	'subject', 'Cold soup',
+	'body', 'Cold.',
+	'received_at', '2024-03-03 10:00:00+00',
+	'ack_within', 60,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
 SELECT throws_ok(
 	$$SELECT plaint.queue_ack(pg_temp.tid('three'), pg_temp.mrow('three'), 'heidi@example.com',
 				  'Re: Cold soup', 'x', 'ack-one.t03@plaint.test', NULL, NULL)$$,

@@ -9,7 +9,8 @@ SELECT columns_are('plaint', 'tickets_overview',
 	      'created_at', 'ack_due_at', 'ack_sent_at', 'messages'],
 	'tickets_overview has the documented columns');
 SELECT columns_are('plaint', 'quarantine',
-	ARRAY['raw_id', 'mailbox', 'uid', 'fetched_at', 'size', 'reason'],
+	ARRAY['raw_id', 'mailbox', 'uid', 'fetched_at', 'size', 'reason', 'requeues',
+	      'previous_reason'],
 	'quarantine has the documented columns');
 
 ---------------------------------------------------------------- tickets_overview
@@ -31,15 +32,48 @@ $$;
 
 CREATE TEMP TABLE res (name text PRIMARY KEY, ticket_id bigint, message_row bigint);
 -- A: urgent, received 2024-04-01 10:00 UTC, SLA 1800 s; a reply; its ack sent.
-INSERT INTO res SELECT 'a', f.ticket_id, f.message_row FROM plaint.file_message(
-	pg_temp.rid('a'), 'CMP', 't04-q', 'urgent', ARRAY['screen'], ARRAY['hardware'], false,
-	NULL, '{}', 'a.t04@example.com', NULL, '{}', 'Ivan@Example.com', 'Ivan',
-	'Broken screen', 'Cracked.', '2024-04-01 10:00:00+00', 1800, NULL, 'v1') f;
-INSERT INTO res SELECT 'a2', f.ticket_id, f.message_row FROM plaint.file_message(
-	pg_temp.rid('a2'), 'CMP', 't04-q', 'low', '{}', '{}', false,
-	NULL, ARRAY['a.t04@example.com'], 'a2.t04@example.com', 'a.t04@example.com',
-	ARRAY['a.t04@example.com'], 'ivan@example.com', 'Ivan',
-	'Re: Broken screen', 'Any news?', '2024-04-01 11:00:00+00', 1800, NULL, 'v1') f;
+INSERT INTO res SELECT 'a', f.ticket_id, f.message_row FROM plaint.file_message(jsonb_build_object(
+	'raw_id', pg_temp.rid('a'),
+	'prefix', 'CMP',
+	'queue', 't04-q',
+	'priority', 'urgent',
+	'tags', ARRAY['screen'],
+	'rules', ARRAY['hardware'],
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'a.t04@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'Ivan@Example.com',
+	'from_name', 'Ivan',
+	'subject', 'Broken screen',
+	'body', 'Cracked.',
+	'received_at', '2024-04-01 10:00:00+00',
+	'ack_within', 1800,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
+INSERT INTO res SELECT 'a2', f.ticket_id, f.message_row FROM plaint.file_message(jsonb_build_object(
+	'raw_id', pg_temp.rid('a2'),
+	'prefix', 'CMP',
+	'queue', 't04-q',
+	'priority', 'low',
+	'tags', '{}',
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', ARRAY['a.t04@example.com'],
+	'message_id', 'a2.t04@example.com',
+	'in_reply_to', 'a.t04@example.com',
+	'references', ARRAY['a.t04@example.com'],
+	'from_addr', 'ivan@example.com',
+	'from_name', 'Ivan',
+	'subject', 'Re: Broken screen',
+	'body', 'Any news?',
+	'received_at', '2024-04-01 11:00:00+00',
+	'ack_within', 1800,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
 CREATE TEMP TABLE acks AS
 	SELECT name, plaint.queue_ack(ticket_id, message_row, 'ivan@example.com', 'Re: Broken screen',
 				      'Got it.', 'ack-' || name || '.t04@plaint.test', NULL, NULL) AS queued
@@ -47,15 +81,49 @@ CREATE TEMP TABLE acks AS
 UPDATE plaint.outbox SET sent_at = '2024-04-01 10:00:05+00', smtp_reply = '250 ok'
  WHERE message_id = 'ack-a.t04@plaint.test';
 -- B: no priority given, received 2024-04-02 08:00 UTC, SLA 600 s, no ack.
-INSERT INTO res SELECT 'b', f.ticket_id, f.message_row FROM plaint.file_message(
-	pg_temp.rid('b'), 'CMP', 't04-q', NULL, '{}', '{}', false,
-	NULL, '{}', 'b.t04@example.com', NULL, '{}', 'judy@example.com', NULL,
-	'Noise', 'Buzzing.', '2024-04-02 08:00:00+00', 600, NULL, 'v1') f;
+INSERT INTO res SELECT 'b', f.ticket_id, f.message_row FROM plaint.file_message(jsonb_build_object(
+	'raw_id', pg_temp.rid('b'),
+	'prefix', 'CMP',
+	'queue', 't04-q',
+	'priority', NULL,
+	'tags', '{}',
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'b.t04@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'judy@example.com',
+	'from_name', NULL,
+	'subject', 'Noise',
+	'body', 'Buzzing.',
+	'received_at', '2024-04-02 08:00:00+00',
+	'ack_within', 600,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
 -- C: resolved, ack queued but not sent, in another queue.
-INSERT INTO res SELECT 'c', f.ticket_id, f.message_row FROM plaint.file_message(
-	pg_temp.rid('c'), 'CMP', 't04-other', 'high', ARRAY['x', 'y'], '{}', false,
-	NULL, '{}', 'c.t04@example.com', NULL, '{}', 'KARL@example.com', 'Karl',
-	'Wrong size', 'Too small.', '2024-04-03 00:00:00+00', 86400, NULL, 'v1') f;
+INSERT INTO res SELECT 'c', f.ticket_id, f.message_row FROM plaint.file_message(jsonb_build_object(
+	'raw_id', pg_temp.rid('c'),
+	'prefix', 'CMP',
+	'queue', 't04-other',
+	'priority', 'high',
+	'tags', ARRAY['x', 'y'],
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'c.t04@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'KARL@example.com',
+	'from_name', 'Karl',
+	'subject', 'Wrong size',
+	'body', 'Too small.',
+	'received_at', '2024-04-03 00:00:00+00',
+	'ack_within', 86400,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
 INSERT INTO acks
 	SELECT name, plaint.queue_ack(ticket_id, message_row, 'karl@example.com', 'Re: Wrong size',
 				      'Got it.', 'ack-' || name || '.t04@plaint.test', NULL, NULL)
@@ -85,15 +153,16 @@ SELECT is((SELECT count(*) FROM plaint.tickets_overview), (SELECT count(*) FROM 
 ---------------------------------------------------------------- quarantine
 CREATE TEMP TABLE q (name text PRIMARY KEY, id bigint);
 WITH r AS (
-	INSERT INTO plaint.raw_messages (mailbox, uidvalidity, uid, fetched_at, sha256, size, raw, state, reason)
+	INSERT INTO plaint.raw_messages (mailbox, uidvalidity, uid, fetched_at, sha256, size, raw, state,
+					 outcome, reason, dropped_by)
 	VALUES ('t04-q1', 77, 5, '2024-04-05 06:00:00+00', encode(sha256('t04 q1'::bytea), 'hex'), 1234, 't04 q1',
-		'quarantined', 'no From header'),
+		'quarantined', 'quarantined', 'no From header', NULL),
 	       ('t04-q2', NULL, NULL, '2024-04-05 07:00:00+00', encode(sha256('t04 q2'::bytea), 'hex'), 99, 't04 q2',
-		'quarantined', 'MIME nesting too deep'),
+		'quarantined', 'quarantined', 'MIME nesting too deep', NULL),
 	       ('t04-q1', 77, 6, '2024-04-05 08:00:00+00', encode(sha256('t04 n1'::bytea), 'hex'), 10, 't04 n1',
-		'new', NULL),
+		'new', NULL, NULL, NULL),
 	       ('t04-q1', 77, 7, '2024-04-05 09:00:00+00', encode(sha256('t04 d1'::bytea), 'hex'), 10, 't04 d1',
-		'done', 'duplicate of message 1')
+		'done', 'dropped', NULL, 'spam')
 	RETURNING id, convert_from(raw, 'UTF8') AS body)
 INSERT INTO q SELECT substr(body, 5), id FROM r;
 
@@ -113,7 +182,7 @@ SELECT is((SELECT count(*) FROM plaint.quarantine),
 	  (SELECT count(*) FROM plaint.raw_messages WHERE state = 'quarantined'),
 	  'quarantine: as many rows as quarantined raw rows');
 
-UPDATE plaint.raw_messages SET state = 'done' WHERE id = (SELECT id FROM q WHERE name = 'q2');
+UPDATE plaint.raw_messages SET state = 'done', outcome = 'ticket' WHERE id = (SELECT id FROM q WHERE name = 'q2');
 SELECT results_eq(
 	$$SELECT raw_id FROM plaint.quarantine WHERE mailbox IN ('t04-q1', 't04-q2')$$,
 	$$SELECT id FROM q WHERE name = 'q1'$$,

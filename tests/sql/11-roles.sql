@@ -5,7 +5,7 @@
 -- may have existed before this database: nothing here creates them.  The
 -- logins made here (t11_*) vanish with the rollback.
 BEGIN;
-SELECT plan(91);
+SELECT plan(94);
 
 CREATE FUNCTION pg_temp.me() RETURNS text LANGUAGE sql STABLE AS $$ SELECT session_user::text $$;
 INSERT INTO plaint.queues (name) VALUES ('t11-q');
@@ -106,8 +106,21 @@ SELECT is_empty($$
 	SELECT v, p FROM unnest(ARRAY['raw_messages', 'mailboxes', 'messages', 'customers', 'queues',
 				      'tickets', 'events', 'outbox', 'settings']) v,
 	       unnest(ARRAY['SELECT', 'INSERT', 'UPDATE']) p
-	 WHERE NOT has_table_privilege('plaint_gateway', 'plaint.' || v, p)$$,
+	 WHERE NOT has_table_privilege('plaint_gateway', 'plaint.' || v, p)
+	   AND (v, p) NOT IN (('raw_messages', 'UPDATE'), ('events', 'UPDATE'))$$,
 	'gateway: SELECT, INSERT, UPDATE on what it touches');
+-- It changes a raw row's state and outcome, never its bytes, and only
+-- adds to the audit trail.
+SELECT ok(has_column_privilege('plaint_gateway', 'plaint.raw_messages', 'state', 'UPDATE')
+	  AND has_column_privilege('plaint_gateway', 'plaint.raw_messages', 'outcome', 'UPDATE'),
+	  'gateway: may update a raw row''s state and outcome');
+SELECT is_empty($$
+	SELECT c FROM unnest(ARRAY['raw', 'sha256', 'size', 'mailbox', 'uid', 'uidvalidity',
+				   'internaldate', 'fetched_at']) c
+	 WHERE has_column_privilege('plaint_gateway', 'plaint.raw_messages', c, 'UPDATE')$$,
+	'gateway: may not update a raw row''s bytes, hash or origin');
+SELECT ok(NOT has_table_privilege('plaint_gateway', 'plaint.events', 'UPDATE'),
+	  'gateway: may not update the audit trail');
 SELECT ok(has_table_privilege('plaint_gateway', 'plaint.schema_migrations', 'SELECT'),
 	  'gateway: reads schema_migrations (it refuses to start on another version)');
 SELECT is_empty($$
@@ -168,8 +181,27 @@ SELECT throws_ok($$TRUNCATE plaint.messages$$, '42501',
 		 'permission denied for table messages', 'agent: TRUNCATE is refused');
 SELECT throws_ok($$CREATE TABLE plaint.t11_agent (id int)$$, '42501',
 		 'permission denied for schema plaint', 'agent: CREATE TABLE in plaint is refused');
-SELECT throws_ok($$SELECT * FROM plaint.file_message(0, 'CMP', 'q', NULL, '{}', '{}', false, NULL,
-		   '{}', NULL, NULL, '{}', 'a@b', NULL, 's', 'b', NULL, 60, NULL, 'v')$$,
+SELECT throws_ok($$SELECT * FROM plaint.file_message(jsonb_build_object(
+	'raw_id', 0,
+	'prefix', 'CMP',
+	'queue', 'q',
+	'priority', NULL,
+	'tags', '{}',
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', NULL,
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'a@b',
+	'from_name', NULL,
+	'subject', 's',
+	'body', 'b',
+	'received_at', NULL,
+	'ack_within', 60,
+	'ack_suppressed', NULL,
+	'rules_version', 'v'))$$,
 		 '42501', 'permission denied for function file_message',
 		 'agent: plaint.file_message is refused');
 SELECT lives_ok($$SELECT * FROM plaint.open_tickets$$, 'agent: SELECT * FROM plaint.open_tickets works');
@@ -233,10 +265,27 @@ SELECT lives_ok($$INSERT INTO plaint.raw_messages (mailbox, uidvalidity, uid, sh
 		  VALUES ('t11-box', 7, 1, encode(sha256('t11 two'::bytea), 'hex'), 7, 't11 two')$$,
 		'gateway: stores a raw message');
 CREATE TEMP TABLE gw AS
-	SELECT f.* FROM plaint.file_message(
-		(SELECT id FROM plaint.raw_messages WHERE mailbox = 't11-box' AND uid = 1),
-		'T11G', 't11-q', NULL, '{}', '{}', false, NULL, '{}', 'two.t11@example.com', NULL, '{}',
-		'erin@example.com', 'Erin', 'Broken lamp', 'It flickers.', NULL, 600, NULL, 'v1') f;
+	SELECT f.* FROM plaint.file_message(jsonb_build_object(
+		'raw_id', (SELECT id FROM plaint.raw_messages WHERE mailbox = 't11-box' AND uid = 1),
+		'prefix', 'T11G',
+		'queue', 't11-q',
+		'priority', NULL,
+		'tags', '{}',
+		'rules', '{}',
+		'drop', false,
+		'tag_number', NULL,
+		'refs', '{}',
+		'message_id', 'two.t11@example.com',
+		'in_reply_to', NULL,
+		'references', '{}',
+		'from_addr', 'erin@example.com',
+		'from_name', 'Erin',
+		'subject', 'Broken lamp',
+		'body', 'It flickers.',
+		'received_at', NULL,
+		'ack_within', 600,
+		'ack_suppressed', NULL,
+		'rules_version', 'v1')) f;
 SELECT is((SELECT action FROM gw), 'opened', 'gateway: file_message opens a ticket');
 SELECT is((SELECT plaint.queue_ack(ticket_id, message_row, 'erin@example.com', '[x] Broken lamp',
 				   'Got it.', 'ack-two.t11@plaint.test', 'two.t11@example.com',
@@ -259,8 +308,30 @@ SELECT lives_ok($$UPDATE plaint.settings SET value = '14' WHERE key = 'reopen_da
 SELECT lives_ok($$DELETE FROM plaint.notes WHERE body = 'Checked with the courier.'$$,
 		'admin: DELETE works');
 SELECT lives_ok($$SELECT plaint.reply('T11-1', 'From the admin.')$$, 'admin: the agent functions work');
-SELECT lives_ok($$SELECT * FROM plaint.file_message(0, 'CMP', 'q', NULL, '{}', '{}', true, NULL,
-		  '{}', NULL, NULL, '{}', 'a@b', NULL, 's', 'b', NULL, 60, NULL, 'v')$$,
+INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw)
+VALUES ('t11-admin', encode(sha256('t11 admin'::bytea), 'hex'), 9, 't11 admin');
+SELECT lives_ok($$SELECT * FROM plaint.file_message(jsonb_build_object(
+	'raw_id', (SELECT id FROM plaint.raw_messages WHERE mailbox = 't11-admin'),
+	'dropped_by', 'admin-test',
+	'prefix', 'CMP',
+	'queue', 'q',
+	'priority', NULL,
+	'tags', '{}',
+	'rules', '{}',
+	'drop', true,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', NULL,
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'a@b',
+	'from_name', NULL,
+	'subject', 's',
+	'body', 'b',
+	'received_at', NULL,
+	'ack_within', 60,
+	'ack_suppressed', NULL,
+	'rules_version', 'v'))$$,
 		'admin: the gateway functions work');
 RESET ROLE;
 

@@ -13,7 +13,8 @@ UPDATE plaint.settings SET value = '10' WHERE key = 'reopen_days';
 
 CREATE TEMP TABLE raw (name text PRIMARY KEY, id bigint NOT NULL);
 CREATE TEMP TABLE res (name text PRIMARY KEY, action text, ticket_id bigint,
-		       ticket_number text, message_row bigint);
+		       ticket_number text, message_row bigint,
+		       ack_suppressed text, note text);
 CREATE FUNCTION pg_temp.raw(p_name text) RETURNS bigint LANGUAGE sql AS $$
 	WITH r AS (
 		INSERT INTO plaint.raw_messages (mailbox, sha256, size, raw)
@@ -33,17 +34,27 @@ CREATE PROCEDURE pg_temp.file(p_name text, p_refs text[] DEFAULT '{}', p_tag tex
 			     p_from text DEFAULT 'ann@t12.example')
 LANGUAGE sql AS $$
 	INSERT INTO pg_temp.res
-	SELECT p_name, f.* FROM plaint.file_message(
-		p_raw_id => pg_temp.raw(p_name), p_prefix => 'T12',
-		p_queue => 't12-q', p_priority => NULL,
-		p_tags => '{}', p_rules => '{}', p_drop => false,
-		p_tag_number => p_tag, p_refs => p_refs,
-		p_message_id => p_name || '.t12@example.com',
-		p_in_reply_to => p_refs[1], p_references => p_refs,
-		p_from_addr => p_from, p_from_name => NULL,
-		p_subject => 'subject of ' || p_name, p_body => 'body of ' || p_name,
-		p_received_at => p_received, p_ack_within => 600,
-		p_ack_suppressed => NULL, p_rules_version => 'v1') f
+	SELECT p_name, f.* FROM plaint.file_message(jsonb_build_object(
+		'raw_id', pg_temp.raw(p_name),
+		'prefix', 'T12',
+		'queue', 't12-q',
+		'priority', NULL,
+		'tags', '{}',
+		'rules', '{}',
+		'drop', false,
+		'tag_number', p_tag,
+		'refs', p_refs,
+		'message_id', p_name || '.t12@example.com',
+		'in_reply_to', p_refs[1],
+		'references', p_refs,
+		'from_addr', p_from,
+		'from_name', NULL,
+		'subject', 'subject of ' || p_name,
+		'body', 'body of ' || p_name,
+		'received_at', p_received,
+		'ack_within', 600,
+		'ack_suppressed', NULL,
+		'rules_version', 'v1')) f
 $$;
 CREATE TEMP TABLE seq AS
 	SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END AS next
@@ -309,8 +320,8 @@ SELECT ok((SELECT prosrc FROM pg_proc WHERE proname = 'queue_ack'
 	  'queue_ack still sends NOTIFY plaint_outbox');
 SELECT ok((SELECT pg_get_function_arguments(oid) FROM pg_proc WHERE proname = 'file_message'
 	     AND pronamespace = 'plaint'::regnamespace)
-	  LIKE '%, OUT action text, OUT ticket_id bigint, OUT ticket_number text, OUT message_row bigint',
-	  'file_message keeps its OUT columns');
+	  = 'facts jsonb, OUT action text, OUT ticket_id bigint, OUT ticket_number text, OUT message_row bigint, OUT ack_suppressed text, OUT note text',
+	  'file_message takes one jsonb of facts and returns what it did');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE proname = 'file_message'
 	     AND pronamespace = 'plaint'::regnamespace),
 	  1, 'file_message was replaced, not overloaded');
@@ -318,9 +329,27 @@ CALL pg_temp.file('dup');                                                    -- 
 UPDATE plaint.tickets SET status = 'closed', closed_at = now() - interval '90 days'
  WHERE id = (pg_temp.r('dup')).ticket_id;
 INSERT INTO res
-SELECT 'dup-copy', f.* FROM plaint.file_message(
-	pg_temp.raw('dup-copy'), 'T12', 't12-q', NULL, '{}', '{}', false, NULL, '{}',
-	'dup.t12@example.com', NULL, '{}', 'ann@t12.example', NULL, 's', 'b', NULL, 600, NULL, 'v1') f;
+SELECT 'dup-copy', f.* FROM plaint.file_message(jsonb_build_object(
+	'raw_id', pg_temp.raw('dup-copy'),
+	'prefix', 'T12',
+	'queue', 't12-q',
+	'priority', NULL,
+	'tags', '{}',
+	'rules', '{}',
+	'drop', false,
+	'tag_number', NULL,
+	'refs', '{}',
+	'message_id', 'dup.t12@example.com',
+	'in_reply_to', NULL,
+	'references', '{}',
+	'from_addr', 'ann@t12.example',
+	'from_name', NULL,
+	'subject', 's',
+	'body', 'b',
+	'received_at', NULL,
+	'ack_within', 600,
+	'ack_suppressed', NULL,
+	'rules_version', 'v1')) f;
 SELECT results_eq($$SELECT action, ticket_id FROM res WHERE name = 'dup-copy'$$,
 		  $$SELECT 'duplicate'::text, (pg_temp.r('dup')).ticket_id$$,
 		  'a duplicate Message-ID is still a duplicate on its first ticket, even closed long ago');

@@ -46,6 +46,7 @@ static const struct {
 	{ "From: ann@example.org\nX-Loop: care@example.com\n", "x-loop" },
 	{ "From: ann@example.org\nSubject: Out of Office: back Monday\n", "auto-reply-subject" },
 	{ "From: ann@example.org\nSubject: Undeliverable: your mail\n", "report-subject" },
+	{ "From: ann@example.org\nX-Failed-Recipients: bob@example.net\n", "failed-recipients" },
 	{ "From: noreplyguy@example.org\n", NULL },	/* a person's name */
 };
 
@@ -60,28 +61,61 @@ test_guard(void)
 		g_autoptr(GwMail) mail = parse(text);
 
 		g_test_message("case %" G_GSIZE_FORMAT ": %s", i, guard_cases[i].headers);
-		g_assert_cmpstr(gw_ack_suppress_reason(mail, "care@example.com"), ==,
-				guard_cases[i].reason);
+		g_assert_cmpstr(gw_ack_reason_name(gw_ack_guard(mail, "care@example.com")),
+				==, guard_cases[i].reason);
 	}
 }
 
+/* Only structure makes a bounce: words and senders do not. */
 static void
 test_bounce(void)
 {
-	g_autoptr(GwMail) dsn = parse(
-		"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n"
-		"Subject: Undelivered Mail Returned to Sender\n"
-		"Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
-		"--B\nContent-Type: text/plain\n\nfailed\n"
-		"--B\nContent-Type: message/delivery-status\n\nAction: failed\n"
-		"--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: <ack-1@example.com>\nSubject: x\n"
-		"--B--\n");
-	g_autoptr(GwMail) human = parse("From: ann@example.org\nSubject: Fwd: Returned mail: see below\n\nhi\n");
+	static const struct {
+		const char *text;
+		GwBounce want;
+	} cases[] = {
+		{ "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n"
+		  "Subject: Undelivered Mail Returned to Sender\n"
+		  "Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+		  "--B\nContent-Type: text/plain\n\nfailed\n"
+		  "--B\nContent-Type: message/delivery-status\n\nAction: failed\n"
+		  "--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: <ack-1@example.com>\nSubject: x\n"
+		  "--B--\n", GW_BOUNCE_REPORT },
+		/* a read receipt and an abuse report are reports too */
+		{ "From: a@example.org\nSubject: Read: x\n"
+		  "Content-Type: multipart/report; report-type=disposition-notification; boundary=B\n\n"
+		  "--B\nContent-Type: text/plain\n\nread\n"
+		  "--B\nContent-Type: message/disposition-notification\n\nDisposition: manual-action/MDN-sent-manually; displayed\n"
+		  "--B--\n", GW_BOUNCE_REPORT },
+		/* an old-style bounce: the null sender, the message quoted */
+		{ "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n"
+		  "Sorry.\n--- Below this line is a copy of the message.\n\n"
+		  "Message-ID: <ack-2@example.com>\nSubject: x\n", GW_BOUNCE_CANDIDATE },
+		/* the same words from people are not bounces */
+		{ "From: ann@example.org\nSubject: Delivery failure: my parcel never arrived!\n\nhi\n",
+		  GW_BOUNCE_NONE },
+		{ "From: postmaster@small-shop.example\nSubject: Returned mail: see below\n\nhi\n",
+		  GW_BOUNCE_NONE },
+		{ "From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\nno copy\n",
+		  GW_BOUNCE_NONE },
+		{ "From: ann@example.org\nSubject: Fwd: Returned mail: see below\n\n"
+		  "Message-ID: <ack-3@example.com>\n", GW_BOUNCE_NONE },
+	};
 
-	g_assert_true(gw_ack_is_bounce(dsn));
-	g_assert_cmpstr(gw_mail_original_ids(dsn)[0], ==, "ack-1@example.com");
-	g_assert_null(gw_mail_original_ids(dsn)[1]);
-	g_assert_false(gw_ack_is_bounce(human));
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GwMail) mail = parse(cases[i].text);
+
+		g_test_message("case %" G_GSIZE_FORMAT, i);
+		g_assert_cmpint(gw_ack_bounce_kind(mail), ==, cases[i].want);
+	}
+	{
+		g_autoptr(GwMail) dsn = parse(cases[0].text);
+		g_autoptr(GwMail) old = parse(cases[2].text);
+
+		g_assert_cmpstr(gw_mail_original_ids(dsn)[0], ==, "ack-1@example.com");
+		g_assert_null(gw_mail_original_ids(dsn)[1]);
+		g_assert_cmpstr(gw_mail_original_ids(old)[0], ==, "ack-2@example.com");
+	}
 }
 
 static void

@@ -136,19 +136,152 @@ test_limits(void)
 	g_assert_cmpstr(gw_mail_text(t), ==, "ééééé");	/* 10 bytes, whole characters */
 }
 
+/* Only input without any text is refused. */
 static void
 test_not_mail(void)
 {
 	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
-	static const char *const inputs[] = { "", " starts with a blank\n\nbody\n" };
+	static const struct {
+		const char *data;
+		gsize len;
+		const char *why;
+	} inputs[] = {
+		{ "", 0, "no text at all" },
+		{ "  \r\n\n\t\n", 7, "no text at all" },
+		{ "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24, "binary data" },
+	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(inputs); i++) {
-		g_autoptr(GBytes) raw = g_bytes_new(inputs[i], strlen(inputs[i]));
+		g_autoptr(GBytes) raw = g_bytes_new(inputs[i].data, inputs[i].len);
 		g_autoptr(GError) err = NULL;
 		g_autoptr(GwMail) m = gw_mail_parse(raw, &limits, &err);
 
+		g_test_message("case %" G_GSIZE_FORMAT, i);
 		g_assert_null(m);
 		g_assert_error(err, GW_MAIL_ERROR, GW_MAIL_ERROR_NOT_MAIL);
+		g_assert_nonnull(strstr(err->message, inputs[i].why));
+	}
+}
+
+static gboolean
+has_defect(const GwMail *m, const char *text)
+{
+	for (const char *const *d = gw_mail_defects(m); *d != NULL; d++)
+		if (strstr(*d, text) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+/* What a message cannot start with is skipped, and said. */
+static void
+test_recover(void)
+{
+	static const struct {
+		const char *text;
+		const char *subject;	/* as read */
+		const char *from;
+		const char *defect;	/* a defect saying what was done */
+	} cases[] = {
+		{ "\n\n  \nFrom: a@example.org\nSubject: blank lines\n\nbody\n",
+		  "blank lines", "a@example.org", "3 blank lines before the header block" },
+		{ "From a@example.org Mon Jan  1 00:00:00 2024\nFrom: a@example.org\n"
+		  "Subject: mbox\n\nbody\n", "mbox", "a@example.org", "an mbox \"From \" line" },
+		{ " From: a@example.org\nSubject: indented\n\nbody\n",
+		  "indented", "a@example.org", "indented" },
+		{ "\xef\xbb\xbf" "From: a@example.org\nSubject: bom\n\nbody\n",
+		  "bom", "a@example.org", "byte order mark" },
+		{ "This is a note, not a header.\nThe whole text is the body.\n",
+		  "", "", "no header block" },
+		{ " starts with a blank\n\nbody\n", "", "", "no header block" },
+	};
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GwMail) m = parse_with(cases[i].text, -1, &limits);
+
+		g_test_message("case %" G_GSIZE_FORMAT, i);
+		g_assert_cmpstr(gw_mail_subject(m), ==, cases[i].subject);
+		g_assert_cmpstr(gw_mail_from_addr(m), ==, cases[i].from);
+		g_assert_true(has_defect(m, cases[i].defect));
+	}
+	{
+		g_autoptr(GwMail) m = parse_with(cases[4].text, -1, &limits);
+
+		g_assert_cmpstr(gw_mail_text(m), ==, cases[4].text);
+	}
+}
+
+/* A header block over the limit: the fields plaint reads are kept
+ * wherever they stand, and the body is read. */
+static void
+test_big_header(void)
+{
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+	g_autoptr(GString) text = g_string_new(NULL);
+	g_autoptr(GwMail) m = NULL;
+
+	limits.max_header_bytes = 4096;
+	for (int i = 0; i < 5000; i++)
+		g_string_append_printf(text, "X-Junk-%d: %d\r\n", i, i);
+	g_string_append(text, "From: Late <late@example.org>\r\nSubject: at the end\r\n"
+		       "Message-ID: <late@example.org>\r\n\r\nthe complaint\r\n");
+	m = parse_with(text->str, text->len, &limits);
+	g_assert_cmpstr(gw_mail_from_addr(m), ==, "late@example.org");
+	g_assert_cmpstr(gw_mail_subject(m), ==, "at the end");
+	g_assert_cmpstr(gw_mail_message_id(m), ==, "late@example.org");
+	g_assert_cmpstr(gw_mail_text(m), ==, "the complaint\n");
+	g_assert_nonnull(strstr(gw_mail_limits_hit(m)[0], "fields were not read"));
+}
+
+static char *
+fingerprint_of(const char *text)
+{
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+	g_autoptr(GwMail) m = parse_with(text, -1, &limits);
+
+	return g_strdup(gw_mail_fingerprint(m));
+}
+
+/* The copies of one message are equal; other messages are not. */
+static void
+test_fingerprint(void)
+{
+	static const char base[] =
+		"From: a@example.org\nTo: care@example.com\nSubject: s\n"
+		"Message-ID: <x@example.org>\n\nline one\nline two\n";
+	static const struct {
+		const char *text;
+		gboolean same;
+	} cases[] = {
+		/* another mailbox's copy: trace fields differ */
+		{ "Return-Path: <a@example.org>\nDelivered-To: sales@example.com\n"
+		  "Received: from mx by box; Mon, 1 Jan 2024 00:00:00 +0000\n"
+		  "X-Spam-Score: 1.2\nFrom: a@example.org\nTo: care@example.com\nSubject: s\n"
+		  "Message-ID: <x@example.org>\n\nline one\nline two\n", TRUE },
+		/* CRLF, folding and trailing white space */
+		{ "From: a@example.org\r\nTo: care@example.com\r\nSubject:  s\r\n"
+		  "Message-ID:\r\n <x@example.org>\r\n\r\nline one  \r\nline two\r\n\r\n", TRUE },
+		/* another text */
+		{ "From: a@example.org\nTo: care@example.com\nSubject: s\n"
+		  "Message-ID: <x@example.org>\n\nline one\nline 2\n", FALSE },
+		/* the same text under another Message-ID */
+		{ "From: a@example.org\nTo: care@example.com\nSubject: s\n"
+		  "Message-ID: <y@example.org>\n\nline one\nline two\n", FALSE },
+		/* another sender */
+		{ "From: b@example.org\nTo: care@example.com\nSubject: s\n"
+		  "Message-ID: <x@example.org>\n\nline one\nline two\n", FALSE },
+	};
+	g_autofree char *want = fingerprint_of(base);
+
+	g_assert_cmpuint(strlen(want), ==, 64);
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *got = fingerprint_of(cases[i].text);
+
+		g_test_message("case %" G_GSIZE_FORMAT, i);
+		if (cases[i].same)
+			g_assert_cmpstr(got, ==, want);
+		else
+			g_assert_cmpstr(got, !=, want);
 	}
 }
 
@@ -198,6 +331,9 @@ main(int argc, char **argv)
 	g_test_add_func("/mail/bodies", test_bodies);
 	g_test_add_func("/mail/attachments", test_attachments);
 	g_test_add_func("/mail/limits", test_limits);
+	g_test_add_func("/mail/recover", test_recover);
+	g_test_add_func("/mail/big-header", test_big_header);
+	g_test_add_func("/mail/fingerprint", test_fingerprint);
 	g_test_add_func("/mail/not-mail", test_not_mail);
 	g_test_add_func("/mail/corpus-rt", test_corpus_rt);
 	return g_test_run();

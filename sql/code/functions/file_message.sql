@@ -1,70 +1,166 @@
--- As in 0001, plus: a ticket found by tag or reference that was merged is
--- followed to the ticket it was merged into; mail to a ticket resolved or
--- closed more than reopen_days ago goes to the latest ticket that follows
--- it, or opens a new ticket that follows it, instead of reopening it (at
--- most 16 such steps); a new ticket is announced with NOTIFY
--- plaint_ticket, payload the ticket number.
-CREATE FUNCTION plaint.file_message(
-	p_raw_id bigint, p_prefix text, p_queue text, p_priority text,
-	p_tags text[], p_rules text[], p_drop boolean,
-	p_tag_number text, p_refs text[],
-	p_message_id text, p_in_reply_to text, p_references text[],
-	p_from_addr text, p_from_name text, p_subject text, p_body text,
-	p_received_at timestamptz, p_ack_within integer,
-	p_ack_suppressed text, p_rules_version text,
+-- Files one inbound message, as the gateway's facts describe it (see
+-- plaint.inbound for the keys), and records where it ended:
+--
+--   duplicate  the same message (fingerprint) was filed before;
+--   bounce     a bounce or report naming mail plaint sent: joins that
+--              mail's ticket, and the address is marked as bouncing;
+--   dropped    a rule said drop: stored, named, no ticket;
+--   threaded   onto the ticket its tag or references name (following
+--              merges; reopening it, or passing the mail to a ticket
+--              that follows it, by the reopen_days setting);
+--   opened     a new ticket, announced with NOTIFY plaint_ticket.
+--
+-- A Message-ID seen before on other content is not a duplicate: the
+-- message is filed, and the reuse noted.  A report that names no mail of
+-- plaint's opens a ticket of its own in the facts' queue (the gateway's
+-- unlinked_bounce_queue).  A ticket tag from a sender who is neither the
+-- ticket's customer nor a participant threads or opens a related ticket
+-- (tag_from_strangers).  ack_suppressed says why the gateway must not
+-- acknowledge (NULL: it may, when action is opened); note explains an
+-- unusual outcome.
+CREATE FUNCTION plaint.file_message(facts jsonb,
 	OUT action text, OUT ticket_id bigint, OUT ticket_number text,
-	OUT message_row bigint)
+	OUT message_row bigint, OUT ack_suppressed text, OUT note text)
 LANGUAGE plpgsql AS $$
 DECLARE
+	m plaint.inbound := jsonb_populate_record(NULL::plaint.inbound, facts);
+	v_from text := nullif(lower(btrim(m.from_addr)), '');
+	v_arrived timestamptz := coalesce(m.received_at, now());
 	v_customer bigint;
 	v_status text;
-	v_arrived timestamptz := coalesce(p_received_at, now());
 	v_into bigint;
 	v_closed_at timestamptz;
 	v_reopen_days integer;
 	v_follows bigint;
 	v_follows_number text;
+	v_related bigint;
+	v_related_number text;
+	v_outbox bigint;
+	v_recipient text;
+	v_other record;
+	v_recent bigint;
 BEGIN
-	IF p_message_id IS NOT NULL THEN
-		-- Two gateways filing one Message-ID at once: the second
-		-- waits here, then finds the first one's message.
-		PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'),
-					      hashtext(p_message_id));
-		SELECT m.ticket_id, m.id INTO ticket_id, message_row
-		  FROM plaint.messages m
-		 WHERE m.message_id = p_message_id AND m.direction = 'in';
-		IF FOUND THEN
+	PERFORM FROM plaint.raw_messages r WHERE r.id = m.raw_id AND r.state = 'new';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'raw message % is not waiting to be filed', m.raw_id
+		      USING ERRCODE = '55000',
+			    HINT = 'Only rows in state new are filed; plaint.requeue() puts a quarantined one back.';
+	END IF;
+
+	-- The same message, filed before.  The lock makes a second copy
+	-- filed at the same time wait, then find the first.
+	IF m.fingerprint IS NOT NULL THEN
+		PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'),
+					      hashtext(m.fingerprint));
+		SELECT x.id, x.ticket_id INTO message_row, ticket_id
+		  FROM plaint.messages x
+		 WHERE x.fingerprint = m.fingerprint AND x.direction = 'in';
+	END IF;
+	IF message_row IS NULL AND m.message_id IS NOT NULL THEN
+		SELECT x.id, x.ticket_id, x.fingerprint, t.number INTO v_other
+		  FROM plaint.messages x LEFT JOIN plaint.tickets t ON t.id = x.ticket_id
+		 WHERE x.message_id = m.message_id AND x.direction = 'in'
+		 ORDER BY x.fingerprint IS NULL DESC, x.id LIMIT 1;
+		IF v_other.id IS NOT NULL AND (v_other.fingerprint IS NULL OR m.fingerprint IS NULL) THEN
+			-- filed before fingerprints were kept: the id decides
+			message_row := v_other.id;
+			ticket_id := v_other.ticket_id;
+		ELSIF v_other.id IS NOT NULL THEN
+			note := format('Message-ID also on message %s (%s) with other content: filed as a message of its own',
+				       v_other.id, coalesce(v_other.number, 'no ticket'));
+		END IF;
+	END IF;
+	IF message_row IS NOT NULL THEN
+		UPDATE plaint.raw_messages
+		   SET state = 'done', outcome = 'duplicate', duplicate_of = message_row,
+		       reason = NULL, processed_at = now()
+		 WHERE id = m.raw_id;
+		SELECT t.number INTO ticket_number FROM plaint.tickets t WHERE t.id = ticket_id;
+		PERFORM plaint.record_routing(m);
+		action := 'duplicate';
+		RETURN;
+	END IF;
+
+	-- A bounce or report of plaint's own mail joins that mail's ticket.
+	IF m.bounce IS NOT NULL AND cardinality(m.original_ids) > 0 THEN
+		SELECT o.id, o.ticket_id, o.recipient, t.number
+		  INTO v_outbox, ticket_id, v_recipient, ticket_number
+		  FROM unnest(m.original_ids) WITH ORDINALITY AS r(id, n)
+		  JOIN plaint.outbox o ON o.message_id = r.id
+		  JOIN plaint.tickets t ON t.id = o.ticket_id
+		 ORDER BY r.n LIMIT 1;
+		IF v_outbox IS NOT NULL THEN
+			ack_suppressed := 'bounce';
+			INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id,
+						     from_addr, from_name, subject, body,
+						     received_at, ack_suppressed, fingerprint,
+						     limits_hit, defects, rules_version)
+			VALUES (ticket_id, m.raw_id, 'in', m.message_id, v_from, m.from_name,
+				coalesce(m.subject, ''), coalesce(m.body, ''), v_arrived,
+				ack_suppressed, m.fingerprint, coalesce(m.limits, '{}'),
+				coalesce(m.defects, '{}'), m.rules_version)
+			RETURNING id INTO message_row;
+			INSERT INTO plaint.events (ticket_id, actor, kind, detail)
+			VALUES (ticket_id, 'gateway', 'bounced',
+				jsonb_build_object('outbox', v_outbox, 'recipient', v_recipient,
+						   'raw', m.raw_id, 'message', message_row));
+			UPDATE plaint.customers
+			   SET bounced_at = now(), bounces = bounces + 1
+			 WHERE email = v_recipient;
 			UPDATE plaint.raw_messages
-			   SET state = 'done', processed_at = now(),
-			       reason = 'duplicate of message ' || message_row
-			 WHERE id = p_raw_id;
-			SELECT t.number INTO ticket_number FROM plaint.tickets t
-			 WHERE t.id = ticket_id;
-			action := 'duplicate';
+			   SET state = 'done', outcome = 'bounce', processed_at = now(),
+			       reason = 'bounce of outbox ' || v_outbox
+			 WHERE id = m.raw_id;
+			PERFORM plaint.record_routing(m);
+			action := 'bounce';
 			RETURN;
 		END IF;
 	END IF;
 
-	IF p_drop THEN
+	IF m.drop THEN
 		UPDATE plaint.raw_messages
-		   SET state = 'done', processed_at = now(),
-		       reason = 'dropped by rule ' ||
-				coalesce(nullif(array_to_string(p_rules, ','), ''), '?')
-		 WHERE id = p_raw_id;
+		   SET state = 'done', outcome = 'dropped', processed_at = now(),
+		       dropped_by = coalesce(nullif(m.dropped_by, ''), '?'), reason = note
+		 WHERE id = m.raw_id;
+		PERFORM plaint.record_routing(m);
 		action := 'dropped';
 		RETURN;
 	END IF;
 
-	IF p_tag_number IS NOT NULL THEN
-		SELECT t.id, t.number INTO ticket_id, ticket_number
-		  FROM plaint.tickets t WHERE t.number = upper(p_tag_number);
-	END IF;
-	IF ticket_id IS NULL AND cardinality(p_refs) > 0 THEN
-		SELECT t.id, t.number INTO ticket_id, ticket_number
-		  FROM unnest(p_refs) WITH ORDINALITY AS r(id, n)
-		  JOIN plaint.messages m ON m.message_id = r.id
-		  JOIN plaint.tickets t ON t.id = m.ticket_id
-		 ORDER BY r.n, m.id LIMIT 1;
+	ack_suppressed := m.ack_suppressed;
+	-- A report that names no mail of plaint's is a ticket of its own.
+	IF m.bounce IS DISTINCT FROM 'report' THEN
+		IF m.tag_number IS NOT NULL THEN
+			SELECT t.id, t.number INTO ticket_id, ticket_number
+			  FROM plaint.tickets t WHERE t.number = upper(m.tag_number);
+			-- A tag from someone the ticket does not know.
+			IF ticket_id IS NOT NULL AND NOT EXISTS (
+				SELECT FROM plaint.tickets t JOIN plaint.customers c ON c.id = t.customer_id
+				 WHERE t.id = ticket_id AND c.email = v_from
+				UNION ALL
+				SELECT FROM plaint.messages x
+				 WHERE x.ticket_id = file_message.ticket_id
+				   AND (x.from_addr = v_from OR v_from = ANY (x.cc))) THEN
+				IF m.tag_from_strangers = 'thread' THEN
+					note := format('tag %s from %s, who is not its customer nor a participant: threaded',
+						       ticket_number, coalesce(v_from, 'no sender'));
+				ELSE
+					note := format('tag %s from %s, who is not its customer nor a participant: a related ticket',
+						       ticket_number, coalesce(v_from, 'no sender'));
+					v_related := ticket_id;
+					v_related_number := ticket_number;
+					ticket_id := NULL;
+					ticket_number := NULL;
+				END IF;
+			END IF;
+		END IF;
+		IF ticket_id IS NULL AND v_related IS NULL AND cardinality(m.refs) > 0 THEN
+			SELECT t.id, t.number INTO ticket_id, ticket_number
+			  FROM unnest(m.refs) WITH ORDINALITY AS r(id, n)
+			  JOIN plaint.messages x ON x.message_id = r.id
+			  JOIN plaint.tickets t ON t.id = x.ticket_id
+			 ORDER BY r.n, x.id LIMIT 1;
+		END IF;
 	END IF;
 
 	-- A merged ticket's mail goes to the ticket it was merged into.  A
@@ -109,24 +205,38 @@ BEGIN
 	END IF;
 
 	IF ticket_id IS NULL THEN
-		INSERT INTO plaint.customers (email, name)
-		VALUES (lower(p_from_addr), nullif(p_from_name, ''))
-		ON CONFLICT (email) DO UPDATE
-		   SET name = coalesce(EXCLUDED.name, plaint.customers.name)
-		RETURNING id INTO v_customer;
-		INSERT INTO plaint.queues (name) VALUES (p_queue)
+		IF v_from IS NOT NULL THEN
+			INSERT INTO plaint.customers (email, name)
+			VALUES (v_from, nullif(m.from_name, ''))
+			ON CONFLICT (email) DO UPDATE
+			   SET name = coalesce(EXCLUDED.name, plaint.customers.name)
+			RETURNING id INTO v_customer;
+		ELSE
+			ack_suppressed := coalesce(ack_suppressed, 'null-sender');
+		END IF;
+		INSERT INTO plaint.queues (name) VALUES (m.queue)
 		ON CONFLICT DO NOTHING;
-		ticket_number := upper(p_prefix) || '-' ||
+		ticket_number := upper(m.prefix) || '-' ||
 				 nextval('plaint.ticket_number_seq');
 		INSERT INTO plaint.tickets (number, customer_id, subject, queue,
 					    priority, tags, rules, ack_due_at,
-					    follows)
-		VALUES (ticket_number, v_customer, p_subject, p_queue,
-			coalesce(p_priority, 'normal'), p_tags, p_rules,
-			v_arrived + make_interval(secs => p_ack_within),
-			v_follows)
+					    follows, related_to, assignee)
+		VALUES (ticket_number, v_customer, coalesce(m.subject, ''), m.queue,
+			coalesce(m.priority, 'normal'), coalesce(m.tags, '{}'),
+			coalesce(m.rules, '{}'),
+			v_arrived + make_interval(secs => coalesce(m.ack_within, 3600)),
+			v_follows, v_related, m.assignee)
 		RETURNING id INTO ticket_id;
 		action := 'opened';
+		-- The per-address acknowledgement limit.
+		IF ack_suppressed IS NULL AND coalesce(m.ack_rate_limit, 0) > 0 THEN
+			SELECT count(*) INTO v_recent FROM plaint.outbox o
+			 WHERE o.kind = 'ack' AND o.recipient = v_from
+			   AND o.queued_at > now() - make_interval(secs => m.ack_rate_window);
+			IF v_recent >= m.ack_rate_limit THEN
+				ack_suppressed := 'rate-limit';
+			END IF;
+		END IF;
 		PERFORM pg_notify('plaint_ticket', ticket_number);
 	ELSE
 		SELECT t.status INTO v_status FROM plaint.tickets t
@@ -142,28 +252,50 @@ BEGIN
 	INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id,
 				     in_reply_to, "references", from_addr,
 				     from_name, subject, body, received_at,
-				     ack_suppressed, rules_version)
-	VALUES (ticket_id, p_raw_id, 'in', p_message_id, p_in_reply_to,
-		coalesce(p_references, '{}'), lower(p_from_addr), p_from_name,
-		p_subject, p_body, v_arrived, p_ack_suppressed, p_rules_version)
+				     ack_suppressed, rules_version, fingerprint, cc,
+				     limits_hit, defects)
+	VALUES (ticket_id, m.raw_id, 'in', m.message_id, m.in_reply_to,
+		coalesce(m."references", '{}'), v_from, m.from_name,
+		coalesce(m.subject, ''), coalesce(m.body, ''), v_arrived,
+		ack_suppressed, m.rules_version, m.fingerprint, coalesce(m.cc, '{}'),
+		coalesce(m.limits, '{}'), coalesce(m.defects, '{}'))
 	RETURNING id INTO message_row;
 
 	INSERT INTO plaint.events (ticket_id, actor, kind, detail)
 	VALUES (ticket_id, 'gateway', action,
-		jsonb_build_object('message', message_row, 'raw', p_raw_id,
-				   'rules', p_rules, 'from', lower(p_from_addr)) ||
-		CASE WHEN v_follows IS NULL THEN '{}'::jsonb
-		     ELSE jsonb_build_object('follows', v_follows_number) END);
+		jsonb_strip_nulls(jsonb_build_object(
+			'message', message_row, 'raw', m.raw_id, 'rules', m.rules,
+			'from', v_from, 'follows', v_follows_number,
+			'related_to', v_related_number, 'note', note)));
+	IF action = 'opened' AND m.assignee IS NOT NULL THEN
+		INSERT INTO plaint.events (ticket_id, actor, kind, detail)
+		VALUES (ticket_id, 'gateway', 'assigned',
+			jsonb_build_object('assignee', m.assignee, 'by', 'rules'));
+	END IF;
 	IF v_follows IS NOT NULL THEN
 		INSERT INTO plaint.events (ticket_id, actor, kind, detail)
 		VALUES (v_follows, 'gateway', 'followed_up',
 			jsonb_build_object('ticket', ticket_number,
 					   'message', message_row));
 	END IF;
+	IF v_related IS NOT NULL THEN
+		INSERT INTO plaint.events (ticket_id, actor, kind, detail)
+		VALUES (v_related, 'gateway', 'tag_from_stranger',
+			jsonb_build_object('ticket', ticket_number, 'from', v_from,
+					   'message', message_row));
+	END IF;
+	IF cardinality(m.limits) > 0 THEN
+		INSERT INTO plaint.events (ticket_id, actor, kind, detail)
+		VALUES (ticket_id, 'gateway', 'limits',
+			jsonb_build_object('message', message_row,
+					   'limits', to_jsonb(m.limits)));
+	END IF;
 
-	UPDATE plaint.raw_messages SET state = 'done', processed_at = now()
-	 WHERE id = p_raw_id;
+	UPDATE plaint.raw_messages
+	   SET state = 'done', outcome = 'ticket', processed_at = now(), reason = note
+	 WHERE id = m.raw_id;
+	PERFORM plaint.record_routing(m);
 END
 $$;
-COMMENT ON FUNCTION plaint.file_message IS 'Gateway only: files one parsed inbound message onto its ticket, opening one if none matches; follows merges; reopens a ticket resolved or closed within reopen_days, else passes the mail to the ticket that follows it or opens one that does; NOTIFY plaint_ticket on a new ticket';
+COMMENT ON FUNCTION plaint.file_message IS 'Gateway only: files one inbound message from its facts (a jsonb object with the fields of plaint.inbound): duplicate, bounce of plaint''s mail, dropped, threaded or a new ticket; records the outcome on its raw row';
 GRANT EXECUTE ON FUNCTION plaint.file_message TO plaint_gateway;

@@ -46,6 +46,11 @@ BEGIN
 	END IF;
 
 	SELECT c.email INTO v_to FROM plaint.customers c WHERE c.id = t.customer_id;
+	IF v_to IS NULL THEN
+		RAISE EXCEPTION 'ticket % has no customer address: its mail named no sender', t.number
+		      USING ERRCODE = '55000',
+			    HINT = 'plaint.thread shows the message; answer by other means and note it with plaint.note().';
+	END IF;
 	SELECT s.value INTO v_domain FROM plaint.settings s
 	 WHERE s.key = 'message_id_domain';
 	v_mid := 'plaint.' || gen_random_uuid() || '@' || coalesce(v_domain, 'localhost');

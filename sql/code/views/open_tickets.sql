@@ -18,7 +18,7 @@ SELECT t.queue, t.number, t.status, t.priority, t.subject,
        inbound.n AS messages_in, inbound.last_at AS last_in_at,
        f.number AS follows
   FROM plaint.tickets t
-  JOIN plaint.customers c ON c.id = t.customer_id
+  LEFT JOIN plaint.customers c ON c.id = t.customer_id
   JOIN plaint.queues q ON q.name = t.queue
   LEFT JOIN plaint.tickets f ON f.id = t.follows
   LEFT JOIN plaint.outbox ack ON ack.ticket_id = t.id AND ack.kind = 'ack'

@@ -1,5 +1,8 @@
 CREATE VIEW plaint.quarantine AS
-SELECT r.id AS raw_id, r.mailbox, r.uid, r.fetched_at, r.size, r.reason
+SELECT r.id AS raw_id, r.mailbox, r.uid, r.fetched_at, r.size, r.reason,
+       r.requeues, r.previous_reason
   FROM plaint.raw_messages r WHERE r.state = 'quarantined';
-COMMENT ON VIEW plaint.quarantine IS 'Mail kept but not filed, with the reason; the raw bytes are in raw_messages';
+COMMENT ON VIEW plaint.quarantine IS 'Mail kept but not filed, with the reason; the raw bytes are in raw_messages; SELECT plaint.requeue(raw_id) files one again (plaint requeue from the shell)';
+COMMENT ON COLUMN plaint.quarantine.requeues IS 'How many times it was put back to be filed again';
+COMMENT ON COLUMN plaint.quarantine.previous_reason IS 'Why it was quarantined before the last requeue';
 GRANT SELECT ON plaint.quarantine TO plaint_gateway, plaint_agent;

@@ -6,6 +6,6 @@ SELECT t.number, t.status, t.queue, t.priority, t.subject,
        (SELECT count(*) FROM plaint.messages m
 	 WHERE m.ticket_id = t.id) AS messages
   FROM plaint.tickets t
-  JOIN plaint.customers c ON c.id = t.customer_id;
+  LEFT JOIN plaint.customers c ON c.id = t.customer_id;
 COMMENT ON VIEW plaint.tickets_overview IS 'Every ticket with its customer, acknowledgement time and message count';
 GRANT SELECT ON plaint.tickets_overview TO plaint_gateway, plaint_agent;

@@ -1,0 +1,40 @@
+-- The facts the gateway gathers about one inbound message, for
+-- plaint.file_message(): it sends them as a jsonb object with these
+-- keys, so that a new fact is a new field here, not a new signature.
+CREATE TYPE plaint.inbound AS (
+	raw_id             bigint,
+	received_at        timestamptz,	-- INTERNALDATE; NULL: now
+	message_id         text,	-- without <>; NULL if none
+	fingerprint        text,	-- sha256 without trace headers
+	in_reply_to        text,
+	"references"       text[],
+	from_addr          text,	-- the customer; NULL if no sender at all
+	from_name          text,
+	cc                 text[],
+	subject            text,
+	body               text,
+	limits             text[],	-- limits the parse reached
+	defects            text[],	-- what the parser found wrong
+	tag_number         text,	-- a [PREFIX-n] tag in the subject
+	refs               text[],	-- Message-IDs it answers, nearest first
+	bounce             text,	-- 'report' or 'candidate' (by structure); NULL
+	original_ids       text[],	-- Message-IDs a bounce names
+	prefix             text,	-- of new ticket numbers
+	queue              text,	-- for a ticket it opens
+	priority           text,
+	tags               text[],
+	rules              text[],	-- the rules that matched
+	rules_version      text,
+	assignee           text,	-- a rule's assign
+	template           text,	-- a rule's acknowledgement template
+	no_ack             boolean,	-- a rule's no-ack
+	drop               boolean,	-- a rule's drop
+	dropped_by         text,	-- the rule that said drop
+	limit_hits         text[],	-- rules whose pattern hit its limit
+	ack_suppressed     text,	-- why no acknowledgement (the guard); NULL: may
+	ack_within         integer,	-- seconds: the acknowledgement's deadline
+	ack_rate_limit     integer,	-- acknowledgements per address and window; 0: none
+	ack_rate_window    integer,	-- seconds
+	tag_from_strangers text		-- 'thread' or 'new'
+);
+COMMENT ON TYPE plaint.inbound IS 'Gateway only: the facts of one inbound message that plaint.file_message() files';
