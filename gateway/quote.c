@@ -413,9 +413,10 @@ header_key(const Line *l)
 	return 0;
 }
 
-/* Counts the kinds of header in the block that starts at line i with a
- * From line; *end_out is the line after its last header line.  Up to
- * two lines of wrapped values may sit between header lines. */
+/* If line i starts a client's header block (a From line, then two more
+ * kinds of header, or just a Date line as Mew writes), the number of
+ * kinds in it, with *end_out the line after its last header line; else
+ * 0.  Up to two lines of wrapped values may sit between header lines. */
 static guint
 header_block(const Lines *ls, guint i, guint *end_out)
 {
