@@ -27,7 +27,8 @@ endif
 # of its own for the sanitizer build so that both can coexist.
 BUILD  ?= .
 
-MODULES = log config tls db store imap html mail rules thread ticket outbox ack decide smtp \
+MODULES = log config tls db store imap html mail rules thread quote ticket outbox ack \
+	  decide smtp \
 	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
 HEADERS = $(wildcard include/gw-*.h)
