@@ -984,7 +984,8 @@ token_from_file(const char *path, GError **error)
 	}
 	data = g_bytes_unref_to_data(bytes, &len);
 	token = first_line_token(data, len);
-	explicit_bzero(data, len);
+	if (data != NULL)	/* NULL for an empty file */
+		explicit_bzero(data, len);
 	g_free(data);
 	if (token == NULL)
 		token_error(error, "token_file %s: the first line is not an "
