@@ -123,8 +123,9 @@ const GwTemplateConfig *gw_config_template(const GwConfig *config,
  * /dev/null, for at most server->timeout seconds (then it is killed).
  * A token is one line of visible ASCII.  On failure returns NULL with
  * GW_CONFIG_ERROR_TOKEN; the message names the file or the command
- * (argv[0], exit status, the start of its standard error), never the
- * token.  Free the result with gw_config_token_free(), which wipes it. */
+ * (argv[0], exit status or signal, the last line of its standard
+ * error), never the token.  Free the result with gw_config_token_free(),
+ * which wipes it. */
 char *gw_config_load_token(const GwServerConfig *server, GError **error);
 void gw_config_token_free(char *token);
 
