@@ -6,15 +6,27 @@
  * as "file:line: message", because GKeyFile reports no line numbers and
  * an admin needs them.  Secrets come only from *_file keys; their
  * contents never reach a log or an error message.  Besides main.c this
- * is the only module that reads files. */
+ * is the only module that reads files.
+ *
+ * OAuth 2.0 access tokens live an hour or so, so they are fetched for
+ * each new connection (gw_config_load_token), from token_file or from
+ * the program token_command names.  Like a password, a token is never
+ * logged, never part of an error and never written anywhere; its
+ * buffers are wiped before they are freed. */
 #include "gw-config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <gio/gunixinputstream.h>
+
+#include "gw-log.h"
 
 G_DEFINE_QUARK(gw-config-error-quark, gw_config_error)
 
@@ -22,12 +34,16 @@ G_DEFINE_QUARK(gw-config-error-quark, gw_config_error)
 #define MAX_SECRET_BYTES	4096
 #define MAX_RULE_FILE_BYTES	(1024 * 1024)
 #define MAX_RULE_FILES		1000
+#define MAX_TOKEN_BYTES		(64 * 1024)	/* Entra ID tokens run to a few KiB */
+#define MAX_TOKEN_STDERR	4096		/* kept of token_command's stderr */
 
 typedef enum {
 	KEY_STRING,
 	KEY_INT,
 	KEY_BOOL,
 	KEY_SECURITY,
+	KEY_AUTH,	/* password or xoauth2 */
+	KEY_COMMAND,	/* a command line, split as a shell would: an argv */
 	KEY_PATH,	/* made absolute against the config file's directory */
 	KEY_SECRET,	/* a path; the value kept is the file's content */
 	KEY_TEXTFILE,	/* a path; the value kept is the file's text */
@@ -89,7 +105,10 @@ static const KeyRule key_rules[] = {
 	{ "smtp", "security", KEY_SECURITY, SMTP(security), "starttls", FALSE, 0, 0 },
 	{ "smtp", "ca_file", KEY_PATH, SMTP(ca_file), NULL, TRUE, 0, 0 },
 	{ "smtp", "username", KEY_STRING, SMTP(username), NULL, TRUE, 0, 0 },
+	{ "smtp", "auth", KEY_AUTH, SMTP(auth), "password", FALSE, 0, 0 },
 	{ "smtp", "password_file", KEY_SECRET, SMTP(password), NULL, TRUE, 0, 0 },
+	{ "smtp", "token_command", KEY_COMMAND, SMTP(token_command), NULL, TRUE, 0, 0 },
+	{ "smtp", "token_file", KEY_PATH, SMTP(token_file), NULL, TRUE, 0, 0 },
 	{ "smtp", "timeout", KEY_INT, SMTP(timeout), "30", FALSE, 1, 600 },
 	{ "smtp", "from", KEY_STRING, CFG(smtp_from), NULL, FALSE, 0, 0 },
 	{ "mailbox", "host", KEY_STRING, SRV(host), NULL, FALSE, 0, 0 },
@@ -97,7 +116,10 @@ static const KeyRule key_rules[] = {
 	{ "mailbox", "security", KEY_SECURITY, SRV(security), "tls", FALSE, 0, 0 },
 	{ "mailbox", "ca_file", KEY_PATH, SRV(ca_file), NULL, TRUE, 0, 0 },
 	{ "mailbox", "username", KEY_STRING, SRV(username), NULL, FALSE, 0, 0 },
-	{ "mailbox", "password_file", KEY_SECRET, SRV(password), NULL, FALSE, 0, 0 },
+	{ "mailbox", "auth", KEY_AUTH, SRV(auth), "password", FALSE, 0, 0 },
+	{ "mailbox", "password_file", KEY_SECRET, SRV(password), NULL, TRUE, 0, 0 },
+	{ "mailbox", "token_command", KEY_COMMAND, SRV(token_command), NULL, TRUE, 0, 0 },
+	{ "mailbox", "token_file", KEY_PATH, SRV(token_file), NULL, TRUE, 0, 0 },
 	{ "mailbox", "timeout", KEY_INT, SRV(timeout), "30", FALSE, 1, 600 },
 	{ "mailbox", "folder", KEY_STRING, MBOX(folder), "INBOX", FALSE, 0, 0 },
 	{ "mailbox", "queue", KEY_STRING, MBOX(queue), "general", FALSE, 0, 0 },
@@ -228,6 +250,42 @@ read_secret(const Source *src, int line, const char *path, GError **error)
 	return g_strndup(data, len);
 }
 
+/* A command line split as a shell would split it, to be run without
+ * one; a relative program path (one with a '/') is taken from the
+ * config file's directory, a bare name from PATH. */
+static gboolean
+parse_command(const Source *src, const KeyRule *rule, int line,
+	      const char *value, char ***argv_out, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	char **argv = NULL;
+
+	if (!g_shell_parse_argv(value, NULL, &argv, &local))
+		return fail(error, src, line, "%s: %s", rule->name, local->message);
+	if (strchr(argv[0], '/') != NULL && !g_path_is_absolute(argv[0])) {
+		char *abs = g_canonicalize_filename(argv[0], src->dir);
+
+		g_free(argv[0]);
+		argv[0] = abs;
+	}
+	*argv_out = argv;
+	return TRUE;
+}
+
+static gboolean
+parse_auth(const Source *src, const KeyRule *rule, int line,
+	   const char *value, GwAuth *auth_out, GError **error)
+{
+	if (g_strcmp0(value, "password") == 0)
+		*auth_out = GW_AUTH_PASSWORD;
+	else if (g_strcmp0(value, "xoauth2") == 0)
+		*auth_out = GW_AUTH_XOAUTH2;
+	else
+		return fail(error, src, line, "%s must be password or xoauth2, not '%s'",
+			    rule->name, value);
+	return TRUE;
+}
+
 static gboolean
 parse_value(const Source *src, const KeyRule *rule, int line,
 	    const char *value, void *field, GError **error)
@@ -322,6 +380,10 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 				    "%s must be tls, starttls or none, not '%s'",
 				    rule->name, value);
 		return TRUE;
+	case KEY_AUTH:
+		return parse_auth(src, rule, line, value, field, error);
+	case KEY_COMMAND:
+		return parse_command(src, rule, line, value, field, error);
 	}
 	g_assert_not_reached();
 }
@@ -389,17 +451,25 @@ default_port(GwSecurity security, int tls_port, int plain_port)
 }
 
 static void
+clear_server(GwServerConfig *server)
+{
+	g_free(server->host);
+	g_free(server->ca_file);
+	g_free(server->username);
+	if (server->password != NULL)
+		explicit_bzero(server->password, strlen(server->password));
+	g_free(server->password);
+	g_strfreev(server->token_command);
+	g_free(server->token_file);
+}
+
+static void
 mailbox_free(gpointer data)
 {
 	GwMailboxConfig *mbox = data;
 
 	g_free(mbox->name);
-	g_free(mbox->server.host);
-	g_free(mbox->server.ca_file);
-	g_free(mbox->server.username);
-	if (mbox->server.password != NULL)
-		explicit_bzero(mbox->server.password, strlen(mbox->server.password));
-	g_free(mbox->server.password);
+	clear_server(&mbox->server);
 	g_free(mbox->folder);
 	g_free(mbox->queue);
 	g_free(mbox->start);
@@ -416,6 +486,48 @@ valid_name(const char *s, gsize max)
 	for (const char *p = s; *p; p++)
 		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
 			return FALSE;
+	return TRUE;
+}
+
+/* auth = password: a password_file (the mailbox's; SMTP's only with a
+ * username) and no token keys.  auth = xoauth2: a username, exactly one
+ * of token_command and token_file, and no password_file. */
+static gboolean
+check_auth(const Source *src, const char *group, const GwServerConfig *s,
+	   gboolean login_required, GError **error)
+{
+	int line = line_of(src, group, "auth");
+	int token_line = MAX(line_of(src, group, "token_command"),
+			     line_of(src, group, "token_file"));
+
+	if (s->auth == GW_AUTH_PASSWORD) {
+		if (s->token_command != NULL || s->token_file != NULL)
+			return fail(error, src, token_line, "%s needs auth = xoauth2",
+				    s->token_command ? "token_command" : "token_file");
+		if (login_required && s->password == NULL)
+			return fail(error, src, line_of(src, group, NULL),
+				    "[%s] needs a value for 'password_file'", group);
+		if ((s->username == NULL) != (s->password == NULL))
+			return fail(error, src, line_of(src, group, NULL),
+				    "username and password_file go together");
+		return TRUE;
+	}
+	if (s->password != NULL)
+		return fail(error, src, line_of(src, group, "password_file"),
+			    "password_file does not go with auth = xoauth2: the "
+			    "token comes from token_command or token_file");
+	if (s->token_command != NULL && s->token_file != NULL)
+		return fail(error, src, token_line,
+			    "token_command and token_file exclude each other: keep one");
+	if (s->token_command == NULL && s->token_file == NULL)
+		return fail(error, src, line,
+			    "auth = xoauth2 needs token_command or token_file");
+	if (s->username == NULL)
+		return fail(error, src, line, "auth = xoauth2 needs a username");
+	for (const char *p = s->username; *p; p++)
+		if ((guchar)*p < 0x20 || *p == 0x7f)
+			return fail(error, src, line_of(src, group, "username"),
+				    "username must not hold control characters");
 	return TRUE;
 }
 
@@ -447,12 +559,14 @@ check_whole(const Source *src, GwConfig *config, GError **error)
 		config->message_id_domain = g_ascii_strdown(at + 1, -1);
 	if (config->smtp.port == 0)
 		config->smtp.port = config->smtp.security == GW_SECURITY_TLS ? 465 : 587;
-	if ((config->smtp.username == NULL) != (config->smtp.password == NULL))
-		return fail(error, src, line_of(src, "smtp", NULL),
-			    "username and password_file go together");
+	if (!check_auth(src, "smtp", &config->smtp, FALSE, error))
+		return FALSE;
 	for (guint i = 0; i < config->mailboxes->len; i++) {
 		GwMailboxConfig *mbox = config->mailboxes->pdata[i];
+		g_autofree char *group = g_strconcat("mailbox ", mbox->name, NULL);
 
+		if (!check_auth(src, group, &mbox->server, TRUE, error))
+			return FALSE;
 		if (mbox->server.port == 0)
 			mbox->server.port = default_port(mbox->server.security, 993, 143);
 	}
@@ -705,12 +819,7 @@ gw_config_free(GwConfig *config)
 	g_free(config->unlinked_bounce_queue);
 	g_free(config->tag_from_strangers);
 	g_free(config->rules_dir);
-	g_free(config->smtp.host);
-	g_free(config->smtp.ca_file);
-	g_free(config->smtp.username);
-	if (config->smtp.password != NULL)
-		explicit_bzero(config->smtp.password, strlen(config->smtp.password));
-	g_free(config->smtp.password);
+	clear_server(&config->smtp);
 	g_free(config->smtp_from);
 	g_free(config->smtp_from_addr);
 	g_free(config->ack_template);
@@ -845,4 +954,230 @@ gw_config_read_rules(const char *dir, GPtrArray **names_out,
 	*names_out = g_steal_pointer(&names);
 	*texts_out = g_steal_pointer(&texts);
 	return TRUE;
+}
+
+/* ---- access tokens ------------------------------------------------- */
+
+static gboolean
+token_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static gboolean
+token_error(GError **error, const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error_literal(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_TOKEN, msg);
+	return FALSE;
+}
+
+/* The token on the first line of data, or NULL if that line is empty
+ * or holds anything but visible ASCII (which would also let it break
+ * out of an IMAP or SMTP command line). */
+static char *
+first_line_token(const guint8 *data, gsize len)
+{
+	gsize n = 0;
+
+	while (n < len && data[n] != '\n')
+		n++;
+	if (n > 0 && data[n - 1] == '\r')
+		n--;
+	if (n == 0)
+		return NULL;
+	for (gsize i = 0; i < n; i++)
+		if (data[i] <= ' ' || data[i] >= 0x7f)
+			return NULL;
+	return g_strndup((const char *)data, n);
+}
+
+static char *
+token_from_file(const char *path, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	GBytes *bytes = gw_config_read_file(path, MAX_TOKEN_BYTES, &local);
+	gsize len;
+	guint8 *data;
+	char *token;
+
+	if (bytes == NULL) {
+		token_error(error, "token_file %s: %s", path, local->message);
+		return NULL;
+	}
+	data = g_bytes_unref_to_data(bytes, &len);
+	token = first_line_token(data, len);
+	if (data != NULL)	/* NULL for an empty file */
+		explicit_bzero(data, len);
+	g_free(data);
+	if (token == NULL)
+		token_error(error, "token_file %s: the first line is not an "
+			    "access token (empty, or not visible ASCII)", path);
+	return token;
+}
+
+/* One output of token_command, read up to max bytes: the first ones
+ * (stdout: the token is on the first line) or the last ones (stderr:
+ * the reason for a failure usually comes last). */
+typedef struct {
+	int fd;			/* -1 once closed */
+	GByteArray *buf;
+	gsize max;
+	gboolean keep_tail;
+} Output;
+
+/* Reads what is there; FALSE at end of file or on an error. */
+static gboolean
+read_output(Output *o)
+{
+	guint8 chunk[4096];
+	ssize_t n;
+
+	do
+		n = read(o->fd, chunk, sizeof chunk);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return FALSE;
+	if (o->keep_tail) {
+		g_byte_array_append(o->buf, chunk, n);
+		if (o->buf->len > o->max)
+			g_byte_array_remove_range(o->buf, 0, o->buf->len - o->max);
+	} else if (o->buf->len < o->max) {
+		g_byte_array_append(o->buf, chunk, MIN((gsize)n, o->max - o->buf->len));
+	}
+	explicit_bzero(chunk, sizeof chunk);
+	return TRUE;
+}
+
+/* Reads both outputs until both are closed (TRUE) or the deadline
+ * (monotonic microseconds) passes (FALSE). */
+static gboolean
+drain(Output out[2], gint64 deadline)
+{
+	while (out[0].fd >= 0 || out[1].fd >= 0) {
+		struct pollfd pfd[2] = { { out[0].fd, POLLIN, 0 },
+					 { out[1].fd, POLLIN, 0 } };
+		gint64 left = deadline - g_get_monotonic_time();
+
+		if (left <= 0)
+			return FALSE;
+		if (poll(pfd, 2, (int)MIN(left / 1000 + 1, G_MAXINT)) < 0 &&
+		    errno != EINTR)
+			return FALSE;
+		for (int i = 0; i < 2; i++)
+			if (out[i].fd >= 0 && pfd[i].revents != 0 &&
+			    !read_output(&out[i])) {
+				close(out[i].fd);
+				out[i].fd = -1;
+			}
+	}
+	return TRUE;
+}
+
+/* Waits for pid until the deadline; FALSE if it is still running. */
+static gboolean
+reap(GPid pid, gint64 deadline, int *status_out)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status_out, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return r == pid;
+		if (g_get_monotonic_time() >= deadline)
+			return FALSE;
+		g_usleep(10 * 1000);
+	}
+}
+
+/* "exited with status 1: <the end of its stderr, cleaned>" */
+static gboolean
+command_failed(const char *name, int status, GByteArray *err, GError **error)
+{
+	g_autofree char *text = NULL;
+	g_autofree char *clean = NULL;
+	char *last;
+
+	g_byte_array_append(err, (const guint8 *)"", 1);	/* data is NULL if empty */
+	text = g_strstrip(g_strdup((const char *)err->data));
+	last = strrchr(text, '\n');	/* a traceback ends with its reason */
+	clean = gw_log_clean(last ? last + 1 : text, 300);
+	if (WIFEXITED(status))
+		return token_error(error, "token_command %s exited with status %d%s%s",
+				   name, WEXITSTATUS(status), *clean ? ": " : "",
+				   clean);
+	return token_error(error, "token_command %s was killed by signal %d%s%s",
+			   name, WTERMSIG(status), *clean ? ": " : "", clean);
+}
+
+/* Runs argv, standard input from /dev/null, for at most timeout
+ * seconds; fills out with the start of its standard output. */
+static gboolean
+run_token_command(char **argv, int timeout, GByteArray *out, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GByteArray) err = g_byte_array_new();
+	g_autofree char *name = gw_log_clean(argv[0], 200);
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
+	Output o[2] = { { -1, out, MAX_TOKEN_BYTES, FALSE },
+			{ -1, err, MAX_TOKEN_STDERR, TRUE } };
+	int status = 0;
+	GPid pid;
+
+	if (!g_spawn_async_with_pipes(NULL, argv, NULL,
+				      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+				      NULL, NULL, &pid, NULL, &o[0].fd, &o[1].fd, &local))
+		return token_error(error, "token_command %s: %s", name, local->message);
+	if (!drain(o, deadline) || !reap(pid, deadline, &status)) {
+		for (int i = 0; i < 2; i++)
+			if (o[i].fd >= 0)
+				close(o[i].fd);
+		kill(pid, SIGKILL);	/* our own child, not yet reaped */
+		waitpid(pid, &status, 0);
+		return token_error(error, "token_command %s gave no token within "
+				   "%d s and was killed", name, timeout);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return TRUE;
+	return command_failed(name, status, err, error);
+}
+
+static char *
+token_from_command(char **argv, int timeout, GError **error)
+{
+	/* Sized once, so that no reallocation leaves a copy of the token
+	 * behind; it is wiped below. */
+	g_autoptr(GByteArray) out = g_byte_array_sized_new(MAX_TOKEN_BYTES);
+	char *token = NULL;
+	gboolean ran = run_token_command(argv, timeout, out, error);
+
+	if (ran)
+		token = first_line_token(out->data, out->len);
+	explicit_bzero(out->data, out->len);
+	if (ran && token == NULL) {
+		g_autofree char *name = gw_log_clean(argv[0], 200);
+
+		token_error(error, "token_command %s printed no access token on "
+			    "its first line (empty, or not visible ASCII)", name);
+	}
+	return token;
+}
+
+char *
+gw_config_load_token(const GwServerConfig *server, GError **error)
+{
+	g_assert(server->auth == GW_AUTH_XOAUTH2);
+	if (server->token_file != NULL)
+		return token_from_file(server->token_file, error);
+	return token_from_command(server->token_command, server->timeout, error);
+}
+
+void
+gw_config_token_free(char *token)
+{
+	if (token == NULL)
+		return;
+	explicit_bzero(token, strlen(token));
+	g_free(token);
 }

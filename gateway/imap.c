@@ -1,10 +1,11 @@
 /* imap.c - an IMAP session with libetpan.
  *
- * Owns the mailimap session.  Must never send LOGIN before the server's
- * certificate and name were verified (libetpan as Debian builds it
- * verifies nothing), never fetch with anything but BODY.PEEK (fetching
- * must not set \Seen: only the caller decides, after its commit), and
- * never issue an IMAP command from inside the fetch handler. */
+ * Owns the mailimap session.  Must never send LOGIN or AUTHENTICATE
+ * before the server's certificate and name were verified (libetpan as
+ * Debian builds it verifies nothing), never fetch with anything but
+ * BODY.PEEK (fetching must not set \Seen: only the caller decides, after
+ * its commit), and never issue an IMAP command from inside the fetch
+ * handler.  An XOAUTH2 token is fetched for each login and wiped after. */
 #include "gw-imap.h"
 
 #include <libetpan/libetpan.h>
@@ -116,20 +117,49 @@ open_stream(GwImap *imap, const GwServerConfig *server, GError **error)
 	return TRUE;
 }
 
-GwImap *
-gw_imap_connect(const GwServerConfig *server, GError **error)
+/* AUTHENTICATE XOAUTH2 with the SASL initial response (RFC 4959), which
+ * libetpan builds as base64("user=" user ^A "auth=Bearer " token ^A ^A)
+ * without Cyrus SASL, whose Debian build has no XOAUTH2.  A server that
+ * refuses first sends a challenge holding an error JSON; libetpan
+ * answers it with the empty line the mechanism asks for, then reads the
+ * tagged NO (MAILIMAP_ERROR_LOGIN) or BAD (MAILIMAP_ERROR_PROTOCOL). */
+static gboolean
+authenticate_xoauth2(GwImap *imap, const GwServerConfig *server, GError **error)
 {
-	g_autoptr(GwImap) imap = g_new0(GwImap, 1);
+	g_autoptr(GError) local = NULL;
+	char *token = gw_config_load_token(server, &local);
 	int r;
 
-	imap->host = g_strdup_printf("%s:%d", server->host, server->port);
-	imap->session = mailimap_new(0, NULL);
-	mailimap_set_timeout(imap->session, server->timeout);
-	if (!open_stream(imap, server, error))
-		return NULL;
-	if (server->security != GW_SECURITY_NONE &&
-	    !verify_peer(imap, server, error))
-		return NULL;
+	if (token == NULL) {
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: no XOAUTH2 token for %s: %s", imap->host,
+			    server->username, local->message);
+		return FALSE;
+	}
+	r = mailimap_oauth2_authenticate(imap->session, server->username, token);
+	gw_config_token_free(token);
+	if (!imap_ok(r)) {
+		g_autofree char *text = server_text(imap);
+		gboolean refused = r == MAILIMAP_ERROR_LOGIN ||
+				   r == MAILIMAP_ERROR_PROTOCOL;
+
+		g_set_error(error, GW_IMAP_ERROR,
+			    refused ? GW_IMAP_ERROR_REFUSED : GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: %s for %s (libetpan %d)%s%s", imap->host,
+			    refused ? "XOAUTH2 refused" : "AUTHENTICATE XOAUTH2 failed",
+			    server->username, r, *text ? ": " : "", text);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+log_in(GwImap *imap, const GwServerConfig *server, GError **error)
+{
+	int r;
+
+	if (server->auth == GW_AUTH_XOAUTH2)
+		return authenticate_xoauth2(imap, server, error);
 	r = mailimap_login(imap->session, server->username, server->password);
 	if (!imap_ok(r)) {
 		g_autofree char *text = server_text(imap);
@@ -140,8 +170,26 @@ gw_imap_connect(const GwServerConfig *server, GError **error)
 			    "imap %s: login as %s failed (libetpan %d)%s%s",
 			    imap->host, server->username, r,
 			    *text ? ": " : "", text);
-		return NULL;
+		return FALSE;
 	}
+	return TRUE;
+}
+
+GwImap *
+gw_imap_connect(const GwServerConfig *server, GError **error)
+{
+	g_autoptr(GwImap) imap = g_new0(GwImap, 1);
+
+	imap->host = g_strdup_printf("%s:%d", server->host, server->port);
+	imap->session = mailimap_new(0, NULL);
+	mailimap_set_timeout(imap->session, server->timeout);
+	if (!open_stream(imap, server, error))
+		return NULL;
+	if (server->security != GW_SECURITY_NONE &&
+	    !verify_peer(imap, server, error))
+		return NULL;
+	if (!log_in(imap, server, error))
+		return NULL;
 	return g_steal_pointer(&imap);
 }
 

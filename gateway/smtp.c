@@ -2,7 +2,8 @@
  *
  * Owns one mailsmtp session.  Must never send AUTH or an envelope to a
  * server whose certificate did not verify, and must tell a temporary
- * failure (retry) from a permanent one (record once, never retry). */
+ * failure (retry) from a permanent one (record once, never retry).  An
+ * XOAUTH2 token is fetched for each connection and wiped after. */
 #include "gw-smtp.h"
 
 #include <string.h>
@@ -123,11 +124,56 @@ open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 	return verify_peer(smtp, server, error) && ehlo(smtp, error);
 }
 
+/* A 4xx reply or a broken connection may heal by itself; any other
+ * failure refuses these credentials, and an admin must act. */
+static gboolean
+auth_failed(GwSmtp *smtp, const GwServerConfig *server, int r, GError **error)
+{
+	gboolean xoauth2 = server->auth == GW_AUTH_XOAUTH2;
+	int code = smtp->session->response_code;
+	g_autofree char *reply = NULL;
+
+	if (code == 0 || r == MAILSMTP_ERROR_STREAM || (code >= 400 && code < 500))
+		return fail(smtp, error, r, xoauth2 ? "AUTH XOAUTH2" : "AUTH");
+	reply = reply_text(smtp);
+	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_REFUSED,
+		    "smtp %s: %s refused for %s: %s (%s)", smtp->host,
+		    xoauth2 ? "XOAUTH2" : "AUTH", server->username, reply,
+		    mailsmtp_strerror(r));
+	return FALSE;
+}
+
+/* AUTH XOAUTH2 sends the initial response, which libetpan builds as
+ * base64("user=" user ^A "auth=Bearer " token ^A ^A).  A refusing server
+ * may first send a 334 with an error JSON; libetpan answers it with an
+ * empty line and reads the final reply (535). */
+static gboolean
+authenticate(GwSmtp *smtp, const GwServerConfig *server, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	char *token;
+	int r;
+
+	if (server->auth == GW_AUTH_PASSWORD) {
+		r = mailsmtp_auth(smtp->session, server->username, server->password);
+		return r == MAILSMTP_NO_ERROR || auth_failed(smtp, server, r, error);
+	}
+	token = gw_config_load_token(server, &local);
+	if (token == NULL) {
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+			    "smtp %s: no XOAUTH2 token for %s: %s", smtp->host,
+			    server->username, local->message);
+		return FALSE;
+	}
+	r = mailsmtp_oauth2_authenticate(smtp->session, server->username, token);
+	gw_config_token_free(token);
+	return r == MAILSMTP_NO_ERROR || auth_failed(smtp, server, r, error);
+}
+
 GwSmtp *
 gw_smtp_connect(const GwServerConfig *server, GError **error)
 {
 	g_autoptr(GwSmtp) smtp = g_new0(GwSmtp, 1);
-	int r;
 
 	smtp->host = g_strdup_printf("%s:%d", server->host, server->port);
 	/* XXX: libetpan applies mailsmtp_set_timeout() to the connect and
@@ -138,14 +184,8 @@ gw_smtp_connect(const GwServerConfig *server, GError **error)
 	mailsmtp_set_timeout(smtp->session, server->timeout);
 	if (!open_session(smtp, server, error))
 		return NULL;
-	if (server->username != NULL) {
-		r = mailsmtp_auth(smtp->session, server->username, server->password);
-		if (r != MAILSMTP_NO_ERROR) {
-			fail(smtp, error, r, "AUTH");
-			(*error)->code = GW_SMTP_ERROR_REFUSED;
-			return NULL;
-		}
-	}
+	if (server->username != NULL && !authenticate(smtp, server, error))
+		return NULL;
 	return g_steal_pointer(&smtp);
 }
 

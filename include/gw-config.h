@@ -5,7 +5,9 @@
  * keys are refused with "file:line: message".  Secrets are read from
  * *_file keys here and never logged.  The struct is read-only after
  * gw_config_load(): its fields are public so that modules receive plain
- * values rather than a config dependency. */
+ * values rather than a config dependency.  OAuth 2.0 access tokens
+ * expire, so they are not read at load time: gw_config_load_token()
+ * fetches one for each new connection. */
 #pragma once
 
 #include <glib.h>
@@ -16,14 +18,24 @@ typedef enum {
 	GW_SECURITY_NONE,	/* plain text; only sensible on loopback */
 } GwSecurity;
 
+typedef enum {
+	GW_AUTH_PASSWORD,	/* LOGIN or AUTH with password_file */
+	GW_AUTH_XOAUTH2,	/* SASL XOAUTH2 with an OAuth 2.0 access token */
+} GwAuth;
+
 typedef struct {
 	char *host;
 	int port;
 	GwSecurity security;
 	char *ca_file;		/* NULL: the system trust store */
 	char *username;		/* NULL: no AUTH (SMTP only) */
-	char *password;		/* read from password_file */
-	int timeout;		/* seconds, for every read and connect */
+	GwAuth auth;
+	char *password;		/* read from password_file (auth = password) */
+	char **token_command;	/* argv of the program that prints an access
+				 * token, or NULL (auth = xoauth2) */
+	char *token_file;	/* or a file whose first line is the token */
+	int timeout;		/* seconds, for every read and connect, and
+				 * for token_command */
 } GwServerConfig;
 
 typedef struct {
@@ -96,6 +108,7 @@ typedef struct {
 GQuark gw_config_error_quark(void);
 typedef enum {
 	GW_CONFIG_ERROR_INVALID,	/* message is "file:line: what" */
+	GW_CONFIG_ERROR_TOKEN,		/* no access token to be had now */
 } GwConfigError;
 
 /* Loads and checks path.  Relative paths in it are taken relative to
@@ -111,6 +124,18 @@ const GwMailboxConfig *gw_config_mailbox(const GwConfig *config,
 const GwQueueConfig *gw_config_queue(const GwConfig *config, const char *name);
 const GwTemplateConfig *gw_config_template(const GwConfig *config,
 					   const char *name);
+
+/* A fresh access token for server (auth = xoauth2): the first line of
+ * token_file, read now, or of what token_command prints on standard
+ * output.  The command runs without a shell, standard input from
+ * /dev/null, for at most server->timeout seconds (then it is killed).
+ * A token is one line of visible ASCII.  On failure returns NULL with
+ * GW_CONFIG_ERROR_TOKEN; the message names the file or the command
+ * (argv[0], exit status or signal, the last line of its standard
+ * error), never the token.  Free the result with gw_config_token_free(),
+ * which wipes it. */
+char *gw_config_load_token(const GwServerConfig *server, GError **error);
+void gw_config_token_free(char *token);
 
 /* Reads every "*.rules" file of dir in name order: fills names and
  * texts (parallel arrays, owned by the caller).  Files over 1 MiB and

@@ -12,13 +12,17 @@ typedef struct GwImap GwImap;
 #define GW_IMAP_ERROR (gw_imap_error_quark())
 GQuark gw_imap_error_quark(void);
 typedef enum {
-	GW_IMAP_ERROR_REFUSED,	/* TLS not trusted or login refused: stop
-				 * this mailbox until the admin acts */
-	GW_IMAP_ERROR_TRANSIENT, /* network, timeout, server trouble: retry */
+	GW_IMAP_ERROR_REFUSED,	/* TLS not trusted, login or XOAUTH2 token
+				 * refused: stop this mailbox until the
+				 * admin acts */
+	GW_IMAP_ERROR_TRANSIENT, /* network, timeout, server trouble, no
+				 * token to be had now: retry */
 } GwImapError;
 
 /* Connects as server says (TLS, STARTTLS or plain), verifies the
- * certificate and host name before LOGIN, and logs in. */
+ * certificate and host name, and only then logs in: LOGIN with the
+ * password, or AUTHENTICATE XOAUTH2 with a token fetched now
+ * (gw_config_load_token). */
 GwImap *gw_imap_connect(const GwServerConfig *server, GError **error);
 /* Logs out (best effort) and frees; NULL is fine. */
 void gw_imap_free(GwImap *imap);

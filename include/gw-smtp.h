@@ -16,6 +16,9 @@ typedef enum {
 	GW_SMTP_ERROR_REFUSED,		/* TLS untrusted or AUTH refused */
 } GwSmtpError;
 
+/* Connects, verifies TLS, and with a username authenticates: AUTH with
+ * the password, or AUTH XOAUTH2 with a token fetched now (a token that
+ * cannot be had is GW_SMTP_ERROR_TEMPORARY). */
 GwSmtp *gw_smtp_connect(const GwServerConfig *server, GError **error);
 void gw_smtp_free(GwSmtp *smtp);	/* QUIT, best effort */
 

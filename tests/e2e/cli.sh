@@ -69,6 +69,22 @@ refuse 78 "bad-template.txt:3: unknown placeholder" "a template with an unknown 
 base | sed "s|^#template = default|template = nosuch|" > "$W/bad.conf"
 refuse 78 "no [template nosuch] section" "a queue naming a missing template"
 
+# The sample's mailbox switched to XOAUTH2 as its comments say.
+xoauth2() {	# SED-COMMANDS for the [mailbox support] section
+	base | sed "/^\[mailbox support\]/,/^\[queue/ { s/^#auth = password/auth = xoauth2/; $1 }"
+}
+xoauth2 's/^password_file/#password_file/; s/^#token_file/token_file/' > "$W/xoauth2.conf"
+plaint_run cli-xoauth2 -c "$W/xoauth2.conf" config check
+ok $? "the sample with its mailbox on auth = xoauth2 and token_file passes config check"
+xoauth2 's/^#token_file/token_file/' > "$W/bad.conf"
+refuse 78 \
+	"bad.conf:$(grep -n '^password_file' packaging/plaint.conf | cut -d: -f1): password_file does not go with auth = xoauth2" \
+	"auth = xoauth2 with a password_file"
+xoauth2 's/^password_file/#password_file/' > "$W/bad.conf"
+refuse 78 \
+	"bad.conf:$(grep -n '^#auth = password' packaging/plaint.conf | tail -n 1 | cut -d: -f1): auth = xoauth2 needs token_command or token_file" \
+	"auth = xoauth2 without a token source"
+
 "$PLAINT" -c "$W/none.conf" once 2> "$W/err"
 is "$?" 78 "a missing config file: exit 78"
 "$PLAINT" > /dev/null 2>&1

@@ -1,7 +1,9 @@
 /* test-config.c - plaint.conf: defaults, relative paths, secrets, and
- * every kind of mistake refused with file:line.
+ * every kind of mistake refused with file:line; XOAUTH2 access tokens
+ * from a file and from a command.
  *
  * Run from the repository root: tests/unit/test-config --tap */
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -97,11 +99,38 @@ static const struct {
 	{ "[mail]\nfallback_charsets = klingon-8\n", "bad.conf:7: fallback_charsets: unknown charset 'klingon-8'" },
 	{ "[queue q]\ntemplate = nosuch\n", "bad.conf:7: no [template nosuch] section" },
 	{ "[rules]\njit = perhaps\n", "bad.conf:7: jit must be true or false" },
+	/* auth = xoauth2 */
+	{ "auth = kerberos\n", "bad.conf:6: auth must be password or xoauth2, not 'kerberos'" },
+	{ "username = u\nauth = xoauth2\n",
+	  "bad.conf:7: auth = xoauth2 needs token_command or token_file" },
+	{ "auth = xoauth2\ntoken_file = t\n", "bad.conf:6: auth = xoauth2 needs a username" },
+	{ "username = u\nauth = xoauth2\ntoken_file = t\ntoken_command = helper\n",
+	  "bad.conf:9: token_command and token_file exclude each other" },
+	{ "username = u\nauth = xoauth2\npassword_file = tok.pass\ntoken_file = t\n",
+	  "bad.conf:8: password_file does not go with auth = xoauth2" },
+	{ "username = u\npassword_file = tok.pass\ntoken_command = helper\n",
+	  "bad.conf:8: token_command needs auth = xoauth2" },
+	{ "username = u\npassword_file = tok.pass\ntoken_file = t\n",
+	  "bad.conf:8: token_file needs auth = xoauth2" },
+	{ "username = u\nauth = xoauth2\ntoken_command = helper 'unclosed\n",
+	  "bad.conf:8: token_command: " },
+	{ "username = u\nauth = xoauth2\ntoken_command =   \n", "bad.conf:8: token_command: " },
+	{ "username = a\\tb\nauth = xoauth2\ntoken_file = t\n",
+	  "bad.conf:6: username must not hold control characters" },
+	{ "[mailbox m]\nhost = x\nusername = u\n",
+	  "bad.conf:6: [mailbox m] needs a value for 'password_file'" },
+	{ "[mailbox m]\nhost = x\nusername = u\nauth = xoauth2\n",
+	  "bad.conf:9: auth = xoauth2 needs token_command or token_file" },
+	{ "[mailbox m]\nhost = x\nusername = u\nauth = xoauth2\npassword_file = tok.pass\n"
+	  "token_command = helper\n",
+	  "bad.conf:10: password_file does not go with auth = xoauth2" },
 };
 
 static void
 test_bad(void)
 {
+	g_autofree char *pass = write_file("tok.pass", "secret\n");
+
 	for (gsize i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
 		g_autofree char *text = g_strconcat(base, bad_cases[i].append, NULL);
 		g_autofree char *path = write_file("bad.conf", text);
@@ -113,6 +142,148 @@ test_bad(void)
 		g_assert_nonnull(err);
 		if (strstr(err->message, bad_cases[i].error) == NULL)
 			g_error("wanted '%s' in '%s'", bad_cases[i].error, err->message);
+	}
+}
+
+static void
+test_xoauth2(void)
+{
+	g_autofree char *text = g_strconcat(base,
+		"username = care@example.com\nauth = xoauth2\n"
+		"token_command = bin/oauth2.py --token 'care@example.com'\n"
+		"[mailbox support]\nhost = imap.example.com\n"
+		"username = support@example.com\nauth = xoauth2\n"
+		"token_file = tokens/support\n"
+		"[mailbox sales]\nhost = imap.example.com\nusername = sales@example.com\n"
+		"auth = xoauth2\ntoken_command = oauth2.py \"--token\" sales@example.com\n",
+		NULL);
+	g_autofree char *path = write_file("xoauth2.conf", text);
+	g_autofree char *helper = g_build_filename(dir, "bin", "oauth2.py", NULL);
+	g_autofree char *tokens = g_build_filename(dir, "tokens", "support", NULL);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+	const GwMailboxConfig *s, *b;
+
+	g_assert_no_error(err);
+	g_assert_cmpint(c->smtp.auth, ==, GW_AUTH_XOAUTH2);
+	g_assert_null(c->smtp.password);
+	g_assert_null(c->smtp.token_file);
+	g_assert_cmpstr(c->smtp.token_command[0], ==, helper);	/* from the file's dir */
+	g_assert_cmpstr(c->smtp.token_command[1], ==, "--token");
+	g_assert_cmpstr(c->smtp.token_command[2], ==, "care@example.com");
+	g_assert_null(c->smtp.token_command[3]);
+	s = gw_config_mailbox(c, "support");
+	g_assert_cmpint(s->server.auth, ==, GW_AUTH_XOAUTH2);
+	g_assert_cmpstr(s->server.token_file, ==, tokens);
+	g_assert_null(s->server.token_command);
+	g_assert_null(s->server.password);
+	b = gw_config_mailbox(c, "sales");
+	g_assert_cmpstr(b->server.token_command[0], ==, "oauth2.py");	/* from PATH */
+	g_assert_cmpstr(b->server.token_command[1], ==, "--token");
+}
+
+/* The token, or NULL with the error's message in *message_out. */
+static char *
+load_token(GwServerConfig *server, char **message_out)
+{
+	g_autoptr(GError) err = NULL;
+	char *token = gw_config_load_token(server, &err);
+
+	g_assert_true((token == NULL) == (err != NULL));
+	if (err != NULL) {
+		g_assert_error(err, GW_CONFIG_ERROR, GW_CONFIG_ERROR_TOKEN);
+		*message_out = g_strdup(err->message);
+	}
+	return token;
+}
+
+static void
+test_token_file(void)
+{
+	static const struct {
+		const char *content;
+		const char *token;	/* NULL: refused */
+	} cases[] = {
+		{ "ya29.a0AfB_byC-x1\n", "ya29.a0AfB_byC-x1" },
+		{ "eyJ0eXAi.eyJhdWQi.c2ln\r\nexpires 3599\n", "eyJ0eXAi.eyJhdWQi.c2ln" },
+		{ "no-newline", "no-newline" },
+		{ "\nsecond-line\n", NULL },
+		{ "", NULL },
+		{ "two words\n", NULL },
+		{ "caf\xc3\xa9\n", NULL },
+	};
+	GwServerConfig server = { .auth = GW_AUTH_XOAUTH2, .timeout = 5 };
+
+	server.token_file = g_build_filename(dir, "token", NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *token = NULL, *message = NULL;
+
+		g_test_message("case %" G_GSIZE_FORMAT, i);
+		g_assert_true(g_file_set_contents(server.token_file, cases[i].content, -1, NULL));
+		token = load_token(&server, &message);
+		g_assert_cmpstr(token, ==, cases[i].token);
+		if (token == NULL) {
+			g_assert_nonnull(strstr(message, server.token_file));
+			g_assert_null(strstr(message, "words"));	/* never the text */
+		}
+	}
+	g_remove(server.token_file);
+	{
+		g_autofree char *token = NULL, *message = NULL;
+
+		token = load_token(&server, &message);	/* no such file */
+		g_assert_null(token);
+		g_assert_true(g_str_has_prefix(message, "token_file "));
+	}
+	g_free(server.token_file);
+}
+
+static const struct {
+	const char *script;	/* for sh -c */
+	const char *token;	/* NULL: refused with message */
+	const char *message;
+} command_cases[] = {
+	{ "echo tok-1; echo expires 3599", "tok-1", NULL },
+	{ "printf 'tok-2\\r\\n'", "tok-2", NULL },
+	{ "echo 'Traceback:' >&2; echo 'error: invalid_grant' >&2; exit 7", NULL,
+	  "token_command /bin/sh exited with status 7: error: invalid_grant" },
+	{ "exit 2", NULL, "token_command /bin/sh exited with status 2" },
+	{ "kill -TERM $$", NULL, "token_command /bin/sh was killed by signal 15" },
+	{ "echo", NULL, "token_command /bin/sh printed no access token" },
+	{ "echo 'bad token'", NULL, "token_command /bin/sh printed no access token" },
+	{ "read x; echo \"got-$x\"", "got-", NULL },	/* stdin is /dev/null */
+	{ "exec sleep 10", NULL, "token_command /bin/sh gave no token within 1 s and was killed" },
+};
+
+static void
+test_token_command(void)
+{
+	GwServerConfig server = { .auth = GW_AUTH_XOAUTH2, .timeout = 1 };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(command_cases); i++) {
+		char *argv[] = { "/bin/sh", "-c", (char *)command_cases[i].script, NULL };
+		g_autofree char *token = NULL, *message = NULL;
+		gint64 t0 = g_get_monotonic_time();
+
+		g_test_message("case %" G_GSIZE_FORMAT ": %s", i, command_cases[i].script);
+		server.token_command = argv;
+		token = load_token(&server, &message);
+		g_assert_cmpint(g_get_monotonic_time() - t0, <, 3 * G_USEC_PER_SEC);
+		g_assert_cmpstr(token, ==, command_cases[i].token);
+		if (token == NULL) {
+			if (!g_str_has_prefix(message, command_cases[i].message))
+				g_error("wanted '%s' in '%s'", command_cases[i].message, message);
+			g_assert_null(strstr(message, "bad token"));
+		}
+	}
+	{
+		char *argv[] = { "/nonexistent/oauth2.py", "--token", NULL };
+		g_autofree char *token = NULL, *message = NULL;
+
+		server.token_command = argv;
+		token = load_token(&server, &message);
+		g_assert_null(token);
+		g_assert_true(g_str_has_prefix(message, "token_command /nonexistent/oauth2.py: "));
 	}
 }
 
@@ -167,6 +338,9 @@ main(int argc, char **argv)
 	g_test_add_func("/config/mailbox", test_mailbox);
 	g_test_add_func("/config/bad", test_bad);
 	g_test_add_func("/config/missing", test_missing);
+	g_test_add_func("/config/xoauth2", test_xoauth2);
+	g_test_add_func("/config/token-file", test_token_file);
+	g_test_add_func("/config/token-command", test_token_command);
 	g_test_add_func("/config/rules-dir", test_rules_dir);
 	rc = g_test_run();
 	{
