@@ -87,8 +87,7 @@ static const char *const bounce_words[] = {
 };
 
 static void
-print_json(const GwInspect *in, const char *file, const GwMail *mail,
-	   const GwDecision *d)
+print_json(const GwInspect *in, const char *file, const GwDecision *d)
 {
 	g_autoptr(GString) s = g_string_new("{\"file\":");
 	const GwVerdict *v = &d->verdict;
@@ -217,7 +216,7 @@ gw_inspect_files(const GwInspect *in, char **files)
 		}
 		decide(in, mail, in->mailbox, TRUE, &d);
 		if (in->json)
-			print_json(in, files[i], mail, &d);
+			print_json(in, files[i], &d);
 		else
 			print_text(in, files[i], mail, &d);
 		gw_decision_clear(&d);
