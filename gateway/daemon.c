@@ -164,7 +164,8 @@ mailbox_timer_free(gpointer data)
 static gboolean on_notify(gint fd, GIOCondition cond, gpointer data);
 
 /* A second connection LISTENs, so that an agent's plaint.reply() is
- * sent within a second of its commit. */
+ * sent within a second of its commit, and a message an admin requeued
+ * (plaint.requeue) is filed as soon. */
 static void
 ensure_listener(Daemon *d)
 {
@@ -173,7 +174,8 @@ ensure_listener(Daemon *d)
 	if (d->listener != NULL)
 		return;
 	d->listener = gw_db_connect(d->config->conninfo, d->config->db_timeout, &err);
-	if (d->listener == NULL || !gw_db_listen(d->listener, "plaint_outbox", &err)) {
+	if (d->listener == NULL || !gw_db_listen(d->listener, "plaint_outbox", &err) ||
+	    !gw_db_listen(d->listener, "plaint_intake", &err)) {
 		gw_log_debug("listen for outbox work: %s", err->message);
 		g_clear_pointer(&d->listener, gw_db_free);
 		return;

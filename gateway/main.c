@@ -37,6 +37,9 @@ static const char usage_text[] =
 	"  ingest [--mailbox NAME] [FILE|-]\n"
 	"                         store and process one message (an MTA pipe)\n"
 	"  config check           validate the config file and the rule files\n"
+	"  requeue [--all | --reason TEXT | RAW_ID...]\n"
+	"                         file quarantined messages again, once (needs\n"
+	"                         a database login with plaint_admin)\n"
 	"  parse [--mbox] FILE... each message as plaint reads it, one JSON\n"
 	"                         object per line (no database needed)\n"
 	"  rules check [DIR]      validate rule files (default: [rules] dir)\n"
@@ -292,6 +295,19 @@ cmd_run(const GwConfig *config)
 	return gw_daemon_run(config, rules);
 }
 
+/* Sends what is due now, the acknowledgement just queued among it.  The
+ * message is committed already, so a failure here is only said: the
+ * outbox keeps the mail, and `plaint run` (or the next once) sends it. */
+static void
+send_now(GwPipeline *p, const char *what)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (!gw_pipeline_send(p, &err))
+		gw_log_warning("%s: filed; its mail waits in the outbox for plaint "
+			       "run or the next plaint once: %s", what, err->message);
+}
+
 /* Exit 0 only once the message is committed: an MTA retries on 75. */
 static int
 cmd_ingest(const GwConfig *config, int argc, char **argv)
@@ -328,7 +344,79 @@ cmd_ingest(const GwConfig *config, int argc, char **argv)
 		gw_log_err("ingest: %s", err->message);
 		return EX_TEMPFAIL;
 	}
+	send_now(p, "ingest");
 	return EX_OK;
+}
+
+static void
+print_outcome(const GwOutcome *o)
+{
+	printf("raw=%" G_GINT64_FORMAT " %s%s%s%s%s\n", o->raw_id,
+	       *o->outcome ? o->outcome : o->state,
+	       *o->ticket ? " ticket=" : "", o->ticket,
+	       *o->reason ? " reason=" : "", o->reason);
+}
+
+/* Exit 0 when every message named was requeued (and filed or quarantined
+ * again, as printed), 65 when one named was not quarantined. */
+static int
+cmd_requeue(const GwConfig *config, int argc, char **argv)
+{
+	gboolean all = FALSE;
+	g_autofree char *reason = NULL;
+	GOptionEntry entries[] = {
+		{ "all", 'a', 0, G_OPTION_ARG_NONE, &all,
+		  "every quarantined message", NULL },
+		{ "reason", 'r', 0, G_OPTION_ARG_STRING, &reason,
+		  "those whose reason contains TEXT (any case)", "TEXT" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("[RAW_ID...]");
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GPtrArray) outcomes = NULL;
+	g_autoptr(GwPipeline) p = NULL;
+	int status = EX_OK;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err))
+		return usage_error("requeue: %s", err->message);
+	for (int i = 1; i < argc; i++) {
+		gint64 id;
+
+		if (!g_ascii_string_to_signed(argv[i], 10, 1, G_MAXINT64, &id, NULL))
+			return usage_error("requeue: '%s' is not a raw message id", argv[i]);
+		g_array_append_val(ids, id);
+	}
+	if (!all && reason == NULL && ids->len == 0)
+		return usage_error("requeue needs --all, --reason TEXT or raw ids");
+	p = start_pipeline(config, &status);
+	if (p == NULL)
+		return status;
+	if (!gw_pipeline_requeue(p, all, reason, ids, &outcomes, &err)) {
+		gw_log_err("requeue: %s%s", err->message,
+			   strstr(err->message, "permission denied") ?
+			   " (requeue needs a database login granted plaint_admin)" : "");
+		return strstr(err->message, "permission denied") ? EX_NOPERM : EX_TEMPFAIL;
+	}
+	for (guint i = 0; i < outcomes->len; i++)
+		print_outcome(outcomes->pdata[i]);
+	send_now(p, "requeue");
+	for (guint i = 0; i < ids->len; i++) {
+		gint64 id = g_array_index(ids, gint64, i);
+		gboolean found = FALSE;
+
+		for (guint j = 0; j < outcomes->len && !found; j++)
+			found = ((GwOutcome *)outcomes->pdata[j])->raw_id == id;
+		if (!found) {
+			fprintf(stderr, "plaint: requeue: raw=%" G_GINT64_FORMAT
+				" is not quarantined (plaint.intake says where it is)\n", id);
+			status = EX_DATAERR;
+		}
+	}
+	if (outcomes->len == 0 && ids->len == 0)
+		printf("nothing to requeue\n");
+	return status;
 }
 
 /* Needs no database; the config only for its [mail] limits, if present. */
@@ -390,6 +478,8 @@ dispatch(const Options *o, int argc, char **argv)
 		return cmd_run(config);
 	if (g_strcmp0(cmd, "ingest") == 0)
 		return cmd_ingest(config, argc - 1, argv + 1);
+	if (g_strcmp0(cmd, "requeue") == 0)
+		return cmd_requeue(config, argc - 1, argv + 1);
 	return usage_error("unknown command or arguments: '%s'", cmd);
 }
 

@@ -591,6 +591,27 @@ gw_pipeline_ingest(GwPipeline *p, const char *mailbox, GBytes *raw,
 	return process_alone(p, id, error);
 }
 
+gboolean
+gw_pipeline_requeue(GwPipeline *p, gboolean all, const char *reason,
+		    const GArray *ids, GPtrArray **outcomes_out, GError **error)
+{
+	g_autoptr(GArray) requeued = NULL;
+
+	*outcomes_out = NULL;
+	if (!ensure_db(p, error))
+		return FALSE;
+	requeued = gw_store_requeue(p->db, all, reason, ids, error);
+	if (requeued == NULL)
+		return FALSE;
+	for (guint i = 0; i < requeued->len; i++)
+		gw_log_notice("raw=%" G_GINT64_FORMAT " requeued",
+			      g_array_index(requeued, gint64, i));
+	if (!gw_pipeline_process(p, error))
+		return FALSE;
+	*outcomes_out = gw_store_outcomes(p->db, requeued, error);
+	return *outcomes_out != NULL;
+}
+
 /* ---- T3: send ----------------------------------------------------- */
 
 static void

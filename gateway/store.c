@@ -52,6 +52,17 @@ static const char sql_quarantine[] =
 	"SET state = 'quarantined', outcome = 'quarantined', reason = $2, "
 	"processed_at = now() WHERE id = $1";
 
+/* Each in its own call of plaint.requeue(), in id order. */
+static const char sql_requeue[] =
+	"SELECT q.id, plaint.requeue(q.id) FROM ("
+	"  SELECT r.id FROM plaint.raw_messages r WHERE r.state = 'quarantined' "
+	"  AND ($1 OR strpos(lower(r.reason), lower($2)) > 0 "
+	"       OR r.id = ANY($3::bigint[])) ORDER BY r.id) q";
+static const char sql_outcomes[] =
+	"SELECT raw_id, state, coalesce(outcome, ''), coalesce(ticket, ''), "
+	"  coalesce(reason, '') FROM plaint.intake WHERE raw_id = ANY($1::bigint[]) "
+	"ORDER BY raw_id";
+
 static const char sql_routed[] =
 	"SELECT r.id::text, r.mailbox, r.internaldate::text, r.raw, "
 	"  coalesce((SELECT m.subject FROM plaint.messages m WHERE m.raw_id = r.id), ''), "
@@ -293,6 +304,80 @@ gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
 	gw_db_params_text(p, reason);
 	res = gw_db_exec(db, sql_quarantine, p, error);
 	return res != NULL;
+}
+
+/* A bigint[] parameter of ids. */
+static void
+params_ids(GwDbParams *p, const GArray *ids)
+{
+	g_autoptr(GString) list = g_string_new("{");
+
+	for (guint i = 0; ids != NULL && i < ids->len; i++)
+		g_string_append_printf(list, "%s%" G_GINT64_FORMAT, i ? "," : "",
+				       g_array_index(ids, gint64, i));
+	g_string_append_c(list, '}');
+	gw_db_params_text(p, list->str);
+}
+
+GArray *
+gw_store_requeue(GwDb *db, gboolean all, const char *reason, const GArray *ids,
+		 GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	GArray *done;
+
+	gw_db_params_bool(p, all);
+	gw_db_params_text(p, reason);
+	params_ids(p, ids);
+	res = gw_db_exec(db, sql_requeue, p, error);
+	if (res == NULL)
+		return NULL;
+	done = g_array_new(FALSE, FALSE, sizeof(gint64));
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		gint64 id = gw_db_result_int(res, r, 0);
+
+		if (gw_db_result_bool(res, r, 1))
+			g_array_append_val(done, id);
+	}
+	return done;
+}
+
+void
+gw_outcome_free(GwOutcome *outcome)
+{
+	if (outcome == NULL)
+		return;
+	g_free(outcome->state);
+	g_free(outcome->outcome);
+	g_free(outcome->ticket);
+	g_free(outcome->reason);
+	g_free(outcome);
+}
+
+GPtrArray *
+gw_store_outcomes(GwDb *db, const GArray *ids, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	GPtrArray *out;
+
+	params_ids(p, ids);
+	res = gw_db_exec(db, sql_outcomes, p, error);
+	if (res == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)gw_outcome_free);
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		GwOutcome *o = g_new0(GwOutcome, 1);
+
+		o->raw_id = gw_db_result_int(res, r, 0);
+		o->state = g_strdup(gw_db_result_text(res, r, 1));
+		o->outcome = g_strdup(gw_db_result_text(res, r, 2));
+		o->ticket = g_strdup(gw_db_result_text(res, r, 3));
+		o->reason = g_strdup(gw_db_result_text(res, r, 4));
+		g_ptr_array_add(out, o);
+	}
+	return out;
 }
 
 void

@@ -151,6 +151,28 @@ add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
 	add_text(b, "tag_from_strangers", s->tag_from_strangers);
 }
 
+/* XXX: json-glib 1.6 (Debian 12) leaves U+001F unescaped in strings,
+ * which PostgreSQL refuses as JSON.  Outside strings JSON has no such
+ * byte, and UTF-8 never uses it within a character, so every one found
+ * is put right here. */
+static char *
+escape_unit_separator(char *json)
+{
+	GString *out;
+
+	if (strchr(json, '\x1f') == NULL)
+		return json;
+	out = g_string_sized_new(strlen(json) + 16);
+	for (const char *p = json; *p != '\0'; p++) {
+		if (*p == '\x1f')
+			g_string_append(out, "\\u001f");
+		else
+			g_string_append_c(out, *p);
+	}
+	g_free(json);
+	return g_string_free(out, FALSE);
+}
+
 /* The facts plaint.file_message() files, as a JSON object. */
 static char *
 facts_json(gint64 raw_id, const char *internaldate, const GwMail *mail,
@@ -169,7 +191,7 @@ facts_json(gint64 raw_id, const char *internaldate, const GwMail *mail,
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	json_generator_set_root(gen, root);
-	return json_generator_to_data(gen, NULL);
+	return escape_unit_separator(json_generator_to_data(gen, NULL));
 }
 
 const GwMailAddress *

@@ -12,6 +12,7 @@
 #include "gw-rules.h"
 
 #include "gw-mail.h"
+#include "gw-store.h"
 
 typedef struct GwPipeline GwPipeline;
 
@@ -40,5 +41,13 @@ gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
  * mailbox (its queue applies), and processes it. */
 gboolean gw_pipeline_ingest(GwPipeline *pipeline, const char *mailbox,
 			    GBytes *raw, GError **error);
+
+/* Puts quarantined messages back (see gw_store_requeue: all, those whose
+ * reason holds reason, those of ids) and files them, once; a message
+ * that fails again is quarantined again.  *outcomes_out: the GwOutcome*
+ * of each message requeued (caller frees). */
+gboolean gw_pipeline_requeue(GwPipeline *pipeline, gboolean all,
+			     const char *reason, const GArray *ids,
+			     GPtrArray **outcomes_out, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwPipeline, gw_pipeline_free)

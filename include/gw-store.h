@@ -77,6 +77,27 @@ gboolean gw_store_claim_id(GwDb *db, gint64 id, GPtrArray *rows,
 gboolean gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
 			     GError **error);
 
+/* Puts quarantined rows back to be filed again, once, through
+ * plaint.requeue() (which needs plaint_admin): all of them, those whose
+ * reason contains reason (any case; NULL: none), and those of ids (raw
+ * ids, gint64; may be NULL).  Autocommit.  Returns the ids requeued, in
+ * id order (caller frees). */
+GArray *gw_store_requeue(GwDb *db, gboolean all, const char *reason,
+			 const GArray *ids, GError **error);
+
+/* Where a raw message stands in the intake ledger (plaint.intake). */
+typedef struct {
+	gint64 raw_id;
+	char *state;		/* new, done, quarantined */
+	char *outcome;		/* "" while new */
+	char *ticket;		/* "" if none */
+	char *reason;		/* "" if none */
+} GwOutcome;
+
+void gw_outcome_free(GwOutcome *outcome);
+/* The outcomes of ids (gint64), in id order; GwOutcome* (caller frees). */
+GPtrArray *gw_store_outcomes(GwDb *db, const GArray *ids, GError **error);
+
 /* A stored message with the routing recorded for it (plaint.routing). */
 typedef struct {
 	GwRaw raw;
