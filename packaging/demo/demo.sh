@@ -186,6 +186,10 @@ else
 	psql -X -P pager=off -v ON_ERROR_STOP=1 -c "SELECT * FROM plaint.tickets ORDER BY id"
 fi
 
+step "Where every message ended (plaint.intake)"
+psql -X -P pager=off -v ON_ERROR_STOP=1 -c \
+	"SELECT raw_id, mailbox, outcome, ticket, coalesce(reason, '') AS note FROM plaint.intake ORDER BY raw_id"
+
 step "Acknowledgements sent (from the SMTP sink, $SMTP_OUT)"
 "$PY" - "$SMTP_OUT" <<'EOF'
 import glob, json, os, sys
