@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 
 #include "gw-log.h"
@@ -79,6 +80,14 @@ on_notice(void *data, const char *message)
 
 	(void)data;
 	gw_log_debug("postgresql: %s", line);
+}
+
+gboolean
+gw_db_error_is_conflict(const GError *error)
+{
+	return g_error_matches(error, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT) &&
+	       (g_str_has_prefix(error->message, "40P01 ") ||	/* deadlock */
+		g_str_has_prefix(error->message, "40001 "));	/* serialization */
 }
 
 GwDb *
@@ -295,6 +304,37 @@ gw_db_params_strv(GwDbParams *p, const char *const *strv)
 	}
 	g_string_append_c(s, '}');
 	add_param(p, g_string_free(s, FALSE), 0, 0);
+}
+
+/* XXX: json-glib 1.6 (Debian 12) leaves U+001F unescaped in strings,
+ * which PostgreSQL refuses as JSON.  Outside strings JSON has no such
+ * byte, and UTF-8 never uses it within a character, so every one found
+ * is put right here. */
+static char *
+escape_unit_separator(char *json)
+{
+	GString *out;
+
+	if (strchr(json, '\x1f') == NULL)
+		return json;
+	out = g_string_sized_new(strlen(json) + 16);
+	for (const char *c = json; *c != '\0'; c++) {
+		if (*c == '\x1f')
+			g_string_append(out, "\\u001f");
+		else
+			g_string_append_c(out, *c);
+	}
+	g_free(json);
+	return g_string_free(out, FALSE);
+}
+
+void
+gw_db_params_json(GwDbParams *p, JsonNode *root)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+
+	json_generator_set_root(gen, root);
+	add_param(p, escape_unit_separator(json_generator_to_data(gen, NULL)), 0, 0);
 }
 
 static const char *

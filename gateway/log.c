@@ -3,10 +3,13 @@
  * Owns the choice of sink and the least priority shown; never formats
  * untrusted text unless through gw_log_clean().  Writes one line per
  * call, so concurrent writers never interleave within a line. */
+#define _GNU_SOURCE	/* memmem */
 #include "gw-log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <signal.h>
+#include <string.h>
 #include <syslog.h>
 
 static GwLogSink log_sink = GW_LOG_STDERR;
@@ -133,4 +136,33 @@ gw_log_clean(const char *text, gsize max_chars)
 			g_string_append_unichar(out, c);
 	}
 	return g_string_free(out, FALSE);
+}
+
+void
+gw_crash_point(const char *name, GBytes *bytes)
+{
+	static gsize once;
+	static char *point, *text;
+	gsize len;
+	const char *data;
+
+	if (g_once_init_enter(&once)) {
+		const char *v = g_getenv("PLAINT_CRASH_POINT");
+		const char *colon = v ? strchr(v, ':') : NULL;
+
+		if (v != NULL && *v != '\0') {
+			point = colon ? g_strndup(v, colon - v) : g_strdup(v);
+			text = colon ? g_strdup(colon + 1) : NULL;
+		}
+		g_once_init_leave(&once, 1);
+	}
+	if (point == NULL || strcmp(point, name) != 0)
+		return;
+	if (text != NULL) {
+		data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+		if (data == NULL || memmem(data, len, text, strlen(text)) == NULL)
+			return;
+	}
+	gw_log_notice("crash point %s reached: killed (PLAINT_CRASH_POINT)", name);
+	raise(SIGKILL);
 }

@@ -39,6 +39,7 @@ struct GwMail {
 	char *content_type;
 	gboolean has_report;
 	gboolean truncated;
+	gboolean parts_cut;		/* the part limit was noted */
 	gsize size;
 	char **references;
 	GPtrArray *original_ids;	/* char*, NULL-terminated */
@@ -462,9 +463,10 @@ walk(GwMail *mail, GMimeObject *obj, const char *path, guint depth)
 		return;
 	}
 	if (mail->parts->len >= mail->limits->max_parts) {
-		if (mail->parts->len == mail->limits->max_parts)
+		if (!mail->parts_cut)
 			note(mail->limits_hit, 20, "more than %u MIME parts: the "
 			     "rest were not read", mail->limits->max_parts);
+		mail->parts_cut = TRUE;
 		return;
 	}
 	p = describe(mail, obj, path);
@@ -996,6 +998,34 @@ finish(GwMail *mail)
 	mail->limits = NULL;
 }
 
+/* Where GMime stops reading, so that its work stays within the part
+ * limit: GMime builds every part it meets, and a message of a million
+ * tiny parts would cost a hundred times its size.  Each part needs a
+ * boundary line ("--..."); past twice max_parts of them, the message is
+ * cut.  Lines of dashes that are not boundaries only bring the cut
+ * closer, and what is cut stays in the raw bytes. */
+static gsize
+parts_end(GwMail *mail, const char *data, gsize from, gsize len)
+{
+	guint max = mail->limits->max_parts * 2 + 2, seen = 0;
+
+	for (const char *p = data + from, *end = data + len; p < end; ) {
+		const char *nl = memchr(p, '\n', end - p);
+
+		if (nl == NULL || nl + 3 > end)
+			break;
+		p = nl + 1;
+		if (p[0] == '-' && p[1] == '-' && ++seen > max) {
+			note(mail->limits_hit, 20, "more than %u MIME parts: the "
+			     "message was read up to byte %" G_GSIZE_FORMAT,
+			     mail->limits->max_parts, (gsize)(p - data));
+			mail->parts_cut = TRUE;
+			return (gsize)(p - data);
+		}
+	}
+	return len;
+}
+
 /* What GMime is given: the message from its header block on, its header
  * block reduced when over the limit, only the header block when the
  * message is over the size limit.  *headers_only_out: no body. */
@@ -1024,7 +1054,9 @@ parse_input(GwMail *mail, GBytes *raw, gsize start, gboolean *headers_only_out)
 		     dropped);
 		return in;
 	}
-	return g_bytes_new_from_bytes(raw, start, *headers_only_out ? hend : len);
+	if (*headers_only_out)
+		return g_bytes_new_from_bytes(raw, start, hend);
+	return g_bytes_new_from_bytes(raw, start, parts_end(mail, data, hend, len));
 }
 
 GwMail *

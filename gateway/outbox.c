@@ -8,10 +8,9 @@
 
 #include <string.h>
 
-static const char sql_queue_ack[] =
-	"SELECT plaint.queue_ack($1, $2, $3, $4, $5, $6, nullif($7, ''), "
-	"$8::text[])";
-static const char sql_recent[] = "SELECT plaint.recent_acks($1, $2)";
+#include <json-glib/json-glib.h>
+
+static const char sql_queue_acks[] = "SELECT plaint.queue_acks($1::jsonb)";
 static const char sql_claim[] =
 	"UPDATE plaint.outbox o "
 	"SET lease_until = now() + make_interval(secs => $2), "
@@ -53,41 +52,59 @@ gw_outbox_row_free(GwOutboxRow *row)
 	g_free(row);
 }
 
-gboolean
-gw_outbox_enqueue_ack(GwDb *db, const GwAckRequest *ack, gboolean *queued_out,
-		      GError **error)
+static void
+member(JsonBuilder *b, const char *key, const char *value)
 {
-	g_autoptr(GwDbParams) p = gw_db_params_new();
-	g_autoptr(GwDbResult) res = NULL;
+	json_builder_set_member_name(b, key);
+	if (value != NULL && *value != '\0')
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
 
-	gw_db_params_int(p, ack->ticket_id);
-	gw_db_params_int(p, ack->reply_to_row);
-	gw_db_params_text(p, ack->recipient);
-	gw_db_params_text(p, ack->subject);
-	gw_db_params_text(p, ack->body);
-	gw_db_params_text(p, ack->message_id);
-	gw_db_params_text(p, ack->in_reply_to);
-	gw_db_params_strv(p, ack->references);
-	res = gw_db_exec(db, sql_queue_ack, p, error);
-	if (res == NULL)
-		return FALSE;
-	*queued_out = gw_db_result_bool(res, 0, 0);
-	return TRUE;
+static void
+add_ack(JsonBuilder *b, const GwAckRequest *ack)
+{
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "ticket_id");
+	json_builder_add_int_value(b, ack->ticket_id);
+	json_builder_set_member_name(b, "reply_to_row");
+	json_builder_add_int_value(b, ack->reply_to_row);
+	member(b, "recipient", ack->recipient);
+	member(b, "subject", ack->subject);
+	member(b, "body", ack->body);
+	member(b, "message_id", ack->message_id);
+	member(b, "in_reply_to", ack->in_reply_to);
+	json_builder_set_member_name(b, "references");
+	json_builder_begin_array(b);
+	for (guint i = 0; ack->references && ack->references[i]; i++)
+		json_builder_add_string_value(b, ack->references[i]);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
 }
 
 gboolean
-gw_outbox_recent_acks(GwDb *db, const char *recipient, int window,
-		      gint64 *count_out, GError **error)
+gw_outbox_enqueue_acks(GwDb *db, const GwAckRequest *acks, guint n,
+		       guint *queued_out, GError **error)
 {
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
 
-	gw_db_params_text(p, recipient);
-	gw_db_params_int(p, window);
-	res = gw_db_exec(db, sql_recent, p, error);
+	*queued_out = 0;
+	if (n == 0)
+		return TRUE;
+	json_builder_begin_array(b);
+	for (guint i = 0; i < n; i++)
+		add_ack(b, &acks[i]);
+	json_builder_end_array(b);
+	root = json_builder_get_root(b);
+	gw_db_params_json(p, root);
+	res = gw_db_exec(db, sql_queue_acks, p, error);
 	if (res == NULL)
 		return FALSE;
-	*count_out = gw_db_result_int(res, 0, 0);
+	*queued_out = (guint)gw_db_result_int(res, 0, 0);
 	return TRUE;
 }
 

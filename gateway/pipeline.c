@@ -19,16 +19,27 @@
 #include "gw-thread.h"
 #include "gw-ticket.h"
 
-#define PROCESS_BATCH	50	/* messages per T2 commit */
 #define SEND_BATCH	50	/* outbox rows leased at once */
 #define SEND_LEASE	300	/* seconds a leased row stays ours */
 #define INGEST_MAILBOX	"ingest"
+#define CONFLICT_RETRIES 8	/* a batch lost to a deadlock is filed again */
+
+/* A filing worker: a thread of T2 with a connection of its own. */
+typedef struct {
+	GwPipeline *p;
+	GwDb *db;
+	const GArray *only;	/* file only these raw ids, or NULL */
+	gboolean ok;
+	GError *error;		/* why it stopped, if not ok */
+} Worker;
 
 struct GwPipeline {
 	const GwConfig *config;
 	GwRules *rules;
-	GwDb *db;
+	GwDb *db;		/* T1, T3 and the rest */
+	Worker *workers;	/* config->workers of them */
 	GwMailLimits limits;
+	GMutex lock;		/* for logged, which workers share */
 	GHashTable *logged;	/* what was logged once for the rules in use */
 };
 
@@ -71,6 +82,10 @@ gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 	p->rules = rules;
 	gw_pipeline_mail_limits(config, &p->limits);
 	p->logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_mutex_init(&p->lock);
+	p->workers = g_new0(Worker, config->workers);
+	for (int i = 0; i < config->workers; i++)
+		p->workers[i].p = p;
 	if (!ensure_db(p, error))
 		return NULL;
 	return g_steal_pointer(&p);
@@ -83,7 +98,11 @@ gw_pipeline_free(GwPipeline *p)
 		return;
 	gw_rules_free(p->rules);
 	gw_db_free(p->db);
+	for (int i = 0; i < p->config->workers; i++)
+		gw_db_free(p->workers[i].db);
+	g_free(p->workers);
 	g_hash_table_unref(p->logged);
+	g_mutex_clear(&p->lock);
 	g_free(p);
 }
 
@@ -92,7 +111,9 @@ gw_pipeline_set_rules(GwPipeline *p, GwRules *rules)
 {
 	gw_rules_free(p->rules);
 	p->rules = rules;
+	g_mutex_lock(&p->lock);
 	g_hash_table_remove_all(p->logged);
+	g_mutex_unlock(&p->lock);
 }
 
 /* ---- T1: fetch ---------------------------------------------------- */
@@ -152,6 +173,7 @@ fetch_batch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 		gw_db_rollback(p->db);
 		return FALSE;
 	}
+	gw_crash_point("fetched", NULL);
 	/* Committed: now, and only now, the server may forget them. */
 	return flag(p, imap, mbox, uidvalidity, stored, error);
 }
@@ -300,6 +322,19 @@ queue_of(GwPipeline *p, const char *mailbox)
 	return mbox ? mbox->queue : "general";
 }
 
+/* TRUE the first time key (taken over) is seen with the rules in use:
+ * what is logged once.  Workers share it. */
+static gboolean
+first_time(GwPipeline *p, char *key)
+{
+	gboolean first;
+
+	g_mutex_lock(&p->lock);
+	first = g_hash_table_add(p->logged, key);
+	g_mutex_unlock(&p->lock);
+	return first;
+}
+
 /* The template a rule, the queue or [ack] chose, or NULL (built in). */
 static const GwTemplateConfig *
 template_for(GwPipeline *p, const GwVerdict *verdict, const GwQueueConfig *qc)
@@ -314,7 +349,7 @@ template_for(GwPipeline *p, const GwVerdict *verdict, const GwQueueConfig *qc)
 	if (name == NULL)
 		return NULL;
 	t = gw_config_template(p->config, name);
-	if (t == NULL && g_hash_table_add(p->logged, g_strconcat("template:", name, NULL)))
+	if (t == NULL && first_time(p, g_strconcat("template:", name, NULL)))
 		gw_log_warning("template=%s chosen by a rule has no [template %s] "
 			       "section: the built-in one is used", name, name);
 	return t;
@@ -330,36 +365,59 @@ due_text(int seconds)
 	return g_date_time_format(due, "%A %-d %B %Y, %H:%M UTC");
 }
 
-static gboolean
-queue_ack(GwPipeline *p, const GwMail *mail, const GwFiled *filed,
-	  const GwVerdict *verdict, const char *queue, GError **error)
+/* A claimed row on its way to a ticket. */
+typedef struct {
+	GwRaw *raw;
+	GwMail *mail;		/* NULL: not mail, quarantined */
+	GError *not_mail;	/* why */
+	GwDecision decision;
+	GwThreadKeys keys;
+	GwFiled filed;
+	char *ack_subject, *ack_body, *ack_id, *ack_due;
+} Item;
+
+static void
+item_clear(Item *it)
 {
+	g_clear_pointer(&it->mail, gw_mail_free);
+	g_clear_error(&it->not_mail);
+	if (it->decision.verdict.matched != NULL)
+		gw_decision_clear(&it->decision);
+	if (it->keys.refs != NULL)
+		gw_thread_keys_clear(&it->keys);
+	gw_filed_clear(&it->filed);
+	g_clear_pointer(&it->ack_subject, g_free);
+	g_clear_pointer(&it->ack_body, g_free);
+	g_clear_pointer(&it->ack_id, g_free);
+	g_clear_pointer(&it->ack_due, g_free);
+}
+
+/* The acknowledgement of the ticket it opened, rendered into it. */
+static void
+render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
+{
+	const GwVerdict *verdict = &it->decision.verdict;
+	const char *queue = it->decision.queue;
 	const GwQueueConfig *qc = gw_config_queue(p->config, queue);
 	const GwTemplateConfig *t = template_for(p, verdict, qc);
-	g_autofree char *subject = NULL, *body = NULL, *mid = NULL, *due = NULL;
-	const char *irt = gw_mail_message_id(mail);
-	const GwMailAddress *customer = gw_ticket_customer(mail, p->config->customer_reply_to);
-	const char *name = customer->name;
+	const char *irt = gw_mail_message_id(it->mail);
+	const GwMailAddress *customer = gw_ticket_customer(it->mail,
+							   p->config->customer_reply_to);
 	GwAckValues values;
-	GwAckRequest ack = { 0 };
-	gboolean queued;
 
-	due = due_text(qc && qc->respond_within ? qc->respond_within
-						 : p->config->respond_within);
-	values = (GwAckValues){ filed->ticket_number, gw_mail_subject(mail),
-				*name ? name : customer->address, queue, due };
+	it->ack_due = due_text(qc && qc->respond_within ? qc->respond_within
+						       : p->config->respond_within);
+	values = (GwAckValues){ it->filed.ticket_number, gw_mail_subject(it->mail),
+				*customer->name ? customer->name : customer->address,
+				queue, it->ack_due };
 	gw_ack_render(t ? t->subject : NULL, t ? t->body : NULL, &values,
-		      &subject, &body);
-	mid = gw_ack_new_message_id(p->config->message_id_domain);
-	ack.ticket_id = filed->ticket_id;
-	ack.reply_to_row = filed->message_row;
-	ack.recipient = customer->address;
-	ack.subject = subject;
-	ack.body = body;
-	ack.message_id = mid;
-	ack.in_reply_to = *irt ? irt : NULL;
-	ack.references = gw_mail_references(mail);
-	return gw_outbox_enqueue_ack(p->db, &ack, &queued, error);
+		      &it->ack_subject, &it->ack_body);
+	it->ack_id = gw_ack_new_message_id(p->config->message_id_domain);
+	*ack_out = (GwAckRequest){
+		it->filed.ticket_id, it->filed.message_row, customer->address,
+		it->ack_subject, it->ack_body, it->ack_id, *irt ? irt : NULL,
+		gw_mail_references(it->mail),
+	};
 }
 
 /* A pattern over its limit is logged once per rule and rule set; the
@@ -370,7 +428,7 @@ note_limit_hits(GwPipeline *p, const GwVerdict *verdict)
 	for (guint i = 0; i < verdict->limit_hits->len; i++) {
 		const char *rule = verdict->limit_hits->pdata[i];
 
-		if (g_hash_table_add(p->logged, g_strdup(rule)))
+		if (first_time(p, g_strdup(rule)))
 			gw_log_warning("rule=%s rules=%s: a pattern hit its match "
 				       "limit and counts as no match (logged once; "
 				       "see plaint.rule_limit_hits)",
@@ -403,13 +461,18 @@ ticket_settings(GwPipeline *p, const char *queue, GwTicketSettings *s_out)
 }
 
 static char *
-log_line(const GwRaw *raw, const GwMail *mail, const GwDecision *d,
-	 const GwFiled *filed, gboolean ack)
+log_line(const Item *it, gboolean ack)
 {
-	g_autofree char *from = gw_log_clean(gw_mail_from_addr(mail), 80);
-	g_autofree char *rules = NULL, *note = gw_log_clean(filed->note, 200);
-	GPtrArray *matched = d->verdict.matched;
+	const GwRaw *raw = it->raw;
+	const GwFiled *filed = &it->filed;
+	g_autofree char *from = NULL, *rules = NULL, *note = NULL;
+	GPtrArray *matched = it->decision.verdict.matched;
 
+	if (it->mail == NULL)
+		return g_strdup_printf("raw=%" G_GINT64_FORMAT " action=quarantined "
+				       "reason=\"%s\"", raw->id, it->not_mail->message);
+	from = gw_log_clean(gw_mail_from_addr(it->mail), 80);
+	note = gw_log_clean(filed->note, 200);
 	g_ptr_array_add(matched, NULL);
 	rules = g_strjoinv(",", (char **)matched->pdata);
 	g_ptr_array_remove_index(matched, matched->len - 1);
@@ -424,158 +487,265 @@ log_line(const GwRaw *raw, const GwMail *mail, const GwDecision *d,
 		filed->note ? "\"" : "");
 }
 
-/* Files one claimed message inside the open transaction.  *line_out is
- * its log line, to be written once the transaction commits. */
+/* Parses and decides one row: a fact to file, or a quarantine. */
 static gboolean
-process_one(GwPipeline *p, GwRaw *raw, char **line_out, GError **error)
+prepare(Worker *w, Item *it, GwTicketFacts *facts_out, GError **error)
 {
-	g_autoptr(GError) parse_error = NULL;
-	g_autoptr(GwMail) mail = gw_mail_parse(raw->bytes, &p->limits, &parse_error);
+	GwPipeline *p = w->p;
 	GwDecideInput in;
-	GwDecision d;
-	GwTicketSettings s;
-	GwThreadKeys keys;
-	GwFiled filed = { 0 };
-	gboolean ok, ack;
 
-	if (mail == NULL) {
-		*line_out = g_strdup_printf("raw=%" G_GINT64_FORMAT " action=quarantined "
-					    "reason=\"%s\"", raw->id, parse_error->message);
-		return gw_store_quarantine(p->db, raw->id, parse_error->message, error);
+	gw_crash_point("parse", it->raw->bytes);
+	it->mail = gw_mail_parse(it->raw->bytes, &p->limits, &it->not_mail);
+	if (it->mail == NULL)
+		return gw_store_quarantine(w->db, it->raw->id, it->not_mail->message,
+					   error);
+	decide_input(p, it->raw->mailbox, &in);
+	gw_decide(&in, it->mail, FALSE, &it->decision);
+	gw_thread_keys(it->mail, p->config->ticket_prefix, &it->keys);
+	facts_out->raw_id = it->raw->id;
+	facts_out->internaldate = it->raw->internaldate;
+	facts_out->mail = it->mail;
+	facts_out->decision = &it->decision;
+	facts_out->keys = &it->keys;
+	ticket_settings(p, it->decision.queue, &facts_out->settings);
+	note_limit_hits(p, &it->decision.verdict);
+	return TRUE;
+}
+
+/* After filing: attachments, and the acknowledgements of new tickets. */
+static gboolean
+finish_items(Worker *w, Item *items, guint n, GError **error)
+{
+	g_autoptr(GArray) acks = g_array_new(FALSE, FALSE, sizeof(GwAckRequest));
+	guint queued;
+
+	for (guint i = 0; i < n; i++) {
+		Item *it = &items[i];
+		GwTicketAction a = it->filed.action;
+
+		if (it->mail == NULL)
+			continue;
+		if ((a == GW_TICKET_OPENED || a == GW_TICKET_THREADED) &&
+		    !gw_ticket_record_attachments(w->db, it->filed.message_row,
+						  it->mail, error))
+			return FALSE;
+		if (a == GW_TICKET_OPENED && it->filed.ack_suppressed == NULL) {
+			GwAckRequest ack;
+
+			render_ack(w->p, it, &ack);
+			g_array_append_val(acks, ack);
+		}
 	}
-	decide_input(p, raw->mailbox, &in);
-	gw_decide(&in, mail, FALSE, &d);
-	ticket_settings(p, d.queue, &s);
-	gw_thread_keys(mail, p->config->ticket_prefix, &keys);
-	ok = gw_ticket_file(p->db, raw->id, raw->internaldate, mail, &d, &keys,
-			    &s, &filed, error) &&
-	     ((filed.action != GW_TICKET_OPENED && filed.action != GW_TICKET_THREADED) ||
-	      gw_ticket_record_attachments(p->db, filed.message_row, mail, error));
-	note_limit_hits(p, &d.verdict);
-	ack = ok && filed.action == GW_TICKET_OPENED && filed.ack_suppressed == NULL;
-	if (ack)
-		ok = queue_ack(p, mail, &filed, &d.verdict, d.queue, error);
-	if (ok)
-		*line_out = log_line(raw, mail, &d, &filed, ack);
-	gw_filed_clear(&filed);
-	gw_thread_keys_clear(&keys);
-	gw_decision_clear(&d);
+	return gw_outbox_enqueue_acks(w->db, (GwAckRequest *)(void *)acks->data,
+				      acks->len, &queued, error);
+}
+
+/* Files rows (locked, in the open transaction) and commits.  FALSE:
+ * nothing was committed. */
+static gboolean
+file_rows(Worker *w, GPtrArray *rows, GError **error)
+{
+	g_autofree Item *items = g_new0(Item, rows->len);
+	g_autoptr(GArray) facts = g_array_new(FALSE, TRUE, sizeof(GwTicketFacts));
+	g_autofree GwFiled *filed = NULL;
+	gboolean ok = TRUE;
+
+	for (guint i = 0; ok && i < rows->len; i++) {
+		GwTicketFacts f;
+
+		items[i].raw = rows->pdata[i];
+		ok = prepare(w, &items[i], &f, error);
+		if (ok && items[i].mail != NULL)
+			g_array_append_val(facts, f);
+	}
+	filed = g_new0(GwFiled, facts->len);
+	ok = ok && (facts->len == 0 ||
+		    gw_ticket_file(w->db, (GwTicketFacts *)(void *)facts->data,
+				   facts->len, filed, error));
+	for (guint i = 0, f = 0; ok && i < rows->len; i++) {
+		if (items[i].mail != NULL)
+			items[i].filed = filed[f++];
+		gw_crash_point("filed", items[i].raw->bytes);
+	}
+	ok = ok && finish_items(w, items, rows->len, error) &&
+	     gw_db_commit(w->db, error);
+	for (guint i = 0; i < rows->len; i++) {
+		Item *it = &items[i];
+		gboolean ack = it->ack_id != NULL;
+
+		if (ok) {
+			g_autofree char *line = log_line(it, ack);
+
+			if (it->mail == NULL)
+				gw_log_warning("%s", line);
+			else
+				gw_log_info("%s", line);
+		}
+		item_clear(it);
+	}
 	return ok;
 }
 
-/* Processes rows in one transaction.  FALSE: nothing was committed. */
-static gboolean
-process_rows(GwPipeline *p, GPtrArray *rows, GError **error)
-{
-	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-
-	for (guint i = 0; i < rows->len; i++) {
-		char *line = NULL;
-		gboolean ok = process_one(p, rows->pdata[i], &line, error);
-
-		if (line != NULL)
-			g_ptr_array_add(lines, line);
-		if (!ok)
-			return FALSE;
-	}
-	if (!gw_db_commit(p->db, error))
-		return FALSE;
-	for (guint i = 0; i < lines->len; i++) {
-		const char *line = lines->pdata[i];
-
-		if (g_strstr_len(line, -1, "action=quarantined"))
-			gw_log_warning("%s", line);
-		else
-			gw_log_info("%s", line);
-	}
-	return TRUE;
-}
-
-/* After a batch failed: each row alone, so only the guilty one is
+/* Files the claimed rows of ids in one transaction; if that fails for
+ * the data's sake, each alone, so that only the guilty one is
  * quarantined, with the database's own words as the reason. */
 static gboolean
-process_alone(GwPipeline *p, gint64 id, GError **error)
+file_claimed(Worker *w, const GArray *ids, int attempt, GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_raw_free);
 	g_autoptr(GError) local = NULL;
 
-	if (!gw_db_begin(p->db, error) || !gw_store_claim_id(p->db, id, rows, error)) {
-		gw_db_rollback(p->db);
+	if (!gw_db_begin(w->db, error))
+		return FALSE;
+	if (!gw_store_lock_claimed(w->db, ids, rows, error)) {
+		gw_db_rollback(w->db);
 		return FALSE;
 	}
-	if (rows->len == 0 || process_rows(p, rows, &local))
-		return rows->len == 0 ? gw_db_commit(p->db, error) : TRUE;
-	gw_db_rollback(p->db);
-	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
-		g_propagate_error(error, g_steal_pointer(&local));
-		return FALSE;
-	}
-	gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined reason=\"%s\"",
-		       id, local->message);
-	if (!gw_db_begin(p->db, error))
-		return FALSE;
-	if (!gw_store_quarantine(p->db, id, local->message, error) ||
-	    !gw_db_commit(p->db, error)) {
-		gw_db_rollback(p->db);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* One batch; *claimed_out: how many rows it covered. */
-static gboolean
-process_batch(GwPipeline *p, guint *claimed_out, GError **error)
-{
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)gw_raw_free);
-	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	g_autoptr(GError) local = NULL;
-
-	*claimed_out = 0;
-	if (!gw_db_begin(p->db, error))
-		return FALSE;
-	if (!gw_store_claim_new(p->db, PROCESS_BATCH, rows, error)) {
-		gw_db_rollback(p->db);
-		return FALSE;
-	}
-	*claimed_out = rows->len;
-	if (rows->len == 0)
-		return gw_db_commit(p->db, error);
-	for (guint i = 0; i < rows->len; i++)
-		g_array_append_val(ids, ((GwRaw *)rows->pdata[i])->id);
-	if (process_rows(p, rows, &local))
+	if (file_rows(w, rows, &local))
 		return TRUE;
-	gw_db_rollback(p->db);
+	gw_db_rollback(w->db);
+	if (gw_db_error_is_conflict(local) && attempt < CONFLICT_RETRIES) {
+		/* Two workers locked two tickets in turn: one of them was
+		 * chosen to roll back; it files the same rows again. */
+		gw_log_debug("raw=%" G_GINT64_FORMAT "...: %s; filing again",
+			     g_array_index(ids, gint64, 0), local->message);
+		g_usleep(g_random_int_range(5000, 50000) * (attempt + 1));
+		g_ptr_array_set_size(rows, 0);
+		return file_claimed(w, ids, attempt + 1, error);
+	}
 	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
 	g_ptr_array_set_size(rows, 0);	/* free the bytes before retrying */
-	for (guint i = 0; i < ids->len; i++)
-		if (!process_alone(p, g_array_index(ids, gint64, i), error))
-			return FALSE;
+	if (ids->len > 1) {
+		for (guint i = 0; i < ids->len; i++) {
+			g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+			g_array_append_val(one, g_array_index(ids, gint64, i));
+			if (!file_claimed(w, one, 0, error))
+				return FALSE;
+		}
+		return TRUE;
+	}
+	gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined reason=\"%s\"",
+		       g_array_index(ids, gint64, 0), local->message);
+	if (!gw_db_begin(w->db, error))
+		return FALSE;
+	if (!gw_store_quarantine(w->db, g_array_index(ids, gint64, 0),
+				 local->message, error) ||
+	    !gw_db_commit(w->db, error)) {
+		gw_db_rollback(w->db);
+		return FALSE;
+	}
 	return TRUE;
+}
+
+static gboolean
+ensure_worker(Worker *w, GError **error)
+{
+	const GwConfig *c = w->p->config;
+
+	if (w->db != NULL && gw_db_ok(w->db))
+		return TRUE;
+	g_clear_pointer(&w->db, gw_db_free);
+	w->db = gw_db_connect(c->conninfo, c->db_timeout, error);
+	if (w->db == NULL || !gw_store_register_worker(w->db, error)) {
+		g_clear_pointer(&w->db, gw_db_free);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Claims and files until nothing is left (of w->only, if set): rows a
+ * crash interrupted when retried, fresh rows otherwise. */
+static gboolean
+work(Worker *w, gboolean retried, GError **error)
+{
+	const GwConfig *c = w->p->config;
+	GwClaimLimits limits = { c->filing_batch, c->batch_bytes, c->max_attempts,
+				 retried };
+
+	if (!ensure_worker(w, error))
+		return FALSE;
+	for (;;) {
+		g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+		g_autoptr(GArray) poisoned = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+		if (!gw_store_claim(w->db, &limits, w->only, ids, poisoned, error))
+			return FALSE;
+		for (guint i = 0; i < poisoned->len; i++)
+			gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined "
+				       "reason=\"crashed %d times while processing\"",
+				       g_array_index(poisoned, gint64, i), c->max_attempts);
+		if (ids->len == 0 && poisoned->len == 0)
+			return TRUE;
+		if (ids->len > 0 && !file_claimed(w, ids, 0, error))
+			return FALSE;
+	}
+}
+
+static gpointer
+worker_thread(gpointer data)
+{
+	Worker *w = data;
+
+	w->ok = work(w, FALSE, &w->error);
+	return NULL;
+}
+
+/* Runs the workers side by side until nothing is left to file, each on
+ * its own connection; the first failure is returned.  What a crash
+ * interrupted is filed first, by one worker alone, one message at a
+ * time: if one of them kills the process again, only it is blamed. */
+static gboolean
+run_workers(GwPipeline *p, const GArray *only, GError **error)
+{
+	int n = only != NULL ? 1 : p->config->workers;
+	g_autofree GThread **threads = g_new0(GThread *, n);
+	gboolean ok = TRUE;
+
+	p->workers[0].only = only;
+	if (!work(&p->workers[0], TRUE, error))
+		return FALSE;
+
+	for (int i = 0; i < n; i++) {
+		p->workers[i].only = only;
+		p->workers[i].ok = FALSE;
+		g_clear_error(&p->workers[i].error);
+		if (n == 1)
+			worker_thread(&p->workers[i]);
+		else
+			threads[i] = g_thread_new("plaint-file", worker_thread,
+						  &p->workers[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		Worker *w = &p->workers[i];
+
+		if (threads[i] != NULL)
+			g_thread_join(threads[i]);
+		if (!w->ok && ok) {
+			ok = FALSE;
+			g_propagate_error(error, g_steal_pointer(&w->error));
+		}
+		g_clear_error(&w->error);
+		w->only = NULL;
+	}
+	return ok;
 }
 
 gboolean
 gw_pipeline_process(GwPipeline *p, GError **error)
 {
-	guint claimed;
-
-	if (!ensure_db(p, error))
-		return FALSE;
-	do {
-		if (!process_batch(p, &claimed, error))
-			return FALSE;
-	} while (claimed == PROCESS_BATCH);
-	return TRUE;
+	return ensure_db(p, error) && run_workers(p, NULL, error);
 }
 
 gboolean
 gw_pipeline_ingest(GwPipeline *p, const char *mailbox, GBytes *raw,
 		   GError **error)
 {
+	g_autoptr(GArray) only = g_array_new(FALSE, FALSE, sizeof(gint64));
 	gint64 id;
 	gboolean inserted;
 
@@ -588,7 +758,8 @@ gw_pipeline_ingest(GwPipeline *p, const char *mailbox, GBytes *raw,
 	gw_log_info("raw=%" G_GINT64_FORMAT " mailbox=%s size=%" G_GSIZE_FORMAT
 		    " stored=%s", id, mailbox, g_bytes_get_size(raw),
 		    inserted ? "new" : "already");
-	return process_alone(p, id, error);
+	g_array_append_val(only, id);
+	return run_workers(p, only, error);
 }
 
 gboolean
@@ -653,6 +824,7 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 			 row->recipient, msg, &reply, &err)) {
 		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
 			    row->id, row->kind, rcpt, reply);
+		gw_crash_point("sent", msg);
 		record(p, row, TRUE, reply, NULL);
 		return;
 	}

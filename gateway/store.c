@@ -38,15 +38,29 @@ static const char sql_lease[] =
 	"SELECT pg_try_advisory_lock(hashtext('plaint.mailbox'), hashtext($1))";
 static const char sql_release[] =
 	"SELECT pg_advisory_unlock(hashtext('plaint.mailbox'), hashtext($1))";
+/* Workers hold this advisory lock, keyed by their backend pid, for as
+ * long as their session lives: a row claimed by a pid that holds none
+ * was claimed by a worker that died, and is free again at once. */
+static const char sql_register[] =
+	"SELECT pg_advisory_lock(70251653, pg_backend_pid())";
+/* New rows nobody alive is filing, oldest first; $2 NULL: any. */
+static const char sql_candidates[] =
+	"SELECT r.id, r.attempts, r.size FROM plaint.raw_messages r "
+	"WHERE r.state = 'new' AND ($2::bigint[] IS NULL OR r.id = ANY($2)) "
+	"  AND (r.attempts > 0) = $3 "
+	"  AND (r.claimed_by IS NULL OR r.claimed_by = pg_backend_pid() "
+	"       OR r.claimed_by NOT IN (SELECT l.objid::integer FROM pg_locks l "
+	"           WHERE l.locktype = 'advisory' AND l.classid = 70251653 "
+	"             AND l.objsubid = 2 AND l.granted)) "
+	"ORDER BY r.id LIMIT $1 FOR UPDATE OF r SKIP LOCKED";
+static const char sql_claim[] =
+	"UPDATE plaint.raw_messages SET attempts = attempts + 1, "
+	"  claimed_by = pg_backend_pid() WHERE id = ANY($1::bigint[])";
 /* Text columns are cast so a binary result carries them as text. */
-static const char sql_claim_new[] =
+static const char sql_claimed[] =
 	"SELECT id::text, mailbox, internaldate::text, raw "
-	"FROM plaint.raw_messages WHERE state = 'new' "
-	"ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED";
-static const char sql_claim_id[] =
-	"SELECT id::text, mailbox, internaldate::text, raw "
-	"FROM plaint.raw_messages WHERE state = 'new' AND id = $1 "
-	"FOR UPDATE SKIP LOCKED";
+	"FROM plaint.raw_messages WHERE id = ANY($1::bigint[]) AND state = 'new' "
+	"AND claimed_by = pg_backend_pid() ORDER BY id FOR UPDATE";
 static const char sql_quarantine[] =
 	"UPDATE plaint.raw_messages "
 	"SET state = 'quarantined', outcome = 'quarantined', reason = $2, "
@@ -259,14 +273,96 @@ gw_store_release_mailbox(GwDb *db, const char *mailbox, GError **error)
 	return lock_call(db, sql_release, mailbox, NULL, error);
 }
 
-static gboolean
-claim(GwDb *db, const char *sql, gint64 arg, GPtrArray *rows, GError **error)
+gboolean
+gw_store_register_worker(GwDb *db, GError **error)
+{
+	g_autoptr(GwDbResult) res = gw_db_exec(db, sql_register, NULL, error);
+
+	return res != NULL;
+}
+
+/* A bigint[] parameter of ids, or NULL when ids is NULL. */
+static void params_ids(GwDbParams *p, const GArray *ids);
+
+/* Chooses what one filing transaction takes from the candidates: fresh
+ * rows, up to limit and max_bytes (at least one); or one row begun
+ * before and never finished, alone, so that a message that kills the
+ * process is tried alone and counted alone. */
+static void
+choose(GwDbResult *res, const GwClaimLimits *l, GArray *ids, GArray *poisoned)
+{
+	gint64 bytes = 0;
+
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		gint64 id = gw_db_result_int(res, r, 0);
+		int attempts = (int)gw_db_result_int(res, r, 1);
+		gint64 size = gw_db_result_int(res, r, 2);
+
+		if (attempts >= l->max_attempts) {
+			g_array_append_val(poisoned, id);
+			continue;
+		}
+		if (attempts > 0) {
+			g_array_append_val(ids, id);
+			break;
+		}
+		if (ids->len > 0 && bytes + size > l->max_bytes)
+			break;
+		bytes += size;
+		g_array_append_val(ids, id);
+	}
+}
+
+gboolean
+gw_store_claim(GwDb *db, const GwClaimLimits *limits, const GArray *only,
+	       GArray *ids_out, GArray *poisoned_out, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GwDbParams) q = NULL;
+	g_autoptr(GwDbResult) done = NULL;
+
+	gw_db_params_int(p, limits->retried ? 1 : limits->max_rows);
+	params_ids(p, only);
+	gw_db_params_bool(p, limits->retried);
+	if (!gw_db_begin(db, error))
+		return FALSE;
+	res = gw_db_exec(db, sql_candidates, p, error);
+	if (res == NULL)
+		goto fail;
+	choose(res, limits, ids_out, poisoned_out);
+	q = gw_db_params_new();
+	params_ids(q, ids_out);
+	done = gw_db_exec(db, sql_claim, q, error);
+	if (done == NULL)
+		goto fail;
+	for (guint i = 0; i < poisoned_out->len; i++) {
+		g_autofree char *why = g_strdup_printf(
+			"crashed %d times while processing: not tried again "
+			"([mail] max_attempts)", limits->max_attempts);
+
+		if (!gw_store_quarantine(db, g_array_index(poisoned_out, gint64, i),
+					 why, error))
+			goto fail;
+	}
+	if (gw_db_commit(db, error))
+		return TRUE;
+fail:
+	gw_db_rollback(db);
+	g_array_set_size(ids_out, 0);
+	g_array_set_size(poisoned_out, 0);
+	return FALSE;
+}
+
+gboolean
+gw_store_lock_claimed(GwDb *db, const GArray *ids, GPtrArray *rows,
+		      GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
 
-	gw_db_params_int(p, arg);
-	res = gw_db_exec_binary(db, sql, p, error);
+	params_ids(p, ids);
+	res = gw_db_exec_binary(db, sql_claimed, p, error);
 	if (res == NULL)
 		return FALSE;
 	for (int r = 0; r < gw_db_result_rows(res); r++) {
@@ -282,18 +378,6 @@ claim(GwDb *db, const char *sql, gint64 arg, GPtrArray *rows, GError **error)
 }
 
 gboolean
-gw_store_claim_new(GwDb *db, int limit, GPtrArray *rows, GError **error)
-{
-	return claim(db, sql_claim_new, limit, rows, error);
-}
-
-gboolean
-gw_store_claim_id(GwDb *db, gint64 id, GPtrArray *rows, GError **error)
-{
-	return claim(db, sql_claim_id, id, rows, error);
-}
-
-gboolean
 gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
 		    GError **error)
 {
@@ -306,13 +390,17 @@ gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
 	return res != NULL;
 }
 
-/* A bigint[] parameter of ids. */
 static void
 params_ids(GwDbParams *p, const GArray *ids)
 {
-	g_autoptr(GString) list = g_string_new("{");
+	g_autoptr(GString) list = NULL;
 
-	for (guint i = 0; ids != NULL && i < ids->len; i++)
+	if (ids == NULL) {
+		gw_db_params_text(p, NULL);
+		return;
+	}
+	list = g_string_new("{");
+	for (guint i = 0; i < ids->len; i++)
 		g_string_append_printf(list, "%s%" G_GINT64_FORMAT, i ? "," : "",
 				       g_array_index(ids, gint64, i));
 	g_string_append_c(list, '}');

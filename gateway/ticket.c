@@ -12,8 +12,8 @@
 #include <json-glib/json-glib.h>
 
 static const char sql_file[] =
-	"SELECT action, ticket_id, ticket_number, message_row, ack_suppressed, "
-	"note FROM plaint.file_message($1::jsonb)";
+	"SELECT raw_id, action, ticket_id, ticket_number, message_row, "
+	"ack_suppressed, note FROM plaint.file_messages($1::jsonb)";
 static const char sql_known_blobs[] =
 	"SELECT plaint.known_blobs($1::text[])";
 static const char sql_attachment[] =
@@ -151,47 +151,25 @@ add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
 	add_text(b, "tag_from_strangers", s->tag_from_strangers);
 }
 
-/* XXX: json-glib 1.6 (Debian 12) leaves U+001F unescaped in strings,
- * which PostgreSQL refuses as JSON.  Outside strings JSON has no such
- * byte, and UTF-8 never uses it within a character, so every one found
- * is put right here. */
-static char *
-escape_unit_separator(char *json)
-{
-	GString *out;
-
-	if (strchr(json, '\x1f') == NULL)
-		return json;
-	out = g_string_sized_new(strlen(json) + 16);
-	for (const char *p = json; *p != '\0'; p++) {
-		if (*p == '\x1f')
-			g_string_append(out, "\\u001f");
-		else
-			g_string_append_c(out, *p);
-	}
-	g_free(json);
-	return g_string_free(out, FALSE);
-}
-
-/* The facts plaint.file_message() files, as a JSON object. */
-static char *
-facts_json(gint64 raw_id, const char *internaldate, const GwMail *mail,
-	   const GwDecision *d, const GwThreadKeys *keys,
-	   const GwTicketSettings *s)
+/* The facts plaint.file_message() files, one JSON object each. */
+static JsonNode *
+facts_json(const GwTicketFacts *facts, guint n)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
 
-	json_builder_begin_object(b);
-	add_int(b, "raw_id", raw_id);
-	add_text(b, "received_at", internaldate);
-	add_mail(b, mail, s);
-	add_decision(b, d, keys, s);
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	return escape_unit_separator(json_generator_to_data(gen, NULL));
+	json_builder_begin_array(b);
+	for (guint i = 0; i < n; i++) {
+		const GwTicketFacts *f = &facts[i];
+
+		json_builder_begin_object(b);
+		add_int(b, "raw_id", f->raw_id);
+		add_text(b, "received_at", f->internaldate);
+		add_mail(b, f->mail, &f->settings);
+		add_decision(b, f->decision, f->keys, &f->settings);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return json_builder_get_root(b);
 }
 
 const GwMailAddress *
@@ -215,31 +193,37 @@ gw_ticket_customer(const GwMail *mail, gboolean reply_to)
 }
 
 gboolean
-gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
-	       const GwMail *mail, const GwDecision *decision,
-	       const GwThreadKeys *keys, const GwTicketSettings *settings,
+gw_ticket_file(GwDb *db, const GwTicketFacts *facts, guint n,
 	       GwFiled *filed_out, GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
-	g_autofree char *facts = facts_json(raw_id, internaldate, mail, decision,
-					    keys, settings);
-	const char *action;
+	g_autoptr(JsonNode) json = facts_json(facts, n);
 
-	gw_db_params_text(p, facts);
+	gw_db_params_json(p, json);
 	res = gw_db_exec(db, sql_file, p, error);
 	if (res == NULL)
 		return FALSE;
-	action = gw_db_result_text(res, 0, 0);
-	memset(filed_out, 0, sizeof *filed_out);
-	for (gsize i = 0; i < G_N_ELEMENTS(action_names); i++)
-		if (g_strcmp0(action, action_names[i]) == 0)
-			filed_out->action = (GwTicketAction)i;
-	filed_out->ticket_id = gw_db_result_int(res, 0, 1);
-	filed_out->ticket_number = g_strdup(gw_db_result_text(res, 0, 2));
-	filed_out->message_row = gw_db_result_int(res, 0, 3);
-	filed_out->ack_suppressed = g_strdup(gw_db_result_text(res, 0, 4));
-	filed_out->note = g_strdup(gw_db_result_text(res, 0, 5));
+	if ((guint)gw_db_result_rows(res) != n) {
+		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_QUERY,
+			    "plaint.file_messages filed %d of %u messages",
+			    gw_db_result_rows(res), n);
+		return FALSE;
+	}
+	for (guint r = 0; r < n; r++) {
+		GwFiled *filed = &filed_out[r];
+		const char *action = gw_db_result_text(res, (int)r, 1);
+
+		memset(filed, 0, sizeof *filed);
+		for (gsize i = 0; i < G_N_ELEMENTS(action_names); i++)
+			if (g_strcmp0(action, action_names[i]) == 0)
+				filed->action = (GwTicketAction)i;
+		filed->ticket_id = gw_db_result_int(res, (int)r, 2);
+		filed->ticket_number = g_strdup(gw_db_result_text(res, (int)r, 3));
+		filed->message_row = gw_db_result_int(res, (int)r, 4);
+		filed->ack_suppressed = g_strdup(gw_db_result_text(res, (int)r, 5));
+		filed->note = g_strdup(gw_db_result_text(res, (int)r, 6));
+	}
 	return TRUE;
 }
 

@@ -99,6 +99,10 @@ typedef struct {
 	int max_mime_depth;
 	int max_parts;
 	char **fallback_charsets; /* NULL-terminated, never NULL */
+	int workers;		/* filing threads, each with a connection */
+	int filing_batch;	/* messages filed per transaction */
+	int batch_bytes;	/* and bytes: also per fetch from a mailbox */
+	int max_attempts;	/* begun this often, never finished: quarantined */
 	GPtrArray *mailboxes;	/* of GwMailboxConfig*, in file order */
 	GPtrArray *queues;	/* of GwQueueConfig* */
 	GPtrArray *templates;	/* of GwTemplateConfig* */

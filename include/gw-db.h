@@ -40,6 +40,10 @@ typedef struct {
 extern const GwCode gw_code[];			/* ends with name NULL */
 extern const char gw_code_hash[];
 
+/* TRUE for a deadlock or serialization failure: the transaction was
+ * rolled back for another's sake and may simply be run again. */
+gboolean gw_db_error_is_conflict(const GError *error);
+
 /* timeout: seconds for the connect and for each statement. */
 GwDb *gw_db_connect(const char *conninfo, int timeout, GError **error);
 void gw_db_free(GwDb *db);
@@ -73,6 +77,9 @@ void gw_db_params_text(GwDbParams *params, const char *text); /* NULL: SQL NULL 
 void gw_db_params_int(GwDbParams *params, gint64 value);
 void gw_db_params_bool(GwDbParams *params, gboolean value);
 void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);	/* bytea */
+/* A json(b) parameter: root as JSON text. */
+typedef struct _JsonNode JsonNode;
+void gw_db_params_json(GwDbParams *params, JsonNode *root);
 /* A text[] parameter; NULL strv gives an empty array. */
 void gw_db_params_strv(GwDbParams *params, const char *const *strv);
 

@@ -25,6 +25,16 @@ void gw_log_notice(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void gw_log_info(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void gw_log_debug(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
+/* For the reliability tests: with PLAINT_CRASH_POINT=NAME (or
+ * NAME:TEXT) in the environment, the process kills itself with SIGKILL,
+ * as kill -9 would, when it reaches the point called name (and, with
+ * TEXT, only while working on bytes that hold TEXT; bytes may be NULL).
+ * Points: fetched (raw rows committed, not yet flagged), parse (about to
+ * parse a claimed message), filed (filed, not yet committed), sent (the
+ * SMTP server said 250, not yet recorded).  Without the variable, a
+ * test of one cached pointer. */
+void gw_crash_point(const char *name, GBytes *bytes);
+
 /* A copy of untrusted text fit for one log value: control characters
  * become '?', at most max_chars characters are kept ("..." marks a
  * cut), never NULL (NULL in gives "").  Caller frees. */

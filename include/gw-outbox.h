@@ -34,15 +34,11 @@ typedef struct {
 
 void gw_outbox_row_free(GwOutboxRow *row);
 
-/* Queues the acknowledgement; *queued_out FALSE when the ticket already
- * had one (exactly once is a UNIQUE constraint). */
-gboolean gw_outbox_enqueue_ack(GwDb *db, const GwAckRequest *ack,
-			       gboolean *queued_out, GError **error);
-
-/* How many acknowledgements went to recipient in the last window
- * seconds (the per-sender rate limit). */
-gboolean gw_outbox_recent_acks(GwDb *db, const char *recipient, int window,
-			       gint64 *count_out, GError **error);
+/* Queues the n acknowledgements in one round trip; a ticket that has
+ * one already gets none (exactly once is a UNIQUE constraint).
+ * *queued_out: how many were queued. */
+gboolean gw_outbox_enqueue_acks(GwDb *db, const GwAckRequest *acks, guint n,
+				guint *queued_out, GError **error);
 
 /* Leases up to limit due rows for lease_secs (autocommit); appends
  * GwOutboxRow* to rows, which frees them with gw_outbox_row_free. */

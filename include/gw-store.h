@@ -63,14 +63,35 @@ gboolean gw_store_lease_mailbox(GwDb *db, const char *mailbox,
 gboolean gw_store_release_mailbox(GwDb *db, const char *mailbox,
 				  GError **error);
 
-/* Claims up to limit `new` rows, oldest first, locked until the
- * caller's transaction ends (call inside gw_db_begin).  Appends GwRaw*
- * to rows (which frees them with gw_raw_free). */
-gboolean gw_store_claim_new(GwDb *db, int limit, GPtrArray *rows,
-			    GError **error);
-/* Claims one given row if it is still `new` (for ingest). */
-gboolean gw_store_claim_id(GwDb *db, gint64 id, GPtrArray *rows,
-			   GError **error);
+/* Makes db's session a filing worker (an advisory lock for its life):
+ * rows it claims are free again the moment the session ends. */
+gboolean gw_store_register_worker(GwDb *db, GError **error);
+
+typedef struct {
+	int max_rows;		/* rows per filing transaction */
+	gint64 max_bytes;	/* and bytes (one row at least) */
+	int max_attempts;	/* begun this often and never finished:
+				 * quarantined */
+	gboolean retried;	/* claim only a row begun before and never
+				 * finished (one), else only fresh rows */
+} GwClaimLimits;
+
+/* In a transaction of its own: claims new rows for this worker (only
+ * those of only, if not NULL), oldest first, and counts an attempt on
+ * each; a row begun before and never finished is claimed alone.  Rows
+ * begun max_attempts times are quarantined instead ("crashed N times
+ * while processing") and their ids put in poisoned_out.  ids_out: the
+ * ids claimed (gint64).  The rows a crash interrupted are claimed
+ * apart (limits->retried), one at a time, while no other worker runs:
+ * a crash then blames only the message that caused it. */
+gboolean gw_store_claim(GwDb *db, const GwClaimLimits *limits,
+			const GArray *only, GArray *ids_out,
+			GArray *poisoned_out, GError **error);
+/* Locks the rows of ids this worker claimed and that are still new
+ * (call inside gw_db_begin), and appends GwRaw* to rows (which frees
+ * them with gw_raw_free), in id order. */
+gboolean gw_store_lock_claimed(GwDb *db, const GArray *ids, GPtrArray *rows,
+			       GError **error);
 
 /* Marks a claimed row quarantined with reason (kept whole, never
  * retried by itself). */

@@ -49,13 +49,21 @@ typedef struct {
 					 * stranger), or NULL */
 } GwFiled;
 
-/* Files raw row raw_id (internaldate: when the server received it, may
- * be NULL) as decision and keys say. */
-gboolean gw_ticket_file(GwDb *db, gint64 raw_id, const char *internaldate,
-			const GwMail *mail, const GwDecision *decision,
-			const GwThreadKeys *keys,
-			const GwTicketSettings *settings, GwFiled *filed_out,
-			GError **error);
+/* One message to file: its raw row, when the server received it (may be
+ * NULL), the parsed mail, the decision on it and its thread keys. */
+typedef struct {
+	gint64 raw_id;
+	const char *internaldate;
+	const GwMail *mail;
+	const GwDecision *decision;
+	const GwThreadKeys *keys;
+	GwTicketSettings settings;
+} GwTicketFacts;
+
+/* Files the n messages of facts, in order, in one round trip;
+ * filed_out[i] is what became of facts[i] (gw_filed_clear each). */
+gboolean gw_ticket_file(GwDb *db, const GwTicketFacts *facts, guint n,
+			GwFiled *filed_out, GError **error);
 void gw_filed_clear(GwFiled *filed);
 
 /* Writes the settings SQL functions such as plaint.reply() read: the

@@ -264,6 +264,8 @@ CREATE TABLE plaint.raw_messages (
     requeues integer DEFAULT 0 NOT NULL,
     requeued_at timestamp with time zone,
     previous_reason text,
+    attempts integer DEFAULT 0 NOT NULL,
+    claimed_by integer,
     CONSTRAINT raw_messages_check CHECK (((uid IS NULL) = (uidvalidity IS NULL))),
     CONSTRAINT raw_messages_dropped_names_its_rule CHECK ((COALESCE((outcome = 'dropped'::text), false) = (dropped_by IS NOT NULL))),
     CONSTRAINT raw_messages_duplicate_names_its_original CHECK ((COALESCE((outcome = 'duplicate'::text), false) = (duplicate_of IS NOT NULL))),
@@ -338,6 +340,18 @@ COMMENT ON COLUMN plaint.raw_messages.requeued_at IS 'When it was last put back 
 --
 
 COMMENT ON COLUMN plaint.raw_messages.previous_reason IS 'The quarantine reason it had before it was last put back to new';
+
+--
+-- Name: COLUMN raw_messages.attempts; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.attempts IS 'How many times a gateway began to file it; one that did not finish [mail] max_attempts times is quarantined';
+
+--
+-- Name: COLUMN raw_messages.claimed_by; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.claimed_by IS 'The database backend (pid) of the gateway worker filing it now; a worker that died lets go of it at once (its session''s advisory lock is gone)';
 
 --
 -- Name: attachments; Type: TABLE; Schema: plaint
@@ -1234,6 +1248,18 @@ GRANT UPDATE(dropped_by) ON TABLE plaint.raw_messages TO plaint_gateway;
 --
 
 GRANT UPDATE(flagged_at) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.attempts; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(attempts) ON TABLE plaint.raw_messages TO plaint_gateway;
+
+--
+-- Name: COLUMN raw_messages.claimed_by; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(claimed_by) ON TABLE plaint.raw_messages TO plaint_gateway;
 
 --
 -- Name: TABLE attachments; Type: ACL; Schema: plaint

@@ -206,11 +206,23 @@ BEGIN
 
 	IF ticket_id IS NULL THEN
 		IF v_from IS NOT NULL THEN
-			INSERT INTO plaint.customers (email, name)
-			VALUES (v_from, nullif(m.from_name, ''))
-			ON CONFLICT (email) DO UPDATE
-			   SET name = coalesce(EXCLUDED.name, plaint.customers.name)
-			RETURNING id INTO v_customer;
+			-- Without locking a known customer's row: parallel
+			-- filers of one customer's mail must not wait on it.
+			SELECT c.id INTO v_customer FROM plaint.customers c
+			 WHERE c.email = v_from;
+			IF v_customer IS NULL THEN
+				INSERT INTO plaint.customers (email, name)
+				VALUES (v_from, nullif(m.from_name, ''))
+				ON CONFLICT (email) DO NOTHING
+				RETURNING id INTO v_customer;
+			END IF;
+			IF v_customer IS NULL THEN	-- filed by another, just now
+				SELECT c.id INTO v_customer FROM plaint.customers c
+				 WHERE c.email = v_from;
+			END IF;
+			UPDATE plaint.customers c SET name = nullif(m.from_name, '')
+			 WHERE c.id = v_customer AND c.name IS NULL
+			   AND nullif(m.from_name, '') IS NOT NULL;
 		ELSE
 			ack_suppressed := coalesce(ack_suppressed, 'null-sender');
 		END IF;

@@ -28,7 +28,8 @@ BEGIN
 	VALUES (p_ticket_id, 'gateway', 'ack_queued',
 		jsonb_build_object('message_id', p_message_id,
 				   'in_reply_to_row', p_reply_to_row));
-	PERFORM pg_notify('plaint_outbox', p_ticket_id::text);
+	-- One payload for all: a transaction that queues many notifies once.
+	PERFORM pg_notify('plaint_outbox', '');
 	RETURN true;
 END
 $$;
