@@ -6,7 +6,7 @@
 #   make bench      figures (printed, never asserted)
 
 PKGS      = glib-2.0 gio-2.0 gio-unix-2.0 gmime-3.0 libpq libpcre2-8 gnutls libetpan \
-	    libxml-2.0
+	    libxml-2.0 libsystemd
 CC       ?= cc
 OPT      ?= -O2 -g
 WERROR   ?=

@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
 	# libraries the gateway links against
 	libetpan-dev libgmime-3.0-dev libpq-dev libpcre2-dev libgnutls28-dev
-	libglib2.0-dev libxml2-dev pkg-config build-essential
+	libglib2.0-dev libxml2-dev libsystemd-dev pkg-config build-essential
 	# SASL PLAIN/LOGIN plugins for libetpan's AUTH (only a Recommends)
 	libsasl2-modules
 	# test servers and test tools (tests/harness.sh)
