@@ -1,7 +1,8 @@
 # plaint: one non-recursive Makefile.
-#   make            build ./plaint
+#   make            build ./plaint (installs nothing)
 #   make check      unit, SQL and end-to-end tests against real servers
 #   make demo       throwaway PostgreSQL + Dovecot + SMTP sink, sample complaints
+#                   (check and demo first install missing Debian packages)
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make bench      figures (printed, never asserted)
 
@@ -15,7 +16,9 @@ CFLAGS   += -std=gnu11 $(OPT) -Wall -Wextra -Wformat=2 -Wshadow $(WERROR) \
 	    -Iinclude $(shell pkg-config --cflags $(PKGS)) \
 	    -DGW_VERSION='"$(VERSION)"'
 # libetpan's .pc leaks Debian's -specs=no-pie-link.specs: keep it out.
-LIBS     := $(shell pkg-config --libs $(PKGS) | sed 's/-specs=[^ ]*//g')
+# Expanded when used, like CFLAGS, so that nothing asks pkg-config before
+# `make check` or `make demo` has installed it.
+LIBS      = $(shell pkg-config --libs $(PKGS) | sed 's/-specs=[^ ]*//g')
 VERSION   = 0.1.0
 
 ifneq ($(SANITIZE),)
@@ -56,7 +59,15 @@ headertest: $(HEADERS)
 	  printf '#include "%s"\n' $$(basename $$h) | \
 	    $(CC) $(CFLAGS) -fsyntax-only -x c - || exit 1; done; echo "headers ok"
 
-check: $(BUILD)/plaint $(UNIT) headertest
+# On a fresh machine the packages must come before any compiling: check
+# and demo install what is missing, then build and run in a new make.
+deps:
+	packaging/install-deps.sh
+
+check: deps
+	$(MAKE) run-tests
+
+run-tests: $(BUILD)/plaint $(UNIT) headertest
 	PLAINT=$(BUILD)/plaint UNIT_DIR=$(BUILD)/tests/unit tests/run.sh
 
 asan:
@@ -82,7 +93,8 @@ tests/fuzz/fuzz-parse: tests/fuzz/fuzz-parse.c gateway/mail.c gateway/html.c \
 fuzz: tests/fuzz/fuzz-parse
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-demo: plaint
+demo: deps
+	$(MAKE) plaint
 	packaging/demo/demo.sh $(DEMO_ARGS)
 
 clean:
@@ -90,4 +102,4 @@ clean:
 		tests/bench/bench tests/fuzz/fuzz-parse \
 		$(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
 
-.PHONY: all check asan bench demo clean headertest fuzz
+.PHONY: all deps check run-tests asan bench demo clean headertest fuzz
