@@ -5,6 +5,14 @@
 #                   (check and demo first install missing Debian packages)
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make bench      figures (printed, never asserted)
+#   make install    plaint, its config, rules, unit, sysusers file and man
+#                   pages (PREFIX=/usr/local, SYSCONFDIR=/etc, DESTDIR)
+#   make deb        a Debian package, plaint_VERSION_ARCH.deb, checked by lintian
+#   make package-test   build the .deb, install it into a fresh Debian root, run it
+
+# Sub-makes stay quiet about directories, so that the test summary is
+# the last line of `make check` and `make asan`.
+MAKEFLAGS += --no-print-directory
 
 PKGS      = glib-2.0 gio-2.0 gio-unix-2.0 gmime-3.0 libpq libpcre2-8 gnutls libetpan \
 	    libxml-2.0 libsystemd
@@ -43,7 +51,7 @@ $(BUILD)/plaint: $(OBJS) $(BUILD)/gateway/main.o
 
 $(BUILD)/gateway/%.o: gateway/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The migrations are compiled in, so `plaint db migrate` needs no data dir.
 gateway/migrations.c: $(sort $(wildcard sql/migrations/*.sql)) sql/embed.sh
@@ -51,7 +59,7 @@ gateway/migrations.c: $(sort $(wildcard sql/migrations/*.sql)) sql/embed.sh
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(LIBS)
 
 # Every header compiles on its own.
 headertest: $(HEADERS)
@@ -75,7 +83,7 @@ asan:
 
 $(BUILD)/tests/bench/bench: tests/bench/bench.c $(OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(LIBS)
 
 bench: $(BUILD)/plaint $(BUILD)/tests/bench/bench
 	PLAINT=$(BUILD)/plaint BENCH=$(BUILD)/tests/bench/bench tests/bench.sh
@@ -97,9 +105,63 @@ demo: deps
 	$(MAKE) plaint
 	packaging/demo/demo.sh $(DEMO_ARGS)
 
+# Installation.  Files under SYSCONFDIR that exist already are an admin's
+# and stay as they are.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+ETC          = $(DESTDIR)$(SYSCONFDIR)/plaint
+MANPAGES     = packaging/plaint.8 packaging/plaint.conf.5 packaging/plaint-rules.5 \
+	       packaging/plaint-sql.7
+
+install: $(BUILD)/plaint
+	install -d $(DESTDIR)$(BINDIR) $(ETC)/rules.d $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/plaint $(DESTDIR)$(BINDIR)/plaint
+	@set -e; for f in packaging/plaint.conf packaging/ack-default.txt rules/*.rules; do \
+	  case $$f in rules/*) to=$(ETC)/rules.d/$${f#rules/} ;; *) to=$(ETC)/$${f#packaging/} ;; esac; \
+	  mode=0644; [ $$f != packaging/plaint.conf ] || mode=0640; \
+	  if [ -e $$to ]; then echo "kept $$to"; continue; fi; \
+	  sed 's|/etc/plaint/|$(SYSCONFDIR)/plaint/|g' $$f > $$to.tmp; \
+	  chmod $$mode $$to.tmp; mv $$to.tmp $$to; echo "installed $$to"; done
+	sed -e 's|/usr/bin/plaint|$(BINDIR)/plaint|g' -e 's|/etc/plaint/|$(SYSCONFDIR)/plaint/|g' \
+		packaging/plaint.service > $(DESTDIR)$(UNITDIR)/plaint.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/plaint.service
+	install -m 0644 packaging/plaint.sysusers $(DESTDIR)$(SYSUSERSDIR)/plaint.conf
+	install -m 0644 packaging/plaint.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 packaging/plaint.conf.5 packaging/plaint-rules.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/plaint-sql.7 $(DESTDIR)$(MANDIR)/man7/
+
+# The package is built from a copy with packaging/debian as its debian/,
+# so that the tree itself keeps no debian/ directory.
+DEB_BUILD = build-deb
+DEB_ARCH  = $(shell dpkg --print-architecture)
+DEB_FILE  = plaint_$(VERSION)_$(DEB_ARCH).deb
+
+deb:
+	packaging/install-deps.sh package
+	rm -rf $(DEB_BUILD)
+	mkdir -p $(DEB_BUILD)/plaint-$(VERSION)
+	cp -r Makefile README.md gateway include sql rules packaging \
+		$(DEB_BUILD)/plaint-$(VERSION)/
+	cp -r packaging/debian $(DEB_BUILD)/plaint-$(VERSION)/debian
+	$(MAKE) -C $(DEB_BUILD)/plaint-$(VERSION) clean > /dev/null
+	cd $(DEB_BUILD)/plaint-$(VERSION) && dpkg-buildpackage -us -uc -b
+	cp $(DEB_BUILD)/$(DEB_FILE) .
+	lintian --fail-on error $(DEB_BUILD)/plaint_$(VERSION)_$(DEB_ARCH).changes
+	@echo "built $(DEB_FILE)"
+
+package-test: deb
+	tests/package.sh $(DEB_FILE)
+
 clean:
 	rm -rf plaint gateway/*.o gateway/migrations.c build-asan \
-		tests/bench/bench tests/fuzz/fuzz-parse \
+		tests/bench/bench tests/fuzz/fuzz-parse $(DEB_BUILD) plaint_*.deb \
 		$(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
 
-.PHONY: all deps check run-tests asan bench demo clean headertest fuzz
+.PHONY: all deps check run-tests asan bench demo install deb package-test clean \
+	headertest fuzz

@@ -4,7 +4,8 @@
 # `make clean` and `make demo`, which must install them before it
 # compiles anything.  Packages that the purge takes along because they
 # depend on those (llvm-14-dev, libxslt1-dev on the stock image) are put
-# back afterwards, so the machine ends as it began.  Run as root.
+# back afterwards, so the machine ends as it began, and the tree is left
+# clean.  Run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -51,3 +52,5 @@ grep -q '^install-deps: missing: .*libglib2.0-dev' "$log" ||
 	{ echo "fresh-demo: FAIL: make demo did not install the missing packages" >&2; exit 1; }
 echo "fresh-demo: ok: make demo installed the packages, built plaint and sent $acks acknowledgements"
 rm -f "$log"
+# What CI builds next is built afresh, with its own flags (-Werror).
+make clean > /dev/null

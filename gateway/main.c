@@ -34,6 +34,7 @@
 #define DEFAULT_CONFIG "/etc/plaint/plaint.conf"
 #define MAX_INGEST_BYTES (512 * 1024 * 1024)
 #define MAX_SUGGEST_CHARS 64	/* longer words get no "did you mean" */
+#define DB_TIMEOUT 30		/* seconds, with --conninfo: [database] timeout's default */
 
 typedef struct {
 	char *config_path;
@@ -46,7 +47,7 @@ typedef struct {
 /* Every subcommand option, filled by whichever command takes it. */
 typedef struct {
 	gboolean json, stored, mbox, help;
-	char *mailbox, *since, *rules_dir;
+	char *mailbox, *since, *rules_dir, *conninfo;
 } Args;
 
 typedef enum {
@@ -56,6 +57,7 @@ typedef enum {
 	OPT_STORED = 1 << 3,
 	OPT_SINCE = 1 << 4,
 	OPT_MBOX = 1 << 5,
+	OPT_CONNINFO = 1 << 6,
 } OptionFlag;
 
 typedef struct {
@@ -81,6 +83,8 @@ static const SubOption sub_options[] = {
 	  "with --stored: mail fetched since DATE", "DATE" },
 	{ OPT_MBOX, "mbox", 0, G_OPTION_ARG_NONE, offsetof(Args, mbox),
 	  "each FILE is an mbox: one object per message", NULL },
+	{ OPT_CONNINFO, "conninfo", 0, G_OPTION_ARG_STRING, offsetof(Args, conninfo),
+	  "connect with this libpq string; no config is read", "STRING" },
 };
 
 typedef enum {
@@ -146,14 +150,20 @@ load_rules(const char *dir, gboolean jit, GError **error)
 	return gw_rules_compile(names, texts, jit, error);
 }
 
+/* An administrator's --conninfo needs no config, which the daemon's
+ * group alone may read. */
 static int
 cmd_db_migrate(const Call *c)
 {
+	g_autoptr(GwConfig) config = NULL;
 	g_autoptr(GError) err = NULL;
-	g_autoptr(GwDb) db = gw_db_connect(c->config->conninfo,
-					   c->config->db_timeout, &err);
+	g_autoptr(GwDb) db = NULL;
 	int applied, version;
 
+	if (c->args->conninfo == NULL && (config = load_config(c->opts)) == NULL)
+		return EX_CONFIG;
+	db = config ? gw_db_connect(config->conninfo, config->db_timeout, &err)
+		    : gw_db_connect(c->args->conninfo, DB_TIMEOUT, &err);
 	if (db == NULL || !gw_db_migrate(db, &applied, &err) ||
 	    !gw_db_schema_version(db, &version, &err)) {
 		gw_log_err("db migrate: %s", err->message);
@@ -406,14 +416,16 @@ static const Command commands[] = {
 	  "\n"
 	  "Exit status: 0 if both are valid, 78 otherwise; every error names\n"
 	  "file:line." },
-	{ "db", "migrate", "", 0, 0, 0, CONFIG_NEEDED, cmd_db_migrate,
+	{ "db", "migrate", "", OPT_CONNINFO, 0, 0, CONFIG_IF_USED, cmd_db_migrate,
 	  "apply the schema migrations this plaint carries",
 	  "Applies, in order and each in one transaction, the schema\n"
 	  "migrations compiled into this plaint that the database lacks, then\n"
 	  "re-creates the views and functions, and creates the roles\n"
-	  "plaint_gateway, plaint_agent and plaint_admin.  Run it as an\n"
-	  "administrator (the [database] conninfo of a login that may create\n"
-	  "tables); the daemon itself never changes the schema.\n"
+	  "plaint_gateway, plaint_agent and plaint_admin.  Run it as a\n"
+	  "database administrator: with --conninfo (for instance\n"
+	  "\"dbname=plaint\" as the postgres user), no config is read;\n"
+	  "otherwise [database] conninfo is used.  The daemon itself never\n"
+	  "changes the schema.\n"
 	  "\n"
 	  "Exit status: 0 done, 75 if the database cannot be reached, 70 if a\n"
 	  "migration failed (nothing of it is kept), 78 for a bad config." },
@@ -664,6 +676,7 @@ dispatch(const Options *o, int argc, char **argv)
 	g_free(args.mailbox);
 	g_free(args.since);
 	g_free(args.rules_dir);
+	g_free(args.conninfo);
 	return status;
 }
 

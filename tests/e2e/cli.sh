@@ -97,7 +97,7 @@ run|
 once|
 ingest|--mailbox
 config check|
-db migrate|
+db migrate|--conninfo
 rules check|
 rules test|--json --mailbox --rules --stored --since
 parse|--mbox
