@@ -15,7 +15,13 @@
 #    and gave plaint.conf to root:_plaint 0640; the installed plaint
 #    prints its version; after the admin's one step (a password file),
 #    `plaint config check` passes on the installed files, as root and as
-#    _plaint; the package purges cleanly.
+#    _plaint.
+# 4. The README's "Install on a server", its shell blocks as written, with
+#    Debian's PostgreSQL 15 in that root (socket only: the root shares
+#    the host's network): the admin migrates as postgres, the logins get
+#    their roles, and the gateway's login reaches the database through
+#    peer authentication as _plaint.  (systemctl lines are left out: no
+#    systemd runs in a chroot.)  Then the package purges cleanly.
 # Needs root and the network to the Debian mirror; takes a few minutes.
 # PACKAGE_TEST_BASE=DIR reuses a debootstrapped root (copied, not changed).
 # Prints TAP, then "package: N passed, N failed"; exits 1 on a failure.
@@ -28,7 +34,9 @@ VERSION=$(sed -n 's/^VERSION *= *//p' Makefile)
 W=$(mktemp -d /tmp/plaint-package.XXXXXX)
 ROOT=$W/root
 mounted=""
+pg_started=""
 cleanup() {
+	[ -n "$pg_started" ] && chroot "$ROOT" pg_ctlcluster 15 main stop -m fast > /dev/null 2>&1
 	[ -n "$mounted" ] && umount "$ROOT/proc" 2>/dev/null
 	rm -rf "$W"
 }
@@ -128,6 +136,49 @@ ok $rc "config check passes as _plaint, the unit's user"
 chroot --userspec=nobody:nogroup "$ROOT" /usr/bin/plaint -c /etc/plaint/plaint.conf \
 	config check > /dev/null 2>&1
 is "$?" 78 "another user cannot read the config (78)"
+
+# --- 4. the README, on a database -------------------------------------
+# readme_block TEXT: the ```sh block of README.md that contains TEXT.
+readme_block() {
+	awk -v want="$1" '
+		/^```sh$/ { inside = 1; block = ""; next }
+		/^```$/ && inside { inside = 0; if (index(block, want)) print block; next }
+		inside { block = block $0 "\n" }
+	' README.md | grep -v '^systemctl '
+}
+start=$(date +%s)
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	postgresql-15 > "$W/apt-pg.log" 2>&1
+ok $? "PostgreSQL 15 installed in the root ($(( $(date +%s) - start )) s)"
+echo "listen_addresses = ''" >> "$ROOT/etc/postgresql/15/main/postgresql.conf"
+in_root pg_ctlcluster 15 main start > "$W/pg.log" 2>&1
+rc=$?
+ok $rc "its cluster starts"
+[ $rc = 0 ] && pg_started=1
+readme_block 'createdb plaint' > "$W/db.sh"
+ok "$([ -s "$W/db.sh" ]; echo $?)" "the README's database block ($(wc -l < "$W/db.sh") lines)"
+in_root bash -e < "$W/db.sh" > "$W/db.log" 2>&1
+rc=$?
+ok $rc "the README's database block runs"
+[ $rc = 0 ] || sed 's/^/#   /' "$W/db.log"
+pgq() { in_root runuser -u postgres -- psql -X -A -t -d plaint -c "$1"; }
+is "$(pgq 'SELECT count(*) FROM plaint.schema_migrations')" "$(ls sql/migrations/*.sql | wc -l)" \
+	"db migrate --conninfo dbname=plaint, as postgres, applied every migration"
+is "$(pgq "SELECT string_agg(m.rolname || '>' || r.rolname, ' ' ORDER BY m.rolname) FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member WHERE m.rolname IN ('_plaint', 'alice', 'sam')")" \
+	"_plaint>plaint_gateway alice>plaint_agent sam>plaint_admin" "each login holds its one role"
+readme_block 'plaint config check' > "$W/mailbox.sh"
+in_root bash -e < "$W/mailbox.sh" > "$W/mailbox.log" 2>&1
+rc=$?
+ok $rc "the README's mailbox block runs (up to config check)"
+[ $rc = 0 ] || sed 's/^/#   /' "$W/mailbox.log"
+is "$(in_root cat /etc/plaint/secrets/support.pass)" "the IMAP password" "the password file holds the password"
+is "$(in_root stat -c '%a %U %G' /etc/plaint/secrets/support.pass)" "640 root _plaint" "... 0640 root:_plaint"
+in_root runuser -u _plaint -- plaint rules test --stored > "$W/stored.log" 2>&1
+rc=$?
+ok $rc "as _plaint, the shipped conninfo reaches the database (peer authentication, schema checked)"
+[ $rc = 0 ] || sed 's/^/#   /' "$W/stored.log"
+in_root plaint rules test --stored > /dev/null 2>&1
+is "$?" 75 "as root, the same conninfo is refused: the login is _plaint's alone"
 
 in_root env DEBIAN_FRONTEND=noninteractive dpkg --purge plaint > "$W/purge.log" 2>&1
 ok $? "dpkg --purge plaint"
