@@ -318,6 +318,18 @@ start_watchdog(void)
 	return g_timeout_add(MAX(usec / 2000, 1), on_watchdog, NULL);
 }
 
+static void
+daemon_clear(Daemon *d)
+{
+	gw_db_free(d->listener);
+	g_main_loop_unref(d->loop);
+	gw_pipeline_free(d->pipeline);
+	g_clear_pointer(&d->last_poll, g_date_time_unref);
+	g_clear_pointer(&d->last_error_at, g_date_time_unref);
+	g_free(d->last_poll_mailbox);
+	g_free(d->last_error);
+}
+
 int
 gw_daemon_run(const GwConfig *config, GwRules *rules)
 {
@@ -328,8 +340,10 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 
 	d.pipeline = gw_pipeline_new(config, rules, &err);
 	if (d.pipeline == NULL) {
+		g_autofree char *line = gw_log_clean(err->message, STATUS_ERROR_CHARS);
+
 		gw_log_err("cannot start: %s", err->message);
-		sd_notifyf(0, "STATUS=cannot start: %s", err->message);
+		sd_notifyf(0, "STATUS=cannot start: %s", line);
 		return g_error_matches(err, GW_DB_ERROR, GW_DB_ERROR_SCHEMA)
 			       ? EX_CONFIG : EX_TEMPFAIL;
 	}
@@ -358,13 +372,7 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	g_ptr_array_set_size(timers, 0);	/* sessions log out */
 	if (d.listen_watch != 0)
 		g_source_remove(d.listen_watch);
-	gw_db_free(d.listener);
-	g_main_loop_unref(d.loop);
-	gw_pipeline_free(d.pipeline);
-	g_clear_pointer(&d.last_poll, g_date_time_unref);
-	g_clear_pointer(&d.last_error_at, g_date_time_unref);
-	g_free(d.last_poll_mailbox);
-	g_free(d.last_error);
+	daemon_clear(&d);
 	gw_log_notice("stopped");
 	return EX_OK;
 }

@@ -3,7 +3,8 @@
 # READY=1 once started, RELOADING=1 then READY=1 around a SIGHUP reload
 # (a refused one too), WATCHDOG=1 at half of WATCHDOG_USEC and never
 # without it, a STATUS= line with the mailboxes, the last poll and the
-# last error, STOPPING=1 on SIGTERM.  The socket is the test's own
+# last error, STOPPING=1 on SIGTERM; without a database at start, a
+# STATUS= saying so and no READY=1.  The socket is the test's own
 # (tests/notify_reader.py), the servers the harness's.
 set -u
 cd "$(dirname "$0")/../.."
@@ -155,6 +156,27 @@ sleep 1.5
 stop_plaint
 ok $? "without WATCHDOG_USEC: exits 0 on SIGTERM"
 is "$(grep -c 'WATCHDOG=1' "$LOG")" 0 "without WATCHDOG_USEC: no WATCHDOG=1 in 1.5 s"
+
+# --- no database at start: a STATUS= line saying why, no READY=1 -------
+start_reader nodb
+sed "s|^conninfo = .*|conninfo = host=127.0.0.1 port=$dead_port dbname=x user=x connect_timeout=5|" \
+	"$W/plaint.conf" > "$W/nodb.conf"
+NOTIFY_SOCKET=$SOCK "$PLAINT" -c "$W/nodb.conf" run \
+	>> "$LOGDIR/notify-run.out" 2>> "$LOGDIR/notify-run.err"
+is "$?" 75 "no database at start: exit 75 (systemd restarts it)"
+wait_lines 'STATUS=cannot start: ' 1
+ok $? "no database at start: STATUS= says it cannot start"
+is "$(grep -c 'READY=1' "$LOG")" 0 "no database at start: no READY=1"
+# The reader joins a datagram's lines with '|': a newline left in the
+# error text would show as one.
+line=$(grep 'STATUS=cannot start: ' "$LOG" | head -1)
+case "$line" in
+*'|'*) ok 1 "the STATUS= with the error is one line (got '$line')" ;;
+*) ok 0 "the STATUS= with the error is one line" ;;
+esac
+kill -TERM "$reader_pid" 2>/dev/null
+wait "$reader_pid" 2>/dev/null
+reader_pid=""
 
 trap - EXIT
 tap_done
