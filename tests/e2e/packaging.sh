@@ -73,7 +73,8 @@ ok $? "the minimal example of plaint.conf(5) passes config check"
 "$PLAINT" --help | sed -n '/^Commands:/,/^$/p' | sed -nE 's/^  ([a-z]+( [a-z]+)?)  .*/\1/p' > "$W/commands"
 ok "$([ "$(wc -l < "$W/commands")" -ge 8 ]; echo $?)" "plaint --help lists $(wc -l < "$W/commands") commands"
 sed -n '/^\.SH COMMANDS/,/^\.SH /p' packaging/plaint.8 |
-	awk 'prev == ".TP" { print } { prev = $0 }' | sed -E 's/^\.BR? //; s/"//g; s/\\-/-/g' > "$W/items"
+	awk 'prev == ".TP" { print } { prev = $0 }' |
+	sed -E 's/^\.BR? //; s/"//g; s/\\f[BIRP]//g; s/\\-/-/g' > "$W/items"
 while read -r cmd; do
 	grep -qE "^$cmd( |$)" "$W/items"
 	ok $? "plaint(8) describes '$cmd'"
