@@ -4,7 +4,8 @@
 # command to run and exits 1 if anything is missing.
 #
 #   packaging/install-deps.sh           build, test (make check), demo
-#   packaging/install-deps.sh package   also what `make deb` needs
+#   packaging/install-deps.sh package   also what `make deb` and
+#                                       `make package-test` need
 set -euo pipefail
 
 PACKAGES=(
@@ -22,8 +23,9 @@ PACKAGES=(
 	groff-base man-db systemd
 )
 if [ "${1:-}" = package ]; then
-	# make deb: dpkg-buildpackage, dh with dh_installsysusers, lintian
-	PACKAGES+=(dpkg-dev debhelper fakeroot lintian)
+	# make deb: dpkg-buildpackage, dh with dh_installsysusers, lintian;
+	# make package-test: a fresh Debian root
+	PACKAGES+=(dpkg-dev debhelper fakeroot lintian debootstrap)
 elif [ $# -gt 0 ]; then
 	echo "usage: $0 [package]" >&2
 	exit 64
