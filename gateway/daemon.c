@@ -1,10 +1,13 @@
-/* daemon.c - `plaint run`: timers, signals, reload.
+/* daemon.c - `plaint run`: timers, signals, reload, systemd's notify.
  *
  * Owns the main loop and the pipeline it drives.  Each callback does
  * one bounded unit of work (one mailbox poll with its processing and
  * sending, or one outbox round); signals only schedule work, so SIGTERM
  * lets the current unit finish.  A reload that fails keeps the rules
- * that run. */
+ * that run.  It is the only module that talks to systemd (sd_notify:
+ * READY, RELOADING, STOPPING, STATUS, WATCHDOG); without $NOTIFY_SOCKET
+ * those calls do nothing.  The watchdog is fed from the loop, so a unit
+ * of work stuck longer than WatchdogSec gets the process restarted. */
 #include "gw-daemon.h"
 
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include <signal.h>
 
 #include <glib-unix.h>
+#include <systemd/sd-daemon.h>
 
 #include "gw-db.h"
 #include "gw-log.h"
@@ -19,6 +23,7 @@
 
 #define OUTBOX_INTERVAL 5	/* seconds between outbox rounds (retries) */
 #define RETRY_MAX 300		/* cap of the reconnect backoff, seconds */
+#define STATUS_ERROR_CHARS 160	/* of the last error in STATUS= */
 
 typedef struct {
 	const GwConfig *config;
@@ -27,6 +32,11 @@ typedef struct {
 	int failures;		/* in a row, for the log-once rule */
 	GwDb *listener;		/* LISTENs for outbox work, or NULL */
 	guint listen_watch;
+	guint mailboxes;
+	GDateTime *last_poll;	/* or NULL before the first */
+	char *last_poll_mailbox;
+	GDateTime *last_error_at;	/* or NULL if nothing failed yet */
+	char *last_error;	/* cleaned to one line */
 } Daemon;
 
 typedef struct {
@@ -38,15 +48,50 @@ typedef struct {
 	guint idle_watch;	/* the session's socket while IDLE */
 } MailboxTimer;
 
-/* Logs a failure once per outage, then at debug until it heals. */
+/* systemd's one-line STATUS=, after state (such as "READY=1\n", or "").
+ * A failure to notify is not ours to handle: sd_notify's result is
+ * ignored, as systemd's own daemons do. */
 static void
-report(int *failures, const char *what, const GError *error)
+notify_status(const Daemon *d, const char *state)
 {
+	g_autofree char *poll = NULL, *error = NULL;
+
+	if (d->last_poll != NULL) {
+		g_autofree char *at = g_date_time_format(d->last_poll, "%T");
+
+		poll = g_strdup_printf("%s (%s)", at, d->last_poll_mailbox);
+	}
+	if (d->last_error_at != NULL) {
+		g_autofree char *at = g_date_time_format(d->last_error_at, "%T");
+
+		error = g_strdup_printf("last error %s %s", at, d->last_error);
+	}
+	sd_notifyf(0, "%sSTATUS=%u mailbox%s, last poll %s, %s", state,
+		   d->mailboxes, d->mailboxes == 1 ? "" : "es",
+		   poll ? poll : "none yet", error ? error : "no errors");
+}
+
+/* Logs a failure once per outage, then at debug until it heals; the
+ * latest one shows in the STATUS line either way.  what is left out
+ * when the error already starts with it (the pipeline names mailboxes). */
+static void
+report(Daemon *d, int *failures, const char *what, const GError *error)
+{
+	g_autofree char *prefix = g_strconcat(what, ": ", NULL);
+	g_autofree char *line = g_str_has_prefix(error->message, prefix)
+		? g_strdup(error->message)
+		: g_strconcat(prefix, error->message, NULL);
+
 	if ((*failures)++ == 0)
-		gw_log_err("%s: %s", what, error->message);
+		gw_log_err("%s", line);
 	else
 		gw_log_debug("%s: still failing (%d): %s", what, *failures,
 			     error->message);
+	g_free(d->last_error);
+	d->last_error = gw_log_clean(line, STATUS_ERROR_CHARS);
+	g_clear_pointer(&d->last_error_at, g_date_time_unref);
+	d->last_error_at = g_date_time_new_now_local();
+	notify_status(d, "");
 }
 
 static void
@@ -64,7 +109,7 @@ process_and_send(Daemon *d)
 
 	if (!gw_pipeline_process(d->pipeline, &err) ||
 	    !gw_pipeline_send(d->pipeline, &err))
-		report(&d->failures, "processing", err);
+		report(d, &d->failures, "processing", err);
 	else
 		healed(&d->failures, "processing");
 }
@@ -106,6 +151,16 @@ start_idle(MailboxTimer *t)
 				      on_idle_news, t);
 }
 
+static void
+polled(Daemon *d, const char *mailbox)
+{
+	g_clear_pointer(&d->last_poll, g_date_time_unref);
+	d->last_poll = g_date_time_new_now_local();
+	g_free(d->last_poll_mailbox);
+	d->last_poll_mailbox = g_strdup(mailbox);
+	notify_status(d, "");
+}
+
 /* One unit: end IDLE, poll the mailbox, file and send, IDLE again. */
 static void
 poll_now(MailboxTimer *t)
@@ -121,7 +176,8 @@ poll_now(MailboxTimer *t)
 	if (gw_pipeline_poll_session(t->d->pipeline, t->mbox, &t->session, &err))
 		healed(&t->failures, what);
 	else
-		report(&t->failures, what, err);
+		report(t->d, &t->failures, what, err);
+	polled(t->d, t->mbox->name);
 	process_and_send(t->d);
 	if (t->failures == 0)
 		start_idle(t);
@@ -215,6 +271,7 @@ on_terminate(gpointer data)
 	Daemon *d = data;
 
 	gw_log_notice("stopping");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
 }
@@ -227,15 +284,52 @@ on_reload(gpointer data)
 	g_autoptr(GError) err = NULL;
 	GwRules *rules;
 
+	/* MONOTONIC_USEC lets systemd 253+ match it to its own SIGHUP. */
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT,
+		   g_get_monotonic_time());
 	if (!gw_config_read_rules(d->config->rules_dir, &names, &texts, &err) ||
 	    (rules = gw_rules_compile(names, texts, d->config->rules_jit, &err)) == NULL) {
-		gw_log_err("reload refused, the running rules stay: %s", err->message);
+		report(d, &(int){ 0 }, "reload refused, the running rules stay", err);
+		notify_status(d, "READY=1\n");
 		return G_SOURCE_CONTINUE;
 	}
 	gw_log_notice("reloaded rules=%u version=%s", gw_rules_count(rules),
 		      gw_rules_version(rules));
 	gw_pipeline_set_rules(d->pipeline, rules);
+	notify_status(d, "READY=1\n");
 	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_watchdog(gpointer data)
+{
+	(void)data;
+	sd_notify(0, "WATCHDOG=1");
+	return G_SOURCE_CONTINUE;
+}
+
+/* Feeds systemd's watchdog at half its interval, if it watches us. */
+static guint
+start_watchdog(void)
+{
+	guint64 usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return 0;
+	on_watchdog(NULL);
+	return g_timeout_add(MAX(usec / 2000, 1), on_watchdog, NULL);
+}
+
+static void
+daemon_clear(Daemon *d)
+{
+	gw_db_free(d->listener);
+	g_main_loop_unref(d->loop);
+	gw_pipeline_free(d->pipeline);
+	g_clear_pointer(&d->last_poll, g_date_time_unref);
+	g_clear_pointer(&d->last_error_at, g_date_time_unref);
+	g_free(d->last_poll_mailbox);
+	g_free(d->last_error);
 }
 
 int
@@ -243,11 +337,15 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GPtrArray) timers = g_ptr_array_new_with_free_func(mailbox_timer_free);
-	Daemon d = { config, NULL, NULL, 0, NULL, 0 };
+	Daemon d = { .config = config, .mailboxes = config->mailboxes->len };
+	guint watchdog;
 
 	d.pipeline = gw_pipeline_new(config, rules, &err);
 	if (d.pipeline == NULL) {
+		g_autofree char *line = gw_log_clean(err->message, STATUS_ERROR_CHARS);
+
 		gw_log_err("cannot start: %s", err->message);
+		sd_notifyf(0, "STATUS=cannot start: %s", line);
 		return g_error_matches(err, GW_DB_ERROR, GW_DB_ERROR_SCHEMA)
 			       ? EX_CONFIG : EX_TEMPFAIL;
 	}
@@ -268,13 +366,15 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	ensure_listener(&d);
 	gw_log_notice("started mailboxes=%u rules=%s", config->mailboxes->len,
 		      gw_rules_version(rules));
+	watchdog = start_watchdog();
+	notify_status(&d, "READY=1\n");
 	g_main_loop_run(d.loop);
+	if (watchdog != 0)
+		g_source_remove(watchdog);
 	g_ptr_array_set_size(timers, 0);	/* sessions log out */
 	if (d.listen_watch != 0)
 		g_source_remove(d.listen_watch);
-	gw_db_free(d.listener);
-	g_main_loop_unref(d.loop);
-	gw_pipeline_free(d.pipeline);
+	daemon_clear(&d);
 	gw_log_notice("stopped");
 	return EX_OK;
 }

@@ -4,7 +4,8 @@
  * poll_interval seconds and then processes and sends; a timer sends due
  * outbox rows (retries).  SIGTERM and SIGINT end the loop between two
  * units of work; SIGHUP reloads the rule files, keeping the running set
- * if the new one has any error. */
+ * if the new one has any error.  Under systemd ($NOTIFY_SOCKET) it
+ * reports READY, RELOADING, STOPPING, a STATUS line and the watchdog. */
 #pragma once
 
 #include "gw-config.h"

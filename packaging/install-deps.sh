@@ -1,14 +1,18 @@
 #!/bin/bash
-# Install the Debian 12 packages plaint needs to build, test (make check) and
-# run its demo (make demo).  Does nothing when all of them are installed.
-# As root it runs apt-get; otherwise it prints the command to run and exits 1
-# if anything is missing.
+# Install the Debian 12 packages plaint needs.  Does nothing when all of
+# them are installed.  As root it runs apt-get; otherwise it prints the
+# command to run and exits 1 if anything is missing.
+#
+#   packaging/install-deps.sh           build, test (make check), demo
+#   packaging/install-deps.sh package   also what `make deb` and
+#                                       `make package-test` need
 set -euo pipefail
 
 PACKAGES=(
 	# libraries the gateway links against
 	libetpan-dev libgmime-3.0-dev libpq-dev libpcre2-dev libgnutls28-dev
-	libglib2.0-dev libxml2-dev libjson-glib-dev pkg-config build-essential
+	libglib2.0-dev libxml2-dev libjson-glib-dev libsystemd-dev pkg-config
+	build-essential
 	# SASL PLAIN/LOGIN plugins for libetpan's AUTH (only a Recommends)
 	libsasl2-modules
 	# test servers and test tools (tests/harness.sh)
@@ -16,7 +20,17 @@ PACKAGES=(
 	dovecot-imapd python3-aiosmtpd openssl
 	# the fuzz target (libFuzzer)
 	clang libclang-rt-14-dev
+	# man page lint (groff) and the unit's sandbox score (systemd-analyze)
+	groff-base man-db systemd
 )
+if [ "${1:-}" = package ]; then
+	# make deb: dpkg-buildpackage, dh with dh_installsysusers, lintian;
+	# make package-test: a fresh Debian root
+	PACKAGES+=(dpkg-dev debhelper fakeroot lintian debootstrap)
+elif [ $# -gt 0 ]; then
+	echo "usage: $0 [package]" >&2
+	exit 64
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

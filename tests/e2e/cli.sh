@@ -89,8 +89,60 @@ refuse 78 \
 is "$?" 78 "a missing config file: exit 78"
 "$PLAINT" > /dev/null 2>&1
 is "$?" 64 "no command: exit 64"
-"$PLAINT" -c "$W/plaint.conf" frobnicate > /dev/null 2>&1
+"$PLAINT" -c "$W/plaint.conf" frobnicate > /dev/null 2> "$W/err"
 is "$?" 64 "an unknown command: exit 64"
+grep -qF "unknown command 'frobnicate'" "$W/err" && grep -qF "Try 'plaint --help'" "$W/err"
+ok $? "an unknown command is named, with a pointer to --help"
+"$PLAINT" -c "$W/plaint.conf" rulse check > /dev/null 2> "$W/err"
+is "$?" 64 "a misspelt command: exit 64"
+grep -qF "did you mean 'rules'?" "$W/err"
+ok $? "a misspelt command gets the nearest name as a hint"
+"$PLAINT" -c "$W/plaint.conf" rules > /dev/null 2> "$W/err"
+is "$?" 64 "a command missing its second word: exit 64"
+grep -qF "'rules check', 'rules test'" "$W/err"
+ok $? "a missing second word lists the commands that take one"
+"$PLAINT" -c "$W/plaint.conf" once extra > /dev/null 2>&1
+is "$?" 64 "a command given an operand it does not take: exit 64"
+
+# Help, from the top and for every command, reads no config: -c names a
+# file that does not exist, and a config that is read would give 78.
+"$PLAINT" -c "$W/none.conf" --help > "$W/help" 2> "$W/err"
+is "$?" 0 "plaint --help: exit 0"
+is "$(wc -c < "$W/err")" 0 "plaint --help: nothing on stderr"
+# The commands, with their options as the help of each must name them.
+cat > "$W/commands" <<'CMDS'
+run|
+once|
+ingest|--mailbox
+requeue|--all --reason
+config check|
+db migrate|--conninfo
+rules check|
+rules test|--json --mailbox --rules --stored --since
+parse|--mbox
+CMDS
+listed=$(sed -n '/^Commands:/,/^$/p' "$W/help" | sed -nE 's/^  ([a-z]+( [a-z]+)?)  .*/\1/p' | sort)
+is "$listed" "$(cut -d'|' -f1 "$W/commands" | sort)" "plaint --help lists exactly the commands tested here"
+while IFS='|' read -r cmd opts; do
+	grep -qE "^  $cmd  " "$W/help"
+	ok $? "plaint --help lists '$cmd'"
+	# shellcheck disable=SC2086
+	"$PLAINT" -c "$W/none.conf" $cmd --help > "$W/cmd-help" 2> "$W/err"
+	is "$?" 0 "plaint $cmd --help: exit 0 without a config"
+	head -n 2 "$W/cmd-help" | grep -qF "plaint [-c FILE] $cmd"
+	ok $? "plaint $cmd --help: the usage line names the command"
+	missing=""
+	for opt in $opts --help; do
+		grep -qE -- "(^| )$opt(=| |$)" "$W/cmd-help" || missing="$missing $opt"
+	done
+	is "$missing" "" "plaint $cmd --help names its options:$opts --help"
+	grep -q "^Exit status" "$W/cmd-help"
+	ok $? "plaint $cmd --help states its exit status"
+done < "$W/commands"
+"$PLAINT" -c "$W/none.conf" rules test -h > /dev/null 2>&1
+is "$?" 0 "-h works as --help"
+"$PLAINT" -c "$W/none.conf" run --no-such-option > /dev/null 2> "$W/err"
+is "$?" 64 "an unknown option of a command: exit 64"
 is "$("$PLAINT" --version)" "plaint $(sed -n 's/^VERSION *= *//p' Makefile)" "--version"
 
 # Rule files: errors with file:line:column; a good set passes.
