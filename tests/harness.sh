@@ -10,6 +10,11 @@
 #                                   `export BAD_IMAPS_PORT=... BAD_IMAP_PORT=...`
 #   tests/harness.sh down DIR       stop what was started there, remove DIR
 #
+# PostgreSQL runs with fsync, synchronous_commit and full_page_writes off:
+# the data is thrown away, and tests run faster.  GW_PG_DURABLE=1 turns all
+# three on, as in production, for figures that must include the cost of
+# durability (make bench).
+#
 # Timings and errors go to stderr.  A failing `up` prints the tail of the
 # failing service's log, stops whatever it had started and exits non-zero.
 # Note: `eval "$(... up)"` hides that exit status; scripts should capture
@@ -220,7 +225,8 @@ as_postgres() {
 }
 
 start_pg() {  # DIR PORT
-	local T=$1 port=$2 attempt
+	local T=$1 port=$2 attempt durability=off
+	[ "${GW_PG_DURABLE:-0}" = 1 ] && durability=on
 	mkdir -p "$T/pg"
 	if [ $ROOT = 1 ]; then
 		getent passwd postgres >/dev/null ||
@@ -235,7 +241,8 @@ start_pg() {  # DIR PORT
 	for attempt in 1 2 3; do
 		if (cd "$T" && as_postgres "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" \
 			-w -t 30 start -o "-p $port -k $T/pg -c listen_addresses=127.0.0.1 \
--c fsync=off -c synchronous_commit=off -c full_page_writes=off -c lc_messages=C") \
+-c fsync=$durability -c synchronous_commit=$durability \
+-c full_page_writes=$durability -c lc_messages=C") \
 			> "$T/pg/pg_ctl.log" 2>&1; then
 			break
 		fi
