@@ -3,6 +3,11 @@
 # run its demo (make demo).  Does nothing when all of them are installed.
 # As root it runs apt-get; otherwise it prints the command to run and exits 1
 # if anything is missing.
+#
+#   packaging/install-deps.sh --bench   also what `make bench` needs: Postfix
+#       for its smtp-sink and smtp-source test programs.  Installed with
+#       "No configuration", so Postfix has no main.cf and its service
+#       does nothing; the bench runs smtp-sink itself on a loopback port.
 set -euo pipefail
 
 PACKAGES=(
@@ -17,6 +22,13 @@ PACKAGES=(
 	# the fuzz target (libFuzzer)
 	clang libclang-rt-14-dev
 )
+
+BENCH=0
+case "${1:-}" in
+--bench) BENCH=1; PACKAGES+=(postfix) ;;
+"") ;;
+*) echo "usage: $0 [--bench]" >&2; exit 64 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -37,5 +49,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+if [ $BENCH = 1 ]; then
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections
+fi
 apt-get update
 apt-get install -y --no-install-recommends "${PACKAGES[@]}"
