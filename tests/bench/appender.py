@@ -3,16 +3,20 @@
   /usr/bin/python3 tests/bench/appender.py --port P --folder F --rate R
       --seconds S --prefix PREFIX --out FILE [--connections C]
       [--user alice] [--password alicepw]
+  /usr/bin/python3 tests/bench/appender.py --port P --folder F --dir DIR
+      --out FILE [--connections C] [...]
 
 Makes R*S complaints of about 3 KB (tests/bench/complaints.py, PREFIX in
-their Message-IDs and addresses) before the clock starts, then APPENDs
-message i at start + i/R seconds over plain IMAP to 127.0.0.1.  C
+their Message-IDs and addresses) before the clock starts, or reads the
+*.eml files of DIR, then APPENDs message i at start + i/R seconds over
+plain IMAP to 127.0.0.1; without --rate (or with 0) as fast as it can.  C
 connections (default 4, one thread each) take turns, so that one slow
 APPEND does not hold up the schedule; a message that is late all the
 same goes at once (no catching up by skipping).  FILE gets one line per
 message: its Message-ID (without brackets), the wall-clock time just
 before its APPEND was sent and the time its tagged OK came back (Unix
-seconds, microsecond resolution).
+seconds, microsecond resolution); with --dir, the file name instead of
+the Message-ID.
 
 Prints one line: messages appended, seconds, the rate reached, and how
 late the latest APPEND started against its schedule.  Exit status 0, or 1
@@ -44,11 +48,12 @@ class Sender(threading.Thread):
         try:
             for i in range(self.first, len(self.msgs), self.step):
                 mid, raw = self.msgs[i]
-                delay = self.start_at + i / self.a.rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                else:
-                    self.worst = max(self.worst, -delay)
+                if self.a.rate > 0:
+                    delay = self.start_at + i / self.a.rate - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    else:
+                        self.worst = max(self.worst, -delay)
                 t_sent = time.time()
                 typ, data = self.conn.append(self.a.folder, None, None, raw)
                 t_ok = time.time()
@@ -66,16 +71,26 @@ def main():
     p.add_argument("--user", default="alice")
     p.add_argument("--password", default="alicepw")
     p.add_argument("--folder", required=True)
-    p.add_argument("--rate", type=float, required=True)
-    p.add_argument("--seconds", type=float, required=True)
-    p.add_argument("--prefix", required=True)
+    p.add_argument("--rate", type=float, default=0)
+    p.add_argument("--seconds", type=float)
+    p.add_argument("--prefix")
+    p.add_argument("--dir")
     p.add_argument("--out", required=True)
     p.add_argument("--connections", type=int, default=4)
     a = p.parse_args()
 
-    n = int(a.rate * a.seconds)
-    msgs = [(f"{a.prefix}-{i}@mail.example.net", complaints.small(i, a.prefix))
-            for i in range(1, n + 1)]
+    if a.dir:
+        names = sorted(n for n in os.listdir(a.dir) if n.endswith(".eml"))
+        msgs = []
+        for name in names:
+            with open(os.path.join(a.dir, name), "rb") as f:
+                msgs.append((name, f.read()))
+    elif a.rate > 0 and a.seconds and a.prefix:
+        n = round(a.rate * a.seconds)
+        msgs = [(f"{a.prefix}-{i}@mail.example.net", complaints.small(i, a.prefix))
+                for i in range(1, n + 1)]
+    else:
+        p.error("give --dir, or --rate, --seconds and --prefix")
     try:
         senders = [Sender(a, msgs, k, a.connections) for k in range(a.connections)]
         senders[0].conn.create(a.folder)        # NO if it exists: fine

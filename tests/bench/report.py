@@ -89,8 +89,9 @@ def spread(r):
 
 def add(key, unit, values):
     extra = {}
-    if key == "append_rate" and os.environ.get("BENCH_RATE_ASKED"):
-        extra["asked"] = os.environ["BENCH_RATE_ASKED"]
+    if key == "append_rate":
+        extra["asked"] = float(os.environ.get("BENCH_RATE_ASKED", "nan"))
+        extra["seconds"] = float(os.environ.get("BENCH_SECONDS_ASKED", "nan"))
     vals = [float(v) for v in values]
     with open(results_file(), "a") as f:
         f.write(json.dumps({"key": key, "unit": unit, "values": vals, **extra}) + "\n")
@@ -110,6 +111,13 @@ def table():
     rows = [("figure", "measured (median, min-max)", "target",
              "limit measured in this run", "ratio", "met")]
     notes = []
+    # The latency target holds at a given rate: a run that did not reach
+    # it is shown, but not judged.
+    rate = figures.get("append_rate")
+    rate_ok = rate and "skipped" not in rate and median(rate["values"]) >= 0.95 * rate["asked"]
+    if rate and "skipped" not in rate:
+        notes.append(f"latency: APPENDs at {spread(rate)} msg/s for {fmt(rate['seconds'])} s "
+                     f"(asked: {fmt(rate['asked'])} msg/s)")
     for label, key, unit, target, test, limit_key in ROWS:
         r = figures.get(key)
         if r is None or "skipped" in r:
@@ -130,6 +138,8 @@ def table():
                 limit_text = f"{LIMIT_LABELS[limit_key]} {spread(lim)} {lim['unit']}"
                 ratio = m / lm if lm and not math.isinf(lm) else None
         met = "-" if test is None else ("yes" if test(m, ratio) else "NO")
+        if key.startswith("lat_") and test is not None and not rate_ok:
+            met = "n/a: rate not reached"
         rows.append((label, f"{spread(r)} {unit}", target, limit_text,
                      "-" if ratio is None else f"{ratio:.2f}x", met))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -137,10 +147,6 @@ def table():
         print(" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         if n == 0:
             print("-+-".join("-" * w for w in widths))
-    rate = figures.get("append_rate")
-    if rate and "skipped" not in rate:
-        notes.append(f"the latency runs APPENDed at {spread(rate)} msg/s "
-                     f"(asked: {rate.get('asked', '?')} msg/s)")
     for note in notes:
         print(f"  {note}")
 
