@@ -11,8 +11,9 @@
 #  2. ingest: N complaints of about 3 KB in a Dovecot folder, `plaint once`
 #     with the SMTP server unreachable (fetch, parse, classify, file, acks
 #     queued), PostgreSQL with fsync, synchronous_commit and
-#     full_page_writes on (tests/harness.sh with GW_PG_DURABLE=1); the
-#     yardstick is tests/bench/writepath (libpq alone, the same rows);
+#     full_page_writes on (tests/harness.sh with GW_PG_DURABLE=1, and
+#     Dovecot on mdbox); the yardstick is tests/bench/writepath (libpq
+#     alone, the same rows);
 #  3. sending: the queued acks into Postfix's smtp-sink by `plaint once`;
 #     the yardstick is Postfix's smtp-source, one session, the same count
 #     of 3 KB messages into the same sink;
