@@ -95,8 +95,14 @@ $(BUILD)/tests/bench/bench: tests/bench/bench.c $(OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(LIBS)
 
-bench: $(BUILD)/plaint $(BUILD)/tests/bench/bench
-	PLAINT=$(BUILD)/plaint BENCH=$(BUILD)/tests/bench/bench tests/bench.sh
+# The minimal write path: libpq alone, the yardstick for the ingest rate.
+$(BUILD)/tests/bench/writepath: tests/bench/writepath.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs glib-2.0 libpq)
+
+bench: $(BUILD)/plaint $(BUILD)/tests/bench/bench $(BUILD)/tests/bench/writepath
+	PLAINT=$(BUILD)/plaint BENCH=$(BUILD)/tests/bench/bench \
+		WRITEPATH=$(BUILD)/tests/bench/writepath tests/bench.sh
 
 # libFuzzer target for the parser: clang with ASan and UBSan.
 FUZZ_SECONDS ?= 300
@@ -170,7 +176,8 @@ package-test: deb
 
 clean:
 	rm -rf plaint gateway/*.o gateway/migrations.c build-asan \
-		tests/bench/bench tests/fuzz/fuzz-parse $(DEB_BUILD) plaint_*.deb \
+		tests/bench/bench tests/bench/writepath tests/fuzz/fuzz-parse \
+		$(DEB_BUILD) plaint_*.deb \
 		$(patsubst tests/unit/%.c,tests/unit/%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all deps check run-tests asan bench demo install deb package-test clean \

@@ -6,6 +6,10 @@
 #   packaging/install-deps.sh           build, test (make check), demo
 #   packaging/install-deps.sh package   also what `make deb` and
 #                                       `make package-test` need
+#   packaging/install-deps.sh --bench   also what `make bench` needs: Postfix
+#       for its smtp-sink and smtp-source test programs.  Installed with
+#       "No configuration", so Postfix has no main.cf and its service
+#       does nothing; the bench runs smtp-sink itself on a loopback port.
 set -euo pipefail
 
 PACKAGES=(
@@ -23,14 +27,15 @@ PACKAGES=(
 	# man page lint (groff) and the unit's sandbox score (systemd-analyze)
 	groff-base man-db systemd
 )
-if [ "${1:-}" = package ]; then
-	# make deb: dpkg-buildpackage, dh with dh_installsysusers, lintian;
-	# make package-test: a fresh Debian root
-	PACKAGES+=(dpkg-dev debhelper fakeroot lintian debootstrap)
-elif [ $# -gt 0 ]; then
-	echo "usage: $0 [package]" >&2
-	exit 64
-fi
+BENCH=0
+case "${1:-}" in
+# make deb: dpkg-buildpackage, dh with dh_installsysusers, lintian;
+# make package-test: a fresh Debian root
+package) PACKAGES+=(dpkg-dev debhelper fakeroot lintian debootstrap) ;;
+--bench) BENCH=1; PACKAGES+=(postfix) ;;
+"") ;;
+*) echo "usage: $0 [package | --bench]" >&2; exit 64 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -51,5 +56,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+if [ $BENCH = 1 ]; then
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections
+fi
 apt-get update
 apt-get install -y --no-install-recommends "${PACKAGES[@]}"

@@ -17,6 +17,13 @@
 #                                   OAUTH_TOKENS=... OAUTH_LOG=...`
 #   tests/harness.sh down DIR       stop what was started there, remove DIR
 #
+# PostgreSQL runs with fsync, synchronous_commit and full_page_writes off:
+# the data is thrown away, and tests run faster.  GW_PG_DURABLE=1 turns all
+# three on, as in production, for figures that must include the cost of
+# durability (make bench).  Dovecot keeps mail in Maildir; GW_MAIL_LOCATION
+# names another Dovecot mail_location (e.g. mdbox:~/mdbox, whose APPENDs
+# do not slow down as a folder grows).
+#
 # Timings and errors go to stderr.  A failing `up` prints the tail of the
 # failing service's log, stops whatever it had started and exits non-zero.
 # Note: `eval "$(... up)"` hides that exit status; scripts should capture
@@ -233,7 +240,8 @@ as_postgres() {
 }
 
 start_pg() {  # DIR PORT
-	local T=$1 port=$2 attempt
+	local T=$1 port=$2 attempt durability=off
+	[ "${GW_PG_DURABLE:-0}" = 1 ] && durability=on
 	mkdir -p "$T/pg"
 	if [ $ROOT = 1 ]; then
 		getent passwd postgres >/dev/null ||
@@ -248,7 +256,8 @@ start_pg() {  # DIR PORT
 	for attempt in 1 2 3; do
 		if (cd "$T" && as_postgres "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" \
 			-w -t 30 start -o "-p $port -k $T/pg -c listen_addresses=127.0.0.1 \
--c fsync=off -c synchronous_commit=off -c full_page_writes=off -c lc_messages=C") \
+-c fsync=$durability -c synchronous_commit=$durability \
+-c full_page_writes=$durability -c lc_messages=C") \
 			> "$T/pg/pg_ctl.log" 2>&1; then
 			break
 		fi
@@ -341,7 +350,7 @@ ssl_key = <$tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = $mechs
 auth_failure_delay = 0
-mail_location = maildir:~/Maildir
+mail_location = ${GW_MAIL_LOCATION:-maildir:~/Maildir}
 mail_fsync = never
 $passdb
 userdb {
