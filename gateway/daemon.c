@@ -23,6 +23,7 @@
 
 #define OUTBOX_INTERVAL 5	/* seconds between outbox rounds (retries) */
 #define RETRY_MAX 300		/* cap of the reconnect backoff, seconds */
+#define SMTP_IDLE 30		/* an SMTP session idle this long is closed */
 #define STATUS_ERROR_CHARS 160	/* of the last error in STATUS= */
 
 typedef struct {
@@ -260,8 +261,11 @@ on_notify(gint fd, GIOCondition cond, gpointer data)
 static gboolean
 on_outbox(gpointer data)
 {
-	ensure_listener(data);
-	process_and_send(data);
+	Daemon *d = data;
+
+	ensure_listener(d);
+	process_and_send(d);
+	gw_pipeline_close_idle(d->pipeline, SMTP_IDLE);
 	return G_SOURCE_CONTINUE;
 }
 

@@ -1,8 +1,8 @@
-/* outbox.c - the plaint.outbox table: queue, lease, record the outcome.
+/* outbox.c - the plaint.outbox table: queue, claim, record the outcome.
  *
- * Owns the statements on plaint.outbox.  A row is leased before it is
- * sent so that two gateways never send it together; the lease expires
- * by itself if a gateway dies mid-send, and the resend carries the same
+ * Owns the statements on plaint.outbox.  A row is claimed by the session
+ * that sends it, so that two gateways never send it together; if that
+ * session dies, the row is free at once, and the resend carries the same
  * Message-ID (the one duplicate DESIGN.md allows). */
 #include "gw-outbox.h"
 
@@ -11,30 +11,43 @@
 #include <json-glib/json-glib.h>
 
 static const char sql_queue_acks[] = "SELECT plaint.queue_acks($1::jsonb)";
+/* Due rows nobody alive is sending, earliest deadline first.  A row is
+ * held by this session (claimed_by) until it is recorded; a sender that
+ * dies lets go at once (its session's advisory lock, as for filing). */
 static const char sql_claim[] =
 	"UPDATE plaint.outbox o "
-	"SET lease_until = now() + make_interval(secs => $2), "
-	"    attempts = o.attempts + 1 "
+	"SET claimed_by = pg_backend_pid(), attempts = o.attempts + 1 "
 	"FROM plaint.messages m "
 	"WHERE m.id = o.message_row AND o.id IN ("
-	"  SELECT id FROM plaint.outbox "
-	"  WHERE sent_at IS NULL AND failed_at IS NULL "
-	"    AND next_attempt_at <= now() "
-	"    AND (lease_until IS NULL OR lease_until < now()) "
-	"  ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+	"  SELECT x.id FROM plaint.outbox x "
+	"  WHERE x.sent_at IS NULL AND x.failed_at IS NULL "
+	"    AND x.next_attempt_at <= now() "
+	"    AND (x.claimed_by IS NULL OR x.claimed_by = pg_backend_pid() "
+	"         OR x.claimed_by NOT IN (SELECT l.objid::integer FROM pg_locks l "
+	"             WHERE l.locktype = 'advisory' AND l.classid = 70251653 "
+	"               AND l.objsubid = 2 AND l.granted)) "
+	"  ORDER BY x.due_at, x.id LIMIT $1 FOR UPDATE SKIP LOCKED) "
 	"RETURNING o.id, o.kind, o.recipient, m.subject, m.body, o.message_id, "
-	"  m.in_reply_to, m.\"references\", o.attempts, o.due_at";
+	"  m.in_reply_to, m.\"references\", o.attempts, "
+	"  extract(epoch FROM o.due_at)::float8::text";
+/* Many rows sent, recorded in one statement. */
 static const char sql_sent[] =
-	"UPDATE plaint.outbox SET sent_at = now(), smtp_reply = $2, "
-	"  lease_until = NULL, last_error = NULL WHERE id = $1";
-/* Backoff: 30 s, 1, 2, 4 ... minutes, at most an hour. */
+	"UPDATE plaint.outbox o SET sent_at = now(), smtp_reply = v.reply, "
+	"  claimed_by = NULL, last_error = NULL "
+	"FROM unnest($1::bigint[], $2::text[]) AS v(id, reply) WHERE o.id = v.id";
+/* Before the deadline, the next attempt comes well before it: after a
+ * quarter of the time left (2 to 30 s).  After it, as long again as the
+ * mail is late already (30 s to an hour). */
 static const char sql_retry[] =
-	"UPDATE plaint.outbox SET lease_until = NULL, last_error = $2, "
-	"  next_attempt_at = now() + least(interval '1 hour', "
-	"    interval '30 seconds' * power(2, least(attempts - 1, 12))) "
+	"UPDATE plaint.outbox SET claimed_by = NULL, last_error = $2, "
+	"  next_attempt_at = now() + CASE WHEN due_at > now() "
+	"    THEN least(greatest((due_at - now()) / 4, interval '2 seconds'), "
+	"               interval '30 seconds') "
+	"    ELSE least(greatest(now() - due_at, interval '30 seconds'), "
+	"               interval '1 hour') END "
 	"WHERE id = $1";
 static const char sql_failed[] =
-	"UPDATE plaint.outbox SET failed_at = now(), lease_until = NULL, "
+	"UPDATE plaint.outbox SET failed_at = now(), claimed_by = NULL, "
 	"  last_error = $2, smtp_reply = $2 WHERE id = $1";
 
 void
@@ -108,15 +121,23 @@ gw_outbox_enqueue_acks(GwDb *db, const GwAckRequest *acks, guint n,
 	return TRUE;
 }
 
+static int
+by_deadline(gconstpointer a, gconstpointer b)
+{
+	const GwOutboxRow *x = *(GwOutboxRow *const *)a, *y = *(GwOutboxRow *const *)b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 gboolean
-gw_outbox_claim_due(GwDb *db, int limit, int lease_secs, GPtrArray *rows,
-		    GError **error)
+gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows, GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
 
 	gw_db_params_int(p, limit);
-	gw_db_params_int(p, lease_secs);
 	res = gw_db_exec(db, sql_claim, p, error);
 	if (res == NULL)
 		return FALSE;
@@ -132,8 +153,11 @@ gw_outbox_claim_due(GwDb *db, int limit, int lease_secs, GPtrArray *rows,
 		row->in_reply_to = g_strdup(gw_db_result_text(res, r, 6));
 		row->references = gw_db_result_strv(res, r, 7);
 		row->attempts = (int)gw_db_result_int(res, r, 8);
+		row->due = g_ascii_strtod(gw_db_result_text(res, r, 9), NULL);
 		g_ptr_array_add(rows, row);
 	}
+	/* RETURNING keeps no order: earliest deadline first, here. */
+	g_ptr_array_sort(rows, by_deadline);
 	return TRUE;
 }
 
@@ -150,9 +174,25 @@ mark(GwDb *db, const char *sql, gint64 id, const char *text, GError **error)
 }
 
 gboolean
-gw_outbox_mark_sent(GwDb *db, gint64 id, const char *smtp_reply, GError **error)
+gw_outbox_mark_sent(GwDb *db, const GArray *ids, GPtrArray *replies,
+		    GError **error)
 {
-	return mark(db, sql_sent, id, smtp_reply, error);
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GString) list = g_string_new("{");
+
+	if (ids->len == 0)
+		return TRUE;
+	for (guint i = 0; i < ids->len; i++)
+		g_string_append_printf(list, "%s%" G_GINT64_FORMAT, i ? "," : "",
+				       g_array_index(ids, gint64, i));
+	g_string_append_c(list, '}');
+	gw_db_params_text(p, list->str);
+	g_ptr_array_add(replies, NULL);
+	gw_db_params_strv(p, (const char *const *)replies->pdata);
+	g_ptr_array_remove_index(replies, replies->len - 1);
+	res = gw_db_exec(db, sql_sent, p, error);
+	return res != NULL;
 }
 
 gboolean

@@ -19,8 +19,7 @@
 #include "gw-thread.h"
 #include "gw-ticket.h"
 
-#define SEND_BATCH	50	/* outbox rows leased at once */
-#define SEND_LEASE	300	/* seconds a leased row stays ours */
+#define SEND_BATCH	50	/* outbox rows claimed at once */
 #define INGEST_MAILBOX	"ingest"
 #define CONFLICT_RETRIES 8	/* a batch lost to a deadlock is filed again */
 
@@ -39,6 +38,8 @@ struct GwPipeline {
 	GwDb *db;		/* T1, T3 and the rest */
 	Worker *workers;	/* config->workers of them */
 	GwMailLimits limits;
+	GwSmtp *smtp;		/* kept open between sends, or NULL */
+	gint64 smtp_used;	/* when it last sent, monotonic µs */
 	GMutex lock;		/* for logged, which workers share */
 	GHashTable *logged;	/* what was logged once for the rules in use */
 };
@@ -53,6 +54,7 @@ ensure_db(GwPipeline *p, GError **error)
 	if (p->db == NULL)
 		return FALSE;
 	if (!gw_db_check_schema(p->db, error) ||
+	    !gw_store_register_worker(p->db, error) ||
 	    !gw_ticket_publish_settings(p->db, p->config->ticket_prefix,
 					p->config->message_id_domain, error)) {
 		g_clear_pointer(&p->db, gw_db_free);
@@ -97,6 +99,7 @@ gw_pipeline_free(GwPipeline *p)
 	if (p == NULL)
 		return;
 	gw_rules_free(p->rules);
+	gw_smtp_free(p->smtp);
 	gw_db_free(p->db);
 	for (int i = 0; i < p->config->workers; i++)
 		gw_db_free(p->workers[i].db);
@@ -785,26 +788,44 @@ gw_pipeline_requeue(GwPipeline *p, gboolean all, const char *reason,
 
 /* ---- T3: send ----------------------------------------------------- */
 
+/* The rows of a claimed batch that the SMTP server accepted, recorded
+ * together: between a 250 and its record lie at most SEND_BATCH rows,
+ * which a crash there sends again, with the same Message-ID. */
+typedef struct {
+	GArray *ids;		/* gint64 */
+	GPtrArray *replies;	/* char*, the server's final reply */
+} Sent;
+
 static void
-record(GwPipeline *p, const GwOutboxRow *row, gboolean sent, const char *text,
-       const GError *send_error)
+record_failure(GwPipeline *p, const GwOutboxRow *row, const GError *send_error)
 {
 	g_autoptr(GError) err = NULL;
 	gboolean ok;
 
-	if (sent)
-		ok = gw_outbox_mark_sent(p->db, row->id, text, &err);
-	else if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT))
-		ok = gw_outbox_mark_failed(p->db, row->id, text, &err);
+	if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT))
+		ok = gw_outbox_mark_failed(p->db, row->id, send_error->message, &err);
 	else
-		ok = gw_outbox_mark_retry(p->db, row->id, text, &err);
-	if (!ok)	/* the lease runs out and the row is sent again */
+		ok = gw_outbox_mark_retry(p->db, row->id, send_error->message, &err);
+	if (!ok)	/* claimed by this session: free again when it ends */
 		gw_log_err("outbox=%" G_GINT64_FORMAT " outcome not recorded: %s",
 			   row->id, err->message);
 }
 
 static void
-send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
+record_sent(GwPipeline *p, Sent *sent)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (!gw_outbox_mark_sent(p->db, sent->ids, sent->replies, &err))
+		gw_log_err("outbox: %u mails sent but not recorded (they are sent "
+			   "again, with the same Message-IDs): %s", sent->ids->len,
+			   err->message);
+	g_array_set_size(sent->ids, 0);
+	g_ptr_array_set_size(sent->replies, 0);
+}
+
+static void
+send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Sent *sent)
 {
 	g_autoptr(GBytes) msg = NULL;
 	g_autoptr(GError) err = NULL;
@@ -825,42 +846,60 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
 			    row->id, row->kind, rcpt, reply);
 		gw_crash_point("sent", msg);
-		record(p, row, TRUE, reply, NULL);
+		g_array_append_val(sent->ids, row->id);
+		g_ptr_array_add(sent->replies, g_steal_pointer(&reply));
 		return;
 	}
 	gw_log_warning("outbox=%" G_GINT64_FORMAT " kind=%s to=%s attempt=%d %s: %s",
 		       row->id, row->kind, rcpt, row->attempts,
 		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT)
 			       ? "failed" : "deferred", err->message);
-	record(p, row, FALSE, err->message, err);
+	record_failure(p, row, err);
 }
 
-/* One leased batch; *claimed_out: its size. */
+/* The SMTP session, kept open across batches and wakes; a broken one is
+ * dropped and a new one opened. */
+static GwSmtp *
+smtp_session(GwPipeline *p, GError **error)
+{
+	if (p->smtp != NULL && !gw_smtp_ok(p->smtp))
+		g_clear_pointer(&p->smtp, gw_smtp_free);
+	if (p->smtp == NULL)
+		p->smtp = gw_smtp_connect(&p->config->smtp, error);
+	if (p->smtp != NULL)
+		p->smtp_used = g_get_monotonic_time();
+	return p->smtp;
+}
+
+/* One claimed batch, earliest deadline first; *claimed_out: its size. */
 static gboolean
 send_batch(GwPipeline *p, guint *claimed_out, GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_outbox_row_free);
-	g_autoptr(GwSmtp) smtp = NULL;
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func(g_free);
+	Sent sent = { ids, replies };
+	gboolean ok = TRUE;
 
 	*claimed_out = 0;
-	if (!gw_outbox_claim_due(p->db, SEND_BATCH, SEND_LEASE, rows, error))
+	if (!gw_outbox_claim_due(p->db, SEND_BATCH, rows, error))
 		return FALSE;
 	*claimed_out = rows->len;
-	for (guint i = 0; i < rows->len; i++) {
-		if (smtp != NULL && !gw_smtp_ok(smtp))
-			g_clear_pointer(&smtp, gw_smtp_free);
-		if (smtp == NULL)
-			smtp = gw_smtp_connect(&p->config->smtp, error);
+	for (guint i = 0; ok && i < rows->len; i++) {
+		GwSmtp *smtp = smtp_session(p, error);
+
 		if (smtp == NULL) {
 			for (; i < rows->len; i++)
-				record(p, rows->pdata[i], FALSE, (*error)->message, *error);
+				record_failure(p, rows->pdata[i], *error);
 			*claimed_out = 0;	/* no point in another batch now */
-			return FALSE;
+			ok = FALSE;
+			break;
 		}
-		send_row(p, smtp, rows->pdata[i]);
+		send_row(p, smtp, rows->pdata[i], &sent);
 	}
-	return TRUE;
+	record_sent(p, &sent);
+	return ok;
 }
 
 gboolean
@@ -875,4 +914,12 @@ gw_pipeline_send(GwPipeline *p, GError **error)
 			return FALSE;
 	} while (claimed == SEND_BATCH);
 	return TRUE;
+}
+
+void
+gw_pipeline_close_idle(GwPipeline *p, int seconds)
+{
+	if (p->smtp != NULL &&
+	    g_get_monotonic_time() - p->smtp_used >= (gint64)seconds * G_USEC_PER_SEC)
+		g_clear_pointer(&p->smtp, gw_smtp_free);
 }

@@ -6,7 +6,10 @@
  * XOAUTH2 token is fetched for each connection and wiped after. */
 #include "gw-smtp.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libetpan/libetpan.h>
 
@@ -86,6 +89,18 @@ ehlo(GwSmtp *smtp, GError **error)
 	return r == MAILSMTP_NO_ERROR || fail(smtp, error, r, "EHLO");
 }
 
+/* Each command goes out at once: with Nagle's algorithm, the end of
+ * DATA waited for the server's delayed ACK, 40 ms a message. */
+static void
+no_delay(GwSmtp *smtp)
+{
+	int fd = mailstream_low_get_fd(mailstream_get_low(smtp->session->stream));
+	int on = 1;
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+}
+
 static gboolean
 open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 {
@@ -105,6 +120,7 @@ open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 			    mailsmtp_strerror(r));
 		return FALSE;
 	}
+	no_delay(smtp);
 	if (server->security == GW_SECURITY_TLS &&
 	    !verify_peer(smtp, server, error))
 		return FALSE;

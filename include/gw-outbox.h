@@ -2,9 +2,9 @@
  *
  * Acknowledgements are queued in the transaction that files their
  * message (T2), with their Message-ID fixed then; agents' replies are
- * queued by plaint.reply().  Sending (T3) leases due rows earliest
+ * queued by plaint.reply().  Sending (T3) claims due rows earliest
  * deadline first and commits, sends outside any transaction, then
- * records the outcome; retries back off in SQL. */
+ * records the outcome; retries are timed in SQL, against the deadline. */
 #pragma once
 
 #include "gw-db.h"
@@ -30,6 +30,7 @@ typedef struct {
 	char *in_reply_to;		/* NULL if none */
 	char **references;		/* NULL-terminated */
 	int attempts;			/* including this one */
+	double due;			/* the deadline, seconds since 1970 */
 } GwOutboxRow;
 
 void gw_outbox_row_free(GwOutboxRow *row);
@@ -40,14 +41,19 @@ void gw_outbox_row_free(GwOutboxRow *row);
 gboolean gw_outbox_enqueue_acks(GwDb *db, const GwAckRequest *acks, guint n,
 				guint *queued_out, GError **error);
 
-/* Leases up to limit due rows for lease_secs (autocommit); appends
- * GwOutboxRow* to rows, which frees them with gw_outbox_row_free. */
-gboolean gw_outbox_claim_due(GwDb *db, int limit, int lease_secs,
-			     GPtrArray *rows, GError **error);
-gboolean gw_outbox_mark_sent(GwDb *db, gint64 id, const char *smtp_reply,
+/* Claims up to limit due rows for this session, which must be a
+ * registered worker (gw_store_register_worker), autocommit; appends
+ * GwOutboxRow* to rows, earliest deadline first (rows frees them with
+ * gw_outbox_row_free). */
+gboolean gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows,
 			     GError **error);
-/* A temporary failure: try again after a backoff that grows with the
- * attempts, up to an hour. */
+/* Records that the rows of ids (gint64) were sent, with the SMTP
+ * server's replies (char*, parallel), in one statement. */
+gboolean gw_outbox_mark_sent(GwDb *db, const GArray *ids, GPtrArray *replies,
+			     GError **error);
+/* A temporary failure: before the deadline, try again after a quarter
+ * of the time left (2 to 30 s); after it, after as long as the mail is
+ * late already (30 s to an hour). */
 gboolean gw_outbox_mark_retry(GwDb *db, gint64 id, const char *why,
 			      GError **error);
 /* A permanent failure (5xx): recorded once, never retried. */

@@ -37,6 +37,9 @@ gboolean gw_pipeline_poll_session(GwPipeline *pipeline,
 				  GwImap **imap_inout, GError **error);
 gboolean gw_pipeline_process(GwPipeline *pipeline, GError **error);
 gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
+/* Closes the SMTP session kept between sends once it has been idle
+ * this many seconds (plaint run calls it from a timer). */
+void gw_pipeline_close_idle(GwPipeline *pipeline, int seconds);
 /* Stores one message handed over by an MTA (T1 for ingest) under
  * mailbox (its queue applies), and processes it. */
 gboolean gw_pipeline_ingest(GwPipeline *pipeline, const char *mailbox,

@@ -207,6 +207,7 @@ CREATE TABLE plaint.outbox (
     failed_at timestamp with time zone,
     last_error text,
     smtp_reply text,
+    claimed_by integer,
     CONSTRAINT outbox_kind_check CHECK ((kind = ANY (ARRAY['ack'::text, 'reply'::text])))
 );
 
@@ -232,13 +233,19 @@ COMMENT ON COLUMN plaint.outbox.due_at IS 'The SLA deadline: the outbox sends ea
 -- Name: COLUMN outbox.lease_until; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.outbox.lease_until IS 'A gateway holds the row until then while sending it';
+COMMENT ON COLUMN plaint.outbox.lease_until IS 'Unused since version 8 (claimed_by holds a row while it is sent)';
 
 --
 -- Name: COLUMN outbox.smtp_reply; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.outbox.smtp_reply IS 'The SMTP server''s reply to the end of DATA, e.g. 250 ...';
+
+--
+-- Name: COLUMN outbox.claimed_by; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.claimed_by IS 'The database backend (pid) of the gateway sending it now; free again the moment that session ends';
 
 --
 -- Name: raw_messages; Type: TABLE; Schema: plaint

@@ -50,8 +50,9 @@ typedef struct {
 static const char put_sql[] =
 	"WITH raw AS ("
 	"  INSERT INTO plaint.raw_messages (mailbox, uidvalidity, uid, "
-	"    internaldate, sha256, size, raw, state, processed_at) "
-	"  VALUES ($1, $2, $3, now(), $4, $5, $6, 'done', now()) RETURNING id), "
+	"    internaldate, sha256, size, raw, state, outcome, processed_at) "
+	"  VALUES ($1, $2, $3, now(), $4, $5, $6, 'done', 'ticket', now()) "
+	"  RETURNING id), "
 	"customer AS ("
 	"  INSERT INTO plaint.customers (email, name) VALUES (lower($7), $8) "
 	"  ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name RETURNING id), "
