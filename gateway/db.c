@@ -27,13 +27,19 @@ struct GwDb {
 };
 
 struct GwDbParams {
-	GPtrArray *values;	/* char* or NULL (SQL NULL) */
+	GPtrArray *values;	/* char* (owned, or lent by a kept GBytes) or
+				 * NULL (SQL NULL) */
 	GArray *lengths;	/* int */
 	GArray *formats;	/* int: 0 text, 1 binary */
+	GPtrArray *owned;	/* what values owns: freed with the params */
+	GPtrArray *kept;	/* GBytes that values lends from */
 };
 
+/* Shared by the GBytes lent out of it (gw_db_result_bytes), so that a
+ * large value is never copied out of libpq's result. */
 struct GwDbResult {
 	PGresult *res;
+	gint refs;
 };
 
 static gboolean
@@ -232,7 +238,9 @@ gw_db_params_new(void)
 {
 	GwDbParams *p = g_new0(GwDbParams, 1);
 
-	p->values = g_ptr_array_new_with_free_func(g_free);
+	p->values = g_ptr_array_new();
+	p->owned = g_ptr_array_new_with_free_func((GDestroyNotify)g_free);
+	p->kept = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	p->lengths = g_array_new(FALSE, FALSE, sizeof(int));
 	p->formats = g_array_new(FALSE, FALSE, sizeof(int));
 	return p;
@@ -244,15 +252,20 @@ gw_db_params_free(GwDbParams *p)
 	if (p == NULL)
 		return;
 	g_ptr_array_unref(p->values);
+	g_ptr_array_unref(p->owned);
+	g_ptr_array_unref(p->kept);
 	g_array_unref(p->lengths);
 	g_array_unref(p->formats);
 	g_free(p);
 }
 
+/* value is taken over. */
 static void
 add_param(GwDbParams *p, char *value, int length, int format)
 {
 	g_ptr_array_add(p->values, value);
+	if (value != NULL)
+		g_ptr_array_add(p->owned, value);
 	g_array_append_val(p->lengths, length);
 	g_array_append_val(p->formats, format);
 }
@@ -280,9 +293,13 @@ gw_db_params_bytes(GwDbParams *p, GBytes *bytes)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
+	int length = (int)len, format = 1;
 
-	/* The value array owns char*; a binary value is a copy. */
-	add_param(p, g_memdup2(data ? data : "", len ? len : 1), (int)len, 1);
+	/* Lent, not copied: the params keep a reference. */
+	g_ptr_array_add(p->kept, g_bytes_ref(bytes));
+	g_ptr_array_add(p->values, (gpointer)(data ? data : ""));
+	g_array_append_val(p->lengths, length);
+	g_array_append_val(p->formats, format);
 }
 
 /* An array literal: every element quoted, " and \ escaped. */
@@ -383,6 +400,7 @@ run(GwDb *db, const char *sql, GwDbParams *params, int result_format,
 	}
 	result = g_new(GwDbResult, 1);
 	result->res = res;
+	result->refs = 1;
 	return result;
 }
 
@@ -402,7 +420,7 @@ gw_db_exec_binary(GwDb *db, const char *sql, GwDbParams *params,
 void
 gw_db_result_free(GwDbResult *result)
 {
-	if (result == NULL)
+	if (result == NULL || !g_atomic_int_dec_and_test(&result->refs))
 		return;
 	PQclear(result->res);
 	g_free(result);
@@ -441,8 +459,12 @@ gw_db_result_bool(const GwDbResult *result, int row, int col)
 GBytes *
 gw_db_result_bytes(const GwDbResult *result, int row, int col)
 {
-	return g_bytes_new(PQgetvalue(result->res, row, col),
-			   PQgetlength(result->res, row, col));
+	GwDbResult *r = (GwDbResult *)result;
+
+	g_atomic_int_inc(&r->refs);
+	return g_bytes_new_with_free_func(PQgetvalue(r->res, row, col),
+					  PQgetlength(r->res, row, col),
+					  (GDestroyNotify)gw_db_result_free, r);
 }
 
 /* PostgreSQL's text form of text[]: {a,"b c","d\"e",NULL}. */

@@ -40,8 +40,12 @@ struct GwPipeline {
 	GwMailLimits limits;
 	GwSmtp *smtp;		/* kept open between sends, or NULL */
 	gint64 smtp_used;	/* when it last sent, monotonic µs */
-	GMutex lock;		/* for logged, which workers share */
+	GMutex lock;		/* for logged and fresh, which workers share */
 	GHashTable *logged;	/* what was logged once for the rules in use */
+	GHashTable *fresh;	/* raw id (gint64*) -> GBytes: mail this
+				 * process stored and has not filed yet,
+				 * filed from memory rather than read back */
+	gsize fresh_bytes;
 };
 
 static gboolean
@@ -84,6 +88,8 @@ gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 	p->rules = rules;
 	gw_pipeline_mail_limits(config, &p->limits);
 	p->logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	p->fresh = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+					 (GDestroyNotify)g_bytes_unref);
 	g_mutex_init(&p->lock);
 	p->workers = g_new0(Worker, config->workers);
 	for (int i = 0; i < config->workers; i++)
@@ -105,6 +111,7 @@ gw_pipeline_free(GwPipeline *p)
 		gw_db_free(p->workers[i].db);
 	g_free(p->workers);
 	g_hash_table_unref(p->logged);
+	g_hash_table_unref(p->fresh);
 	g_mutex_clear(&p->lock);
 	g_free(p);
 }
@@ -323,6 +330,43 @@ queue_of(GwPipeline *p, const char *mailbox)
 	const GwMailboxConfig *mbox = gw_config_mailbox(p->config, mailbox);
 
 	return mbox ? mbox->queue : "general";
+}
+
+/* Keeps the bytes of raw row id, just stored, for its filing; beyond
+ * twice [mail] batch_bytes they are read back from the database. */
+static void
+keep_fresh(GwPipeline *p, gint64 id, GBytes *bytes)
+{
+	gsize size = g_bytes_get_size(bytes);
+
+	g_mutex_lock(&p->lock);
+	if (p->fresh_bytes + size <= 2 * (gsize)p->config->batch_bytes) {
+		g_hash_table_insert(p->fresh, g_memdup2(&id, sizeof id),
+				    g_bytes_ref(bytes));
+		p->fresh_bytes += size;
+	}
+	g_mutex_unlock(&p->lock);
+}
+
+/* Takes out of the fresh bytes those of ids: a table of its own. */
+static GHashTable *
+take_fresh(GwPipeline *p, const GArray *ids)
+{
+	GHashTable *have = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+						 g_free, (GDestroyNotify)g_bytes_unref);
+
+	g_mutex_lock(&p->lock);
+	for (guint i = 0; i < ids->len && g_hash_table_size(p->fresh) > 0; i++) {
+		gint64 id = g_array_index(ids, gint64, i);
+		gpointer key, bytes;
+
+		if (!g_hash_table_steal_extended(p->fresh, &id, &key, &bytes))
+			continue;
+		p->fresh_bytes -= g_bytes_get_size(bytes);
+		g_hash_table_insert(have, key, bytes);
+	}
+	g_mutex_unlock(&p->lock);
+	return have;
 }
 
 /* TRUE the first time key (taken over) is seen with the rules in use:
@@ -598,10 +642,11 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GError **error)
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_raw_free);
 	g_autoptr(GError) local = NULL;
+	g_autoptr(GHashTable) have = take_fresh(w->p, ids);
 
 	if (!gw_db_begin(w->db, error))
 		return FALSE;
-	if (!gw_store_lock_claimed(w->db, ids, rows, error)) {
+	if (!gw_store_lock_claimed(w->db, ids, have, rows, error)) {
 		gw_db_rollback(w->db);
 		return FALSE;
 	}
@@ -762,6 +807,7 @@ gw_pipeline_ingest(GwPipeline *p, const char *mailbox, GBytes *raw,
 		    " stored=%s", id, mailbox, g_bytes_get_size(raw),
 		    inserted ? "new" : "already");
 	g_array_append_val(only, id);
+	keep_fresh(p, id, raw);
 	return run_workers(p, only, error);
 }
 

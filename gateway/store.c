@@ -58,7 +58,8 @@ static const char sql_claim[] =
 	"  claimed_by = pg_backend_pid() WHERE id = ANY($1::bigint[])";
 /* Text columns are cast so a binary result carries them as text. */
 static const char sql_claimed[] =
-	"SELECT id::text, mailbox, internaldate::text, raw "
+	"SELECT id::text, mailbox, internaldate::text, "
+	"  CASE WHEN id = ANY($2::bigint[]) THEN NULL ELSE raw END "
 	"FROM plaint.raw_messages WHERE id = ANY($1::bigint[]) AND state = 'new' "
 	"AND claimed_by = pg_backend_pid() ORDER BY id FOR UPDATE";
 static const char sql_quarantine[] =
@@ -355,13 +356,21 @@ fail:
 }
 
 gboolean
-gw_store_lock_claimed(GwDb *db, const GArray *ids, GPtrArray *rows,
-		      GError **error)
+gw_store_lock_claimed(GwDb *db, const GArray *ids, GHashTable *have,
+		      GPtrArray *rows, GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(gint64));
 
+	for (guint i = 0; have != NULL && i < ids->len; i++) {
+		gint64 id = g_array_index(ids, gint64, i);
+
+		if (g_hash_table_contains(have, &id))
+			g_array_append_val(held, id);
+	}
 	params_ids(p, ids);
+	params_ids(p, held);
 	res = gw_db_exec_binary(db, sql_claimed, p, error);
 	if (res == NULL)
 		return FALSE;
@@ -371,7 +380,10 @@ gw_store_lock_claimed(GwDb *db, const GArray *ids, GPtrArray *rows,
 		raw->id = g_ascii_strtoll(gw_db_result_text(res, r, 0), NULL, 10);
 		raw->mailbox = g_strdup(gw_db_result_text(res, r, 1));
 		raw->internaldate = g_strdup(gw_db_result_text(res, r, 2));
-		raw->bytes = gw_db_result_bytes(res, r, 3);
+		if (gw_db_result_text(res, r, 3) == NULL)
+			raw->bytes = g_bytes_ref(g_hash_table_lookup(have, &raw->id));
+		else
+			raw->bytes = gw_db_result_bytes(res, r, 3);
 		g_ptr_array_add(rows, raw);
 	}
 	return TRUE;

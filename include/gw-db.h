@@ -76,7 +76,9 @@ void gw_db_params_free(GwDbParams *params);
 void gw_db_params_text(GwDbParams *params, const char *text); /* NULL: SQL NULL */
 void gw_db_params_int(GwDbParams *params, gint64 value);
 void gw_db_params_bool(GwDbParams *params, gboolean value);
-void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);	/* bytea */
+/* A bytea parameter: bytes is lent to the params (a reference), not
+ * copied. */
+void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);
 /* A json(b) parameter: root as JSON text. */
 typedef struct _JsonNode JsonNode;
 void gw_db_params_json(GwDbParams *params, JsonNode *root);
@@ -98,7 +100,8 @@ int gw_db_result_rows(const GwDbResult *result);
 const char *gw_db_result_text(const GwDbResult *result, int row, int col);
 gint64 gw_db_result_int(const GwDbResult *result, int row, int col);
 gboolean gw_db_result_bool(const GwDbResult *result, int row, int col);
-/* A copy of the raw value (binary results). */
+/* The raw value (binary results), in place: the GBytes keeps the
+ * result alive after gw_db_result_free, until it is unreffed itself. */
 GBytes *gw_db_result_bytes(const GwDbResult *result, int row, int col);
 /* Parses a text[] value into a strv (caller frees; NULL for SQL NULL). */
 char **gw_db_result_strv(const GwDbResult *result, int row, int col);

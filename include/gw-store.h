@@ -89,9 +89,11 @@ gboolean gw_store_claim(GwDb *db, const GwClaimLimits *limits,
 			GArray *poisoned_out, GError **error);
 /* Locks the rows of ids this worker claimed and that are still new
  * (call inside gw_db_begin), and appends GwRaw* to rows (which frees
- * them with gw_raw_free), in id order. */
-gboolean gw_store_lock_claimed(GwDb *db, const GArray *ids, GPtrArray *rows,
-			       GError **error);
+ * them with gw_raw_free), in id order.  The bytes of a row whose id is
+ * a key of have (gint64* -> GBytes*, may be NULL; the caller keeps it
+ * unchanged meanwhile) are taken from there, not read back. */
+gboolean gw_store_lock_claimed(GwDb *db, const GArray *ids, GHashTable *have,
+			       GPtrArray *rows, GError **error);
 
 /* Marks a claimed row quarantined with reason (kept whole, never
  * retried by itself). */
