@@ -72,6 +72,7 @@ n_policies=$(sql "SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.
 # dropped by hand comes back, and the recorded hash stays.
 hash=$(sql "SELECT hash FROM plaint.schema_code")
 sql "DROP VIEW plaint.overdue" > /dev/null
+sql "DROP POLICY agents_see_their_queues ON plaint.tickets" > /dev/null
 plaint_run schema-migrate -c "$W/plaint.conf" db migrate
 ok $? "db migrate again"
 grep -q "applied=0 " "$LOGDIR/schema-migrate.err"
@@ -79,7 +80,7 @@ ok $? "the second migrate applies no migration"
 is "$(sql "SELECT to_regclass('plaint.overdue') IS NOT NULL")" t "the code is re-created: a dropped view is back"
 is "$(sql "SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
 	   WHERE c.relnamespace = 'plaint'::regnamespace")" "$n_policies" \
-	"and so are the policies"
+	"and so are the policies, a dropped one too"
 is "$(sql "SELECT hash FROM plaint.schema_code")" "$hash" "the recorded code hash is the same"
 
 # The daemon refuses a database whose code is another build's.
