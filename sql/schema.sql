@@ -1309,6 +1309,37 @@ CREATE SEQUENCE plaint.outbox_id_seq
 ALTER SEQUENCE plaint.outbox_id_seq OWNED BY plaint.outbox.id;
 
 --
+-- Name: settings; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.settings (
+    key text NOT NULL,
+    value text NOT NULL,
+    CONSTRAINT settings_max_attachment_bytes_is_a_number CHECK (((key <> 'max_attachment_bytes'::text) OR (value ~ '^[0-9]{1,10}$'::text))),
+    CONSTRAINT settings_message_id_domain_is_one_word CHECK (((key <> 'message_id_domain'::text) OR (value ~ '^[^][()<>@,;:\\"[:space:]]+$'::text))),
+    CONSTRAINT settings_own_addresses_are_addresses CHECK (((key <> 'own_addresses'::text) OR (value ~ '^\s*([^@[:space:]<>,;"]+@[^@[:space:]<>,;"]+\s*(,\s*|$))*$'::text))),
+    CONSTRAINT settings_reopen_days_is_a_number CHECK (((key <> 'reopen_days'::text) OR (value ~ '^[0-9]{1,5}$'::text)))
+);
+
+--
+-- Name: TABLE settings; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.settings IS 'Settings the SQL functions read: message_id_domain and ticket_prefix (written by the gateway at start-up from its config), reopen_days (set here by an admin)';
+
+--
+-- Name: COLUMN settings.key; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.settings.key IS 'message_id_domain: right of the @ in Message-IDs of replies; ticket_prefix: the PREFIX of PREFIX-n ticket numbers; reopen_days: a customer''s mail to a ticket resolved or closed at most this many days ago reopens it, later mail opens a new ticket that follows it (0: never reopen); max_attachment_bytes: the most an agent''s upload, and the attachments of one reply together, may weigh; own_addresses: addresses of plaint''s own mailboxes, comma separated, that replies never copy';
+
+--
+-- Name: COLUMN settings.value; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.settings.value IS 'The setting''s value, as text';
+
+--
 -- Name: ticket_participants; Type: TABLE; Schema: plaint
 --
 
@@ -1583,37 +1614,6 @@ COMMENT ON COLUMN plaint.schema_migrations.version IS 'The migration''s number (
 --
 
 COMMENT ON COLUMN plaint.schema_migrations.applied_at IS 'When plaint db migrate applied it';
-
---
--- Name: settings; Type: TABLE; Schema: plaint
---
-
-CREATE TABLE plaint.settings (
-    key text NOT NULL,
-    value text NOT NULL,
-    CONSTRAINT settings_max_attachment_bytes_is_a_number CHECK (((key <> 'max_attachment_bytes'::text) OR (value ~ '^[0-9]{1,10}$'::text))),
-    CONSTRAINT settings_message_id_domain_is_one_word CHECK (((key <> 'message_id_domain'::text) OR (value ~ '^[^][()<>@,;:\\"[:space:]]+$'::text))),
-    CONSTRAINT settings_own_addresses_are_addresses CHECK (((key <> 'own_addresses'::text) OR (value ~ '^\s*([^@[:space:]<>,;"]+@[^@[:space:]<>,;"]+\s*(,\s*|$))*$'::text))),
-    CONSTRAINT settings_reopen_days_is_a_number CHECK (((key <> 'reopen_days'::text) OR (value ~ '^[0-9]{1,5}$'::text)))
-);
-
---
--- Name: TABLE settings; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON TABLE plaint.settings IS 'Settings the SQL functions read: message_id_domain and ticket_prefix (written by the gateway at start-up from its config), reopen_days (set here by an admin)';
-
---
--- Name: COLUMN settings.key; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.settings.key IS 'message_id_domain: right of the @ in Message-IDs of replies; ticket_prefix: the PREFIX of PREFIX-n ticket numbers; reopen_days: a customer''s mail to a ticket resolved or closed at most this many days ago reopens it, later mail opens a new ticket that follows it (0: never reopen); max_attachment_bytes: the most an agent''s upload, and the attachments of one reply together, may weigh; own_addresses: addresses of plaint''s own mailboxes, comma separated, that replies never copy';
-
---
--- Name: COLUMN settings.value; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.settings.value IS 'The setting''s value, as text';
 
 --
 -- Name: ticket_number_seq; Type: SEQUENCE; Schema: plaint
@@ -2503,6 +2503,14 @@ GRANT SELECT,USAGE ON SEQUENCE plaint.outbox_id_seq TO plaint_gateway;
 GRANT ALL ON SEQUENCE plaint.outbox_id_seq TO plaint_admin;
 
 --
+-- Name: TABLE settings; Type: ACL; Schema: plaint
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE plaint.settings TO plaint_gateway;
+GRANT SELECT ON TABLE plaint.settings TO plaint_agent;
+GRANT ALL ON TABLE plaint.settings TO plaint_admin;
+
+--
 -- Name: TABLE ticket_participants; Type: ACL; Schema: plaint
 --
 
@@ -2547,14 +2555,6 @@ GRANT SELECT ON TABLE plaint.schema_code TO plaint_agent;
 
 GRANT SELECT ON TABLE plaint.schema_migrations TO plaint_gateway;
 GRANT ALL ON TABLE plaint.schema_migrations TO plaint_admin;
-
---
--- Name: TABLE settings; Type: ACL; Schema: plaint
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE plaint.settings TO plaint_gateway;
-GRANT SELECT ON TABLE plaint.settings TO plaint_agent;
-GRANT ALL ON TABLE plaint.settings TO plaint_admin;
 
 --
 -- Name: SEQUENCE ticket_number_seq; Type: ACL; Schema: plaint

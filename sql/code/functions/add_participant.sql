@@ -16,13 +16,19 @@ BEGIN
 		RAISE EXCEPTION '% is the customer of %: replies go to them anyway', v_addr, t.number
 		      USING ERRCODE = '22023';
 	END IF;
+	IF EXISTS (SELECT FROM plaint.settings s, regexp_split_to_table(s.value, ',') a
+		    WHERE s.key = 'own_addresses' AND lower(btrim(a)) = v_addr) THEN
+		RAISE EXCEPTION '% is one of plaint''s own addresses', v_addr
+		      USING ERRCODE = '22023',
+			    HINT = 'Replies never copy plaint''s own mailboxes (the own_addresses setting).';
+	END IF;
 	IF EXISTS (SELECT FROM plaint.participants p
 		    WHERE p.ticket = t.number AND p.address = v_addr) THEN
 		RETURN false;
 	END IF;
 	INSERT INTO plaint.ticket_participants AS p (ticket_id, address, source, added_by)
 	VALUES (t.id, v_addr, 'agent', session_user)
-	ON CONFLICT (ticket_id, address) DO UPDATE
+	ON CONFLICT ON CONSTRAINT ticket_participants_pkey DO UPDATE
 	   SET source = 'agent', added_by = session_user, added_at = now(),
 	       removed_at = NULL, removed_by = NULL;
 	UPDATE plaint.tickets x SET updated_at = now() WHERE x.id = t.id;

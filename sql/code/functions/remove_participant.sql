@@ -19,7 +19,7 @@ BEGIN
 	INSERT INTO plaint.ticket_participants AS p (ticket_id, address, source,
 						     removed_at, removed_by)
 	VALUES (t.id, v_addr, v_source, now(), session_user)
-	ON CONFLICT (ticket_id, address) DO UPDATE
+	ON CONFLICT ON CONSTRAINT ticket_participants_pkey DO UPDATE
 	   SET removed_at = now(), removed_by = session_user;
 	UPDATE plaint.tickets x SET updated_at = now() WHERE x.id = t.id;
 	INSERT INTO plaint.events (ticket_id, actor, kind, detail)
