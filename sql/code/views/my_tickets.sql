@@ -7,7 +7,7 @@ COMMENT ON COLUMN plaint.my_tickets.status IS 'As in plaint.open_tickets';
 COMMENT ON COLUMN plaint.my_tickets.priority IS 'As in plaint.open_tickets';
 COMMENT ON COLUMN plaint.my_tickets.subject IS 'As in plaint.open_tickets';
 COMMENT ON COLUMN plaint.my_tickets.customer IS 'As in plaint.open_tickets';
-COMMENT ON COLUMN plaint.my_tickets.assignee IS 'You';
+COMMENT ON COLUMN plaint.my_tickets.assignee IS 'You (current_user)';
 COMMENT ON COLUMN plaint.my_tickets.created_at IS 'As in plaint.open_tickets';
 COMMENT ON COLUMN plaint.my_tickets.age IS 'As in plaint.open_tickets';
 COMMENT ON COLUMN plaint.my_tickets.ack_due_at IS 'As in plaint.open_tickets';
