@@ -1,10 +1,20 @@
+-- Per ticket (a LATERAL join), so that WHERE ticket = '...' reads the
+-- messages and notes of that ticket alone, through their indexes.
 CREATE VIEW plaint.thread WITH (security_invoker = true) AS
 SELECT coalesce(mt.number, t.number) AS ticket, t.number AS filed_on,
        x.at, x.direction, x.kind, x.from_addr, x.agent, x.recipient, x.cc,
        x.subject, x.body, x.delivery, x.message_id, x.in_reply_to,
-       x.created_at, x.attachments
-  FROM (SELECT m.ticket_id,
-	       CASE WHEN m.direction = 'in'
+       x.created_at,
+       CASE WHEN x.source = 1 THEN '{}'::text[]
+	    WHEN x.outbox_id IS NOT NULL
+	    THEN ARRAY(SELECT oa.filename FROM plaint.outbox_attachments oa
+			WHERE oa.outbox_id = x.outbox_id ORDER BY oa.position)
+	    ELSE ARRAY(SELECT coalesce(a.filename, a.content_type) FROM plaint.attachments a
+			WHERE a.message_row = x.id ORDER BY a.part) END AS attachments
+  FROM plaint.tickets t
+  LEFT JOIN plaint.tickets mt ON mt.id = t.merged_into
+ CROSS JOIN LATERAL (
+	SELECT CASE WHEN m.direction = 'in'
 		    THEN coalesce(m.received_at, m.created_at)
 		    ELSE m.created_at END AS at,
 	       m.direction,
@@ -18,23 +28,15 @@ SELECT coalesce(mt.number, t.number) AS ticket, t.number AS filed_on,
 	       CASE WHEN o.sent_at IS NOT NULL THEN 'sent'
 		    WHEN o.failed_at IS NOT NULL THEN 'failed'
 		    WHEN o.id IS NOT NULL THEN 'queued' END AS delivery,
-	       m.message_id, m.in_reply_to, m.created_at,
-	       CASE WHEN o.id IS NOT NULL
-		    THEN ARRAY(SELECT oa.filename FROM plaint.outbox_attachments oa
-				WHERE oa.outbox_id = o.id ORDER BY oa.position)
-		    ELSE ARRAY(SELECT coalesce(a.filename, a.content_type)
-				 FROM plaint.attachments a
-				WHERE a.message_row = m.id ORDER BY a.part) END AS attachments,
-	       0 AS source, m.id
+	       m.message_id, m.in_reply_to, m.created_at, 0 AS source, m.id, o.id AS outbox_id
 	  FROM plaint.messages m
 	  LEFT JOIN plaint.outbox o ON o.message_row = m.id
+	 WHERE m.ticket_id = t.id
 	 UNION ALL
-	SELECT n.ticket_id, n.created_at, 'note', 'note', NULL, n.author, NULL,
-	       '{}', '', n.body, NULL, NULL, NULL, n.created_at, '{}', 1, n.id
-	  FROM plaint.notes n) x
-  JOIN plaint.tickets t ON t.id = x.ticket_id
-  LEFT JOIN plaint.tickets mt ON mt.id = t.merged_into
- WHERE x.ticket_id IS NOT NULL
+	SELECT n.created_at, 'note', 'note', NULL, n.author, NULL, '{}', '', n.body,
+	       NULL, NULL, NULL, n.created_at, 1, n.id, NULL
+	  FROM plaint.notes n
+	 WHERE n.ticket_id = t.id) x
  ORDER BY 1, x.at, x.source, x.id;
 COMMENT ON VIEW plaint.thread IS 'Every message of every ticket, in and out, and the internal notes, in order; read one with WHERE ticket = ''CMP-1042'' (includes tickets merged into it)';
 COMMENT ON COLUMN plaint.thread.ticket IS 'The ticket the row belongs to now: for a merged ticket, the ticket it was merged into';
