@@ -44,7 +44,7 @@ ok $? "open_ticket with an acknowledgement ($num)"
 
 plaint_run support-once -c "$W/plaint.conf" once
 ok $? "plaint once sends what is queued"
-esc=$(sink_for boss@support.example | head -1)
+esc=$(sink_for boss@support.example | tail -n 1)
 ok "$([ -n "$esc" ]; echo $?)" "the escalation reaches escalate_to by SMTP"
 is "$(header_of "$esc" Subject)" "[CMP-901] Overdue: first response" "with the subject the SQL side gave it"
 grep -q "Ticket CMP-901 in queue watched is overdue" "$esc"
@@ -52,9 +52,23 @@ ok $? "and its body"
 is "$(header_of "$esc" Auto-Submitted)" "" "an escalation goes like a reply, not marked Auto-Submitted"
 is "$(sql "SELECT sent_at IS NOT NULL FROM plaint.outbox WHERE kind = 'escalation'")" t \
 	"the escalation's outbox row is marked sent"
-ack=$(sink_for dee@support.example | head -1)
+ack=$(sink_for dee@support.example | tail -n 1)
 ok "$([ -n "$ack" ]; echo $?)" "the phone complaint's acknowledgement reaches the customer"
 is "$(header_of "$ack" Subject)" "[$num] Called about a refund" "with the ticket tag in its subject"
 is "$(sql "SELECT ack_state FROM plaint.open_tickets WHERE number = '$num'")" sent \
 	"open_tickets shows it sent"
+
+# The agents' guide names every view, every function agents may call, and
+# those of the daemon and of admins.
+missing=$(sql "SELECT c.relname FROM pg_class c
+	       WHERE c.relnamespace = 'plaint'::regnamespace AND c.relkind = 'v'
+	      UNION
+	      SELECT p.proname FROM pg_proc p
+	       WHERE p.pronamespace = 'plaint'::regnamespace
+		 AND (has_function_privilege('plaint_agent', p.oid, 'EXECUTE')
+		      OR p.proname IN ('check_overdue', 'apply_retention', 'forget_customer'))" |
+	while read -r name; do
+		grep -q "plaint\\.$name\\b" packaging/plaint-sql.7 || echo "$name"
+	done)
+is "$missing" "" "plaint-sql(7) names every view and every function agents, the daemon and admins call"
 tap_done
