@@ -5,7 +5,7 @@
 -- Agents t25_ivy and t25_jon are NOLOGIN roles made here.
 -- One transaction, rolled back.
 BEGIN;
-SELECT plan(54);
+SELECT plan(56);
 
 INSERT INTO plaint.settings (key, value) VALUES ('own_addresses', 'support@t25.example, help@t25.example')
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
@@ -229,6 +229,12 @@ RESET SESSION AUTHORIZATION;
 SELECT is((SELECT count(*) FROM plaint.outbox_attachments oa JOIN plaint.outbox o ON o.id = oa.outbox_id
 	    WHERE o.ticket_id = pg_temp.tid('T25-2')), 1::bigint,
 	  'refused replies queued no attachment (nor mail)');
+
+---------------------------------------------------------------- settings
+SELECT throws_ok($$UPDATE plaint.settings SET value = 'support, help' WHERE key = 'own_addresses'$$, '23514', NULL,
+		 'settings: own_addresses must be addresses separated by commas');
+SELECT throws_ok($$UPDATE plaint.settings SET value = '25 MB' WHERE key = 'max_attachment_bytes'$$, '23514', NULL,
+		 'settings: max_attachment_bytes must be a number of bytes');
 
 ---------------------------------------------------------------- privileges
 SELECT ok(has_table_privilege('plaint_gateway', 'plaint.outbox_attachments', 'SELECT')
