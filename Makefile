@@ -56,11 +56,13 @@ $(BUILD)/gateway/%.o: gateway/%.c $(HEADERS)
 
 # The SQL is compiled in, so `plaint db migrate` needs no data dir: the
 # table migrations in order, then the code (types, functions, views; one
-# file each), which every migrate re-creates between prologue and epilogue.
+# file each; the row-level security policies, one file per table), which
+# every migrate re-creates between prologue and epilogue.
 SQL_MIGRATIONS = $(sort $(wildcard sql/migrations/*.sql))
 SQL_CODE = sql/code/prologue.sql $(sort $(wildcard sql/code/types/*.sql)) \
 	   $(sort $(wildcard sql/code/functions/*.sql)) \
-	   $(sort $(wildcard sql/code/views/*.sql)) sql/code/epilogue.sql
+	   $(sort $(wildcard sql/code/views/*.sql)) \
+	   $(sort $(wildcard sql/code/policies/*.sql)) sql/code/epilogue.sql
 gateway/migrations.c: $(SQL_MIGRATIONS) $(SQL_CODE) sql/embed.sh
 	sh sql/embed.sh $(SQL_MIGRATIONS) -- $(SQL_CODE) > $@.tmp && mv $@.tmp $@
 

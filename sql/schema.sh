@@ -2,8 +2,9 @@
 # Prints the schema of plaint's tables as sql/schema.sql holds it: a
 # pg_dump of schema plaint from a database migrated by `plaint db
 # migrate` (libpq's PG* variables name it), without the code of sql/code
-# (functions, views, types, triggers, and their comments and grants) and
-# without owners and the dump's version lines.
+# (functions, views, types, triggers, row-level security policies, and
+# their comments and grants) and without owners and the dump's version
+# lines.
 #   sh sql/schema.sh > sql/schema.sql         (make schema does this)
 set -eu
 tmp=$(mktemp -d)
@@ -21,7 +22,7 @@ awk '
 			t = type[i]; k = kind[i]; o = obj[i]
 			sub(/\(.*/, "", o); split(o, part, ".")
 			if (t == "FUNCTION" || t == "VIEW" || t == "TYPE" || t == "TRIGGER" ||
-			    t == "DEFAULT")
+			    t == "POLICY" || t == "DEFAULT")
 				continue
 			if ((t == "COMMENT" || t == "ACL") &&
 			    (k == "FUNCTION" || k == "VIEW" || k == "TYPE" ||

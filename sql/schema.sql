@@ -36,10 +36,12 @@ CREATE TABLE plaint.tickets (
     follows bigint,
     closed_at timestamp with time zone,
     related_to bigint,
+    reopens integer DEFAULT 0 NOT NULL,
     CONSTRAINT tickets_does_not_follow_itself CHECK ((follows <> id)),
     CONSTRAINT tickets_not_merged_into_itself CHECK ((merged_into <> id)),
     CONSTRAINT tickets_not_related_to_itself CHECK ((related_to <> id)),
     CONSTRAINT tickets_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
+    CONSTRAINT tickets_reopens_not_negative CHECK ((reopens >= 0)),
     CONSTRAINT tickets_status_check CHECK ((status = ANY (ARRAY['new'::text, 'open'::text, 'pending'::text, 'resolved'::text, 'closed'::text])))
 );
 
@@ -48,6 +50,12 @@ CREATE TABLE plaint.tickets (
 --
 
 COMMENT ON TABLE plaint.tickets IS 'One complaint and its conversation';
+
+--
+-- Name: COLUMN tickets.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.id IS 'Row number; other tables refer to tickets by it, people by number';
 
 --
 -- Name: COLUMN tickets.number; Type: COMMENT; Schema: plaint
@@ -62,6 +70,36 @@ COMMENT ON COLUMN plaint.tickets.number IS 'What customers see in the subject, e
 COMMENT ON COLUMN plaint.tickets.customer_id IS 'The customer who wrote the first message; NULL when it named no sender at all (no acknowledgement, no reply possible)';
 
 --
+-- Name: COLUMN tickets.subject; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.subject IS 'Subject of the message that opened the ticket';
+
+--
+-- Name: COLUMN tickets.queue; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.queue IS 'The queue it is in: chosen by the rules, changed by plaint.set_queue()';
+
+--
+-- Name: COLUMN tickets.priority; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.priority IS 'low, normal, high or urgent';
+
+--
+-- Name: COLUMN tickets.status; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.status IS 'new (nobody looked), open, pending (waiting for the customer), resolved, closed';
+
+--
+-- Name: COLUMN tickets.tags; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.tags IS 'Tags from the rules and from plaint.tag()';
+
+--
 -- Name: COLUMN tickets.rules; Type: COMMENT; Schema: plaint
 --
 
@@ -74,10 +112,22 @@ COMMENT ON COLUMN plaint.tickets.rules IS 'Names of the rules that matched the m
 COMMENT ON COLUMN plaint.tickets.assignee IS 'The agent (database user name) working the ticket: plaint.my_tickets shows it to them';
 
 --
+-- Name: COLUMN tickets.created_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.created_at IS 'When the ticket was opened';
+
+--
+-- Name: COLUMN tickets.updated_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.updated_at IS 'When the ticket last changed: new mail, a reply, a note, an agent''s action';
+
+--
 -- Name: COLUMN tickets.ack_due_at; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.tickets.ack_due_at IS 'Arrival of the first message plus the acknowledgement SLA';
+COMMENT ON COLUMN plaint.tickets.ack_due_at IS 'Acknowledgement deadline, fixed when the ticket is opened: arrival plus the queue''s ack_within (else the gateway''s), in open hours (plaint.deadline())';
 
 --
 -- Name: COLUMN tickets.merged_into; Type: COMMENT; Schema: plaint
@@ -104,6 +154,12 @@ COMMENT ON COLUMN plaint.tickets.closed_at IS 'When the status last became resol
 COMMENT ON COLUMN plaint.tickets.related_to IS 'The ticket whose tag this one''s first message carried, from a sender who was not its customer nor a participant ([tickets] tag_from_strangers = new)';
 
 --
+-- Name: COLUMN tickets.reopens; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.tickets.reopens IS 'How many times the status went from resolved or closed back to new, open or pending (kept by a trigger)';
+
+--
 -- Name: messages; Type: TABLE; Schema: plaint
 --
 
@@ -128,9 +184,14 @@ CREATE TABLE plaint.messages (
     limits_hit text[] DEFAULT '{}'::text[] NOT NULL,
     defects text[] DEFAULT '{}'::text[] NOT NULL,
     fingerprint text,
-    CONSTRAINT messages_check CHECK (((direction = 'in'::text) = (raw_id IS NOT NULL))),
+    entered_by text,
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
-    CONSTRAINT messages_fingerprint_is_sha256 CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text))
+    CONSTRAINT messages_fingerprint_is_sha256 CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT messages_inbound_is_fetched_or_entered CHECK (
+CASE
+    WHEN (direction = 'in'::text) THEN ((raw_id IS NULL) <> (entered_by IS NULL))
+    ELSE ((raw_id IS NULL) AND (entered_by IS NULL))
+END)
 );
 
 --
@@ -140,10 +201,82 @@ CREATE TABLE plaint.messages (
 COMMENT ON TABLE plaint.messages IS 'Every message of a conversation, in (from customers) and out (acknowledgements, replies)';
 
 --
+-- Name: COLUMN messages.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.id IS 'Row number; plaint.outbox and plaint.attachments refer to it';
+
+--
+-- Name: COLUMN messages.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.ticket_id IS 'The ticket it was filed on';
+
+--
+-- Name: COLUMN messages.raw_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.raw_id IS 'Inbound mail: its raw row; NULL for outgoing mail and for messages an agent entered';
+
+--
+-- Name: COLUMN messages.direction; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.direction IS 'in (from the customer side: mail, or entered by an agent) or out (mail plaint sends)';
+
+--
 -- Name: COLUMN messages.message_id; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.messages.message_id IS 'Message-ID without angle brackets; replies naming it thread onto the ticket';
+
+--
+-- Name: COLUMN messages.in_reply_to; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.in_reply_to IS 'The Message-ID it answers (In-Reply-To), without angle brackets';
+
+--
+-- Name: COLUMN messages."references"; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages."references" IS 'The Message-IDs of its References header, oldest first';
+
+--
+-- Name: COLUMN messages.from_addr; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.from_addr IS 'Inbound: the sender (the customer''s address, lower case); NULL for outgoing mail';
+
+--
+-- Name: COLUMN messages.from_name; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.from_name IS 'Inbound: the sender''s display name';
+
+--
+-- Name: COLUMN messages.subject; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.subject IS 'The subject, decoded';
+
+--
+-- Name: COLUMN messages.body; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.body IS 'The text: for inbound mail the readable text the parser found (bounded), for outgoing mail what is sent';
+
+--
+-- Name: COLUMN messages.received_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.received_at IS 'Inbound: when the mail server received it (INTERNALDATE), else when it was filed or entered';
+
+--
+-- Name: COLUMN messages.created_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.created_at IS 'When the row was made';
 
 --
 -- Name: COLUMN messages.ack_suppressed; Type: COMMENT; Schema: plaint
@@ -161,7 +294,7 @@ COMMENT ON COLUMN plaint.messages.rules_version IS 'Hash of the rule set that cl
 -- Name: COLUMN messages.cc; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.messages.cc IS 'Cc addresses an agent gave to plaint.reply(); recorded only: the gateway does not send Cc yet';
+COMMENT ON COLUMN plaint.messages.cc IS 'Inbound: the Cc addresses of the mail (they count as the ticket''s participants); outgoing: the Cc list it was queued with (as outbox.cc)';
 
 --
 -- Name: COLUMN messages.author; Type: COMMENT; Schema: plaint
@@ -188,6 +321,12 @@ COMMENT ON COLUMN plaint.messages.defects IS 'What the MIME parser found wrong i
 COMMENT ON COLUMN plaint.messages.fingerprint IS 'Inbound mail: sha256 of the message without trace headers; the same message is filed once (NULL before version 6)';
 
 --
+-- Name: COLUMN messages.entered_by; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.entered_by IS 'For an inbound message an agent typed in (plaint.open_ticket(), e.g. a phone call): who; it has no raw row';
+
+--
 -- Name: outbox; Type: TABLE; Schema: plaint
 --
 
@@ -208,7 +347,8 @@ CREATE TABLE plaint.outbox (
     last_error text,
     smtp_reply text,
     claimed_by integer,
-    CONSTRAINT outbox_kind_check CHECK ((kind = ANY (ARRAY['ack'::text, 'reply'::text])))
+    cc text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT outbox_kind_known CHECK ((kind = ANY (ARRAY['ack'::text, 'reply'::text, 'escalation'::text])))
 );
 
 --
@@ -218,10 +358,46 @@ CREATE TABLE plaint.outbox (
 COMMENT ON TABLE plaint.outbox IS 'Every outgoing mail, from queueing to the SMTP server''s reply; the gateway alone sends';
 
 --
+-- Name: COLUMN outbox.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.id IS 'Row number; plaint.reply() returns it';
+
+--
+-- Name: COLUMN outbox.kind; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.kind IS 'ack (acknowledgement, sent as an automatic reply), reply (an agent''s), escalation (a missed deadline, to the queue''s escalate_to)';
+
+--
+-- Name: COLUMN outbox.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.ticket_id IS 'The ticket';
+
+--
+-- Name: COLUMN outbox.message_row; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.message_row IS 'The outgoing plaint.messages row: subject, body and threading headers';
+
+--
+-- Name: COLUMN outbox.recipient; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.recipient IS 'The To address';
+
+--
 -- Name: COLUMN outbox.message_id; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.outbox.message_id IS 'Fixed when queued, so a resend after a crash carries the same id';
+
+--
+-- Name: COLUMN outbox.queued_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.queued_at IS 'When it was queued';
 
 --
 -- Name: COLUMN outbox.due_at; Type: COMMENT; Schema: plaint
@@ -230,10 +406,40 @@ COMMENT ON COLUMN plaint.outbox.message_id IS 'Fixed when queued, so a resend af
 COMMENT ON COLUMN plaint.outbox.due_at IS 'The SLA deadline: the outbox sends earliest deadline first';
 
 --
+-- Name: COLUMN outbox.next_attempt_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.next_attempt_at IS 'Not sent before then: after a temporary failure the gateway backs off';
+
+--
 -- Name: COLUMN outbox.lease_until; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.outbox.lease_until IS 'Unused since version 8 (claimed_by holds a row while it is sent)';
+
+--
+-- Name: COLUMN outbox.attempts; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.attempts IS 'How many times the gateway tried to send it';
+
+--
+-- Name: COLUMN outbox.sent_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.sent_at IS 'When the SMTP server accepted it; NULL until then';
+
+--
+-- Name: COLUMN outbox.failed_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.failed_at IS 'When the gateway gave up on it (a permanent SMTP error, or its recipient was erased); NULL otherwise';
+
+--
+-- Name: COLUMN outbox.last_error; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.last_error IS 'The last failure, for a retry or the final one';
 
 --
 -- Name: COLUMN outbox.smtp_reply; Type: COMMENT; Schema: plaint
@@ -246,6 +452,12 @@ COMMENT ON COLUMN plaint.outbox.smtp_reply IS 'The SMTP server''s reply to the e
 --
 
 COMMENT ON COLUMN plaint.outbox.claimed_by IS 'The database backend (pid) of the gateway sending it now; free again the moment that session ends';
+
+--
+-- Name: COLUMN outbox.cc; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox.cc IS 'The exact Cc list to send: the gateway sends to recipient and each of these (after dropping its own addresses)';
 
 --
 -- Name: raw_messages; Type: TABLE; Schema: plaint
@@ -273,11 +485,13 @@ CREATE TABLE plaint.raw_messages (
     previous_reason text,
     attempts integer DEFAULT 0 NOT NULL,
     claimed_by integer,
+    raw_removed_at timestamp with time zone,
     CONSTRAINT raw_messages_check CHECK (((uid IS NULL) = (uidvalidity IS NULL))),
     CONSTRAINT raw_messages_dropped_names_its_rule CHECK ((COALESCE((outcome = 'dropped'::text), false) = (dropped_by IS NOT NULL))),
     CONSTRAINT raw_messages_duplicate_names_its_original CHECK ((COALESCE((outcome = 'duplicate'::text), false) = (duplicate_of IS NOT NULL))),
     CONSTRAINT raw_messages_outcome_known CHECK ((outcome = ANY (ARRAY['ticket'::text, 'bounce'::text, 'duplicate'::text, 'dropped'::text, 'quarantined'::text]))),
     CONSTRAINT raw_messages_outcome_matches_state CHECK (COALESCE((((state = 'new'::text) AND (outcome IS NULL)) OR ((state = 'quarantined'::text) AND (outcome = 'quarantined'::text) AND (reason IS NOT NULL)) OR ((state = 'done'::text) AND (outcome = ANY (ARRAY['ticket'::text, 'bounce'::text, 'duplicate'::text, 'dropped'::text])))), false)),
+    CONSTRAINT raw_messages_removed_is_empty CHECK (((raw_removed_at IS NULL) OR (octet_length(raw) = 0))),
     CONSTRAINT raw_messages_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT raw_messages_state_check CHECK ((state = ANY (ARRAY['new'::text, 'done'::text, 'quarantined'::text])))
 );
@@ -286,13 +500,61 @@ CREATE TABLE plaint.raw_messages (
 -- Name: TABLE raw_messages; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON TABLE plaint.raw_messages IS 'Every message exactly as fetched; the source of truth, never deleted';
+COMMENT ON TABLE plaint.raw_messages IS 'Every message exactly as fetched; rows are never deleted, the bytes only by retention or erasure (raw_removed_at)';
+
+--
+-- Name: COLUMN raw_messages.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.id IS 'Row number; log lines name it raw=';
+
+--
+-- Name: COLUMN raw_messages.mailbox; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.mailbox IS 'The configured mailbox it came from, or the mailbox named to plaint ingest';
+
+--
+-- Name: COLUMN raw_messages.uidvalidity; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.uidvalidity IS 'The IMAP folder''s UIDVALIDITY when it was fetched; NULL for ingested mail';
+
+--
+-- Name: COLUMN raw_messages.uid; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.uid IS 'Its IMAP UID; NULL for ingested mail';
 
 --
 -- Name: COLUMN raw_messages.internaldate; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.raw_messages.internaldate IS 'When the IMAP server received the message (INTERNALDATE); NULL for ingested mail';
+
+--
+-- Name: COLUMN raw_messages.fetched_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.fetched_at IS 'When plaint stored it';
+
+--
+-- Name: COLUMN raw_messages.sha256; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.sha256 IS 'sha256 of the raw bytes, hex; kept when the bytes are removed';
+
+--
+-- Name: COLUMN raw_messages.size; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.size IS 'Size of the raw bytes as fetched; kept when they are removed';
+
+--
+-- Name: COLUMN raw_messages.raw; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.raw IS 'The message as the server gave it; empty once raw_removed_at is set';
 
 --
 -- Name: COLUMN raw_messages.state; Type: COMMENT; Schema: plaint
@@ -305,6 +567,12 @@ COMMENT ON COLUMN plaint.raw_messages.state IS 'new: waiting to be processed; do
 --
 
 COMMENT ON COLUMN plaint.raw_messages.reason IS 'Why the message was quarantined, or a note on its outcome (a reused Message-ID, a ticket tag from a stranger)';
+
+--
+-- Name: COLUMN raw_messages.processed_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.processed_at IS 'When it was filed, dropped or quarantined; NULL while new';
 
 --
 -- Name: COLUMN raw_messages.outcome; Type: COMMENT; Schema: plaint
@@ -361,6 +629,68 @@ COMMENT ON COLUMN plaint.raw_messages.attempts IS 'How many times a gateway bega
 COMMENT ON COLUMN plaint.raw_messages.claimed_by IS 'The database backend (pid) of the gateway worker filing it now; a worker that died lets go of it at once (its session''s advisory lock is gone)';
 
 --
+-- Name: COLUMN raw_messages.raw_removed_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.raw_messages.raw_removed_at IS 'When the raw bytes were removed (retention, or erasure of a customer): raw is then empty; sha256 and size stay for de-duplication';
+
+--
+-- Name: agents; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.agents (
+    login text NOT NULL,
+    display_name text,
+    signature text,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agents_login_is_a_name CHECK ((login ~ '^[^[:space:][:cntrl:]]+$'::text))
+);
+
+--
+-- Name: TABLE agents; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.agents IS 'People who work tickets: a row here lets a name be assigned without being a database login, or stops an inactive one being assigned; agents edit their own display name and signature with plaint.set_my_profile()';
+
+--
+-- Name: COLUMN agents.login; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.agents.login IS 'The agent''s name as plaint.assign() and tickets.assignee use it: their database login, or any name an admin keeps here';
+
+--
+-- Name: COLUMN agents.display_name; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.agents.display_name IS 'How the agent''s name is shown to customers, e.g. Alice Martin';
+
+--
+-- Name: COLUMN agents.signature; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.agents.signature IS 'Text plaint.reply() puts under the agent''s replies, after a "-- " line; NULL: none';
+
+--
+-- Name: COLUMN agents.active; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.agents.active IS 'false: the agent can no longer be assigned tickets (left, on leave)';
+
+--
+-- Name: COLUMN agents.created_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.agents.created_at IS 'When the row was made';
+
+--
+-- Name: COLUMN agents.updated_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.agents.updated_at IS 'When the profile last changed';
+
+--
 -- Name: attachments; Type: TABLE; Schema: plaint
 --
 
@@ -383,16 +713,58 @@ CREATE TABLE plaint.attachments (
 COMMENT ON TABLE plaint.attachments IS 'The attachments of each message: name, type and a reference to their content';
 
 --
+-- Name: COLUMN attachments.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.attachments.id IS 'Row number';
+
+--
+-- Name: COLUMN attachments.message_row; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.attachments.message_row IS 'The inbound message it came with';
+
+--
 -- Name: COLUMN attachments.part; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.attachments.part IS 'Where the part sits in the MIME tree, e.g. 1.2 (as plaint parse shows it)';
 
 --
+-- Name: COLUMN attachments.filename; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.attachments.filename IS 'Its file name as the mail gave it; NULL if none';
+
+--
+-- Name: COLUMN attachments.content_type; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.attachments.content_type IS 'Its MIME type, e.g. image/png';
+
+--
+-- Name: COLUMN attachments.disposition; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.attachments.disposition IS 'attachment or inline, as the mail said; NULL if it said nothing';
+
+--
 -- Name: COLUMN attachments.content_id; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.attachments.content_id IS 'Content-ID, for images an HTML body shows inline';
+
+--
+-- Name: COLUMN attachments.size; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.attachments.size IS 'Decoded size in bytes';
+
+--
+-- Name: COLUMN attachments.sha256; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.attachments.sha256 IS 'The content, in plaint.blobs';
 
 --
 -- Name: attachments_id_seq; Type: SEQUENCE; Schema: plaint
@@ -420,6 +792,8 @@ CREATE TABLE plaint.blobs (
     size bigint NOT NULL,
     content bytea NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    removed_at timestamp with time zone,
+    CONSTRAINT blobs_removed_is_empty CHECK (((removed_at IS NULL) OR (octet_length(content) = 0))),
     CONSTRAINT blobs_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text))
 );
 
@@ -428,6 +802,85 @@ CREATE TABLE plaint.blobs (
 --
 
 COMMENT ON TABLE plaint.blobs IS 'Attachment contents, decoded, stored once however many messages carry them';
+
+--
+-- Name: COLUMN blobs.sha256; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.blobs.sha256 IS 'sha256 of the content, hex: the key that stores each content once';
+
+--
+-- Name: COLUMN blobs.size; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.blobs.size IS 'Size of the content in bytes; kept when it is removed';
+
+--
+-- Name: COLUMN blobs.content; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.blobs.content IS 'The decoded bytes; empty once removed_at is set';
+
+--
+-- Name: COLUMN blobs.created_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.blobs.created_at IS 'When the content was first stored';
+
+--
+-- Name: COLUMN blobs.removed_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.blobs.removed_at IS 'When the content was removed (retention or erasure): content is then empty, and is filled again if the same content arrives';
+
+--
+-- Name: breaches; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.breaches (
+    ticket_id bigint NOT NULL,
+    kind text NOT NULL,
+    due_at timestamp with time zone NOT NULL,
+    noticed_at timestamp with time zone DEFAULT now() NOT NULL,
+    outbox_id bigint,
+    CONSTRAINT breaches_kind_known CHECK ((kind = ANY (ARRAY['ack'::text, 'first_response'::text, 'resolution'::text])))
+);
+
+--
+-- Name: TABLE breaches; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.breaches IS 'Every deadline a ticket missed, recorded once by plaint.check_overdue(), which notifies plaint_overdue and escalates';
+
+--
+-- Name: COLUMN breaches.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.breaches.ticket_id IS 'The ticket';
+
+--
+-- Name: COLUMN breaches.kind; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.breaches.kind IS 'ack (acknowledgement not sent), first_response (no agent reply), resolution (not resolved)';
+
+--
+-- Name: COLUMN breaches.due_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.breaches.due_at IS 'The deadline that passed';
+
+--
+-- Name: COLUMN breaches.noticed_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.breaches.noticed_at IS 'When plaint.check_overdue() found it';
+
+--
+-- Name: COLUMN breaches.outbox_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.breaches.outbox_id IS 'The escalation mail queued for it, if the queue has escalate_to';
 
 --
 -- Name: customers; Type: TABLE; Schema: plaint
@@ -440,6 +893,7 @@ CREATE TABLE plaint.customers (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     bounced_at timestamp with time zone,
     bounces integer DEFAULT 0 NOT NULL,
+    erased_at timestamp with time zone,
     CONSTRAINT customers_email_check CHECK ((email = lower(email)))
 );
 
@@ -448,6 +902,30 @@ CREATE TABLE plaint.customers (
 --
 
 COMMENT ON TABLE plaint.customers IS 'People who wrote to support, identified by their From address';
+
+--
+-- Name: COLUMN customers.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.customers.id IS 'Row number';
+
+--
+-- Name: COLUMN customers.email; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.customers.email IS 'The address the customer writes from, lower case; unique';
+
+--
+-- Name: COLUMN customers.name; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.customers.name IS 'The display name of their From, as last seen; NULL if none';
+
+--
+-- Name: COLUMN customers.created_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.customers.created_at IS 'When their first ticket was opened';
 
 --
 -- Name: COLUMN customers.bounced_at; Type: COMMENT; Schema: plaint
@@ -460,6 +938,12 @@ COMMENT ON COLUMN plaint.customers.bounced_at IS 'When mail plaint sent to this 
 --
 
 COMMENT ON COLUMN plaint.customers.bounces IS 'How many of plaint''s mails to this address bounced';
+
+--
+-- Name: COLUMN customers.erased_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.customers.erased_at IS 'When plaint.forget_customer() erased the customer''s personal data; email and name are then markers';
 
 --
 -- Name: customers_id_seq; Type: SEQUENCE; Schema: plaint
@@ -498,6 +982,42 @@ CREATE TABLE plaint.events (
 COMMENT ON TABLE plaint.events IS 'Audit trail: who did what to which ticket, and when';
 
 --
+-- Name: COLUMN events.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.events.id IS 'Row number, in order of writing';
+
+--
+-- Name: COLUMN events.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.events.ticket_id IS 'The ticket';
+
+--
+-- Name: COLUMN events.at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.events.at IS 'When it happened';
+
+--
+-- Name: COLUMN events.actor; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.events.actor IS 'Who: the agent''s login (session_user), or gateway';
+
+--
+-- Name: COLUMN events.kind; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.events.kind IS 'What: opened, threaded, replied, note, assigned, status, priority, queue, tagged, untagged, merged, overdue, erased, ...';
+
+--
+-- Name: COLUMN events.detail; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.events.detail IS 'The particulars, as a JSON object (e.g. {"from": "open", "to": "resolved"})';
+
+--
 -- Name: events_id_seq; Type: SEQUENCE; Schema: plaint
 --
 
@@ -532,6 +1052,86 @@ CREATE TABLE plaint.mailboxes (
 COMMENT ON TABLE plaint.mailboxes IS 'IMAP cursor per configured mailbox: UIDVALIDITY and the highest UID stored';
 
 --
+-- Name: COLUMN mailboxes.name; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.mailboxes.name IS 'The mailbox''s name in the configuration ([mailbox NAME])';
+
+--
+-- Name: COLUMN mailboxes.uidvalidity; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.mailboxes.uidvalidity IS 'The folder''s UIDVALIDITY at the last poll; when it changes, UIDs start over';
+
+--
+-- Name: COLUMN mailboxes.last_uid; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.mailboxes.last_uid IS 'The highest UID stored under that UIDVALIDITY: the next poll asks for later ones';
+
+--
+-- Name: COLUMN mailboxes.polled_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.mailboxes.polled_at IS 'When the mailbox was last polled';
+
+--
+-- Name: outbox_attachments; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.outbox_attachments (
+    outbox_id bigint NOT NULL,
+    "position" integer NOT NULL,
+    sha256 text NOT NULL,
+    filename text NOT NULL,
+    content_type text NOT NULL,
+    size bigint NOT NULL,
+    CONSTRAINT outbox_attachments_position_positive CHECK (("position" > 0))
+);
+
+--
+-- Name: TABLE outbox_attachments; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.outbox_attachments IS 'The attachments of an outgoing mail, in order: the gateway attaches each blob under its file name and type';
+
+--
+-- Name: COLUMN outbox_attachments.outbox_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox_attachments.outbox_id IS 'The outgoing mail';
+
+--
+-- Name: COLUMN outbox_attachments."position"; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox_attachments."position" IS 'Order in the mail, from 1';
+
+--
+-- Name: COLUMN outbox_attachments.sha256; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox_attachments.sha256 IS 'The content, in plaint.blobs';
+
+--
+-- Name: COLUMN outbox_attachments.filename; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox_attachments.filename IS 'The file name to send it under';
+
+--
+-- Name: COLUMN outbox_attachments.content_type; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox_attachments.content_type IS 'The MIME type to send it as';
+
+--
+-- Name: COLUMN outbox_attachments.size; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.outbox_attachments.size IS 'Its size in bytes';
+
+--
 -- Name: messages_id_seq; Type: SEQUENCE; Schema: plaint
 --
 
@@ -556,7 +1156,22 @@ CREATE TABLE plaint.queues (
     name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     first_response interval DEFAULT '1 day'::interval NOT NULL,
-    CONSTRAINT queues_first_response_positive CHECK ((first_response > '00:00:00'::interval))
+    restricted boolean DEFAULT false NOT NULL,
+    ack_within interval,
+    resolve_within interval,
+    hours_days integer[],
+    hours_start time without time zone,
+    hours_end time without time zone,
+    hours_tz text,
+    escalate_to text,
+    CONSTRAINT queues_ack_within_positive CHECK ((ack_within > '00:00:00'::interval)),
+    CONSTRAINT queues_escalate_to_is_an_address CHECK ((escalate_to ~ '^[^@[:space:]<>,;"]+@[^@[:space:]<>,;"]+$'::text)),
+    CONSTRAINT queues_first_response_positive CHECK ((first_response > '00:00:00'::interval)),
+    CONSTRAINT queues_hours_all_or_none CHECK ((((hours_days IS NULL) = (hours_start IS NULL)) AND ((hours_days IS NULL) = (hours_end IS NULL)) AND ((hours_days IS NULL) = (hours_tz IS NULL)))),
+    CONSTRAINT queues_hours_days_are_iso_weekdays CHECK ((((cardinality(hours_days) >= 1) AND (cardinality(hours_days) <= 7)) AND (hours_days <@ ARRAY[1, 2, 3, 4, 5, 6, 7]) AND (array_position(hours_days, NULL::integer) IS NULL))),
+    CONSTRAINT queues_hours_start_before_end CHECK ((hours_start < hours_end)),
+    CONSTRAINT queues_hours_tz_is_a_zone CHECK (((hours_tz IS NULL) OR (('2000-01-01 00:00:00+00'::timestamp with time zone AT TIME ZONE hours_tz) IS NOT NULL))),
+    CONSTRAINT queues_resolve_within_positive CHECK ((resolve_within > '00:00:00'::interval))
 );
 
 --
@@ -566,10 +1181,70 @@ CREATE TABLE plaint.queues (
 COMMENT ON TABLE plaint.queues IS 'Queues tickets are routed to; a queue is created when first used';
 
 --
+-- Name: COLUMN queues.name; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.name IS 'The queue''s name, as rules and plaint.set_queue() use it';
+
+--
+-- Name: COLUMN queues.created_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.created_at IS 'When the queue was first used';
+
+--
 -- Name: COLUMN queues.first_response; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.queues.first_response IS 'First-response SLA: an agent''s first reply is due this long after the first message arrived (plaint.overdue)';
+COMMENT ON COLUMN plaint.queues.first_response IS 'First-response SLA: an agent''s first reply is due this long, in open hours, after the first message arrived (plaint.overdue)';
+
+--
+-- Name: COLUMN queues.restricted; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.restricted IS 'true: only the queue''s members (plaint.queue_members), admins and the gateway see its tickets; false: every agent does';
+
+--
+-- Name: COLUMN queues.ack_within; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.ack_within IS 'Acknowledgement deadline after arrival, in open hours; NULL: the gateway''s [ack] within';
+
+--
+-- Name: COLUMN queues.resolve_within; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.resolve_within IS 'Resolution deadline after the first message arrived, in open hours; NULL: none';
+
+--
+-- Name: COLUMN queues.hours_days; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.hours_days IS 'Business hours: the ISO weekdays the queue is staffed (1 Monday ... 7 Sunday); NULL: always open, deadlines count every hour';
+
+--
+-- Name: COLUMN queues.hours_start; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.hours_start IS 'Business hours: opening time of each staffed day, in hours_tz';
+
+--
+-- Name: COLUMN queues.hours_end; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.hours_end IS 'Business hours: closing time of each staffed day, in hours_tz; after hours_start (24:00 for midnight)';
+
+--
+-- Name: COLUMN queues.hours_tz; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.hours_tz IS 'Business hours: the time zone of hours_start and hours_end, e.g. Europe/Berlin';
+
+--
+-- Name: COLUMN queues.escalate_to; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.escalate_to IS 'Address that gets one mail per missed deadline of the queue''s tickets (plaint.check_overdue()); NULL: none';
 
 --
 -- Name: notes; Type: TABLE; Schema: plaint
@@ -591,10 +1266,34 @@ CREATE TABLE plaint.notes (
 COMMENT ON TABLE plaint.notes IS 'Internal notes agents leave on a ticket (plaint.note()); never mailed, shown in plaint.thread';
 
 --
+-- Name: COLUMN notes.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.notes.id IS 'Row number';
+
+--
+-- Name: COLUMN notes.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.notes.ticket_id IS 'The ticket';
+
+--
 -- Name: COLUMN notes.author; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.notes.author IS 'The database user who wrote the note';
+
+--
+-- Name: COLUMN notes.body; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.notes.body IS 'The note''s text';
+
+--
+-- Name: COLUMN notes.created_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.notes.created_at IS 'When it was written';
 
 --
 -- Name: notes_id_seq; Type: SEQUENCE; Schema: plaint
@@ -629,6 +1328,137 @@ CREATE SEQUENCE plaint.outbox_id_seq
 --
 
 ALTER SEQUENCE plaint.outbox_id_seq OWNED BY plaint.outbox.id;
+
+--
+-- Name: settings; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.settings (
+    key text NOT NULL,
+    value text NOT NULL,
+    CONSTRAINT settings_max_attachment_bytes_is_a_number CHECK (((key <> 'max_attachment_bytes'::text) OR (value ~ '^[0-9]{1,10}$'::text))),
+    CONSTRAINT settings_message_id_domain_is_one_word CHECK (((key <> 'message_id_domain'::text) OR (value ~ '^[^][()<>@,;:\\"[:space:]]+$'::text))),
+    CONSTRAINT settings_own_addresses_are_addresses CHECK (((key <> 'own_addresses'::text) OR (value ~ '^\s*([^@[:space:]<>,;"]+@[^@[:space:]<>,;"]+\s*(,\s*|$))*$'::text))),
+    CONSTRAINT settings_reopen_days_is_a_number CHECK (((key <> 'reopen_days'::text) OR (value ~ '^[0-9]{1,5}$'::text)))
+);
+
+--
+-- Name: TABLE settings; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.settings IS 'Settings the SQL functions read: message_id_domain and ticket_prefix (written by the gateway at start-up from its config), reopen_days (set here by an admin)';
+
+--
+-- Name: COLUMN settings.key; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.settings.key IS 'message_id_domain: right of the @ in Message-IDs of replies; ticket_prefix: the PREFIX of PREFIX-n ticket numbers; reopen_days: a customer''s mail to a ticket resolved or closed at most this many days ago reopens it, later mail opens a new ticket that follows it (0: never reopen); max_attachment_bytes: the most an agent''s upload, and the attachments of one reply together, may weigh; own_addresses: addresses of plaint''s own mailboxes, comma separated, that replies never copy';
+
+--
+-- Name: COLUMN settings.value; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.settings.value IS 'The setting''s value, as text';
+
+--
+-- Name: ticket_participants; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.ticket_participants (
+    ticket_id bigint NOT NULL,
+    address text NOT NULL,
+    source text NOT NULL,
+    added_by text,
+    added_at timestamp with time zone DEFAULT now() NOT NULL,
+    removed_at timestamp with time zone,
+    removed_by text,
+    CONSTRAINT ticket_participants_address_is_an_address CHECK (((address = lower(address)) AND (address ~ '^[^@[:space:]<>,;"]+@[^@[:space:]<>,;"]+$'::text))),
+    CONSTRAINT ticket_participants_removal_names_its_agent CHECK (((removed_at IS NULL) = (removed_by IS NULL))),
+    CONSTRAINT ticket_participants_source_known CHECK ((source = ANY (ARRAY['cc'::text, 'agent'::text])))
+);
+
+--
+-- Name: TABLE ticket_participants; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.ticket_participants IS 'Participants agents added to a ticket, and removals; the Cc addresses of its inbound mail count too unless removed (plaint.participants shows the result)';
+
+--
+-- Name: COLUMN ticket_participants.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.ticket_participants.ticket_id IS 'The ticket';
+
+--
+-- Name: COLUMN ticket_participants.address; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.ticket_participants.address IS 'The participant''s address, lower case';
+
+--
+-- Name: COLUMN ticket_participants.source; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.ticket_participants.source IS 'cc: it came from the Cc of inbound mail (the row records its removal); agent: added with plaint.add_participant()';
+
+--
+-- Name: COLUMN ticket_participants.added_by; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.ticket_participants.added_by IS 'The agent who added it; NULL for a Cc address';
+
+--
+-- Name: COLUMN ticket_participants.added_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.ticket_participants.added_at IS 'When it was added (or, for a Cc address, when the row was made)';
+
+--
+-- Name: COLUMN ticket_participants.removed_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.ticket_participants.removed_at IS 'When an agent removed it: replies no longer copy it; NULL while it takes part';
+
+--
+-- Name: COLUMN ticket_participants.removed_by; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.ticket_participants.removed_by IS 'The agent who removed it';
+
+--
+-- Name: queue_members; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.queue_members (
+    queue text NOT NULL,
+    agent text NOT NULL,
+    added_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT queue_members_agent_is_a_name CHECK ((agent ~ '^[^[:space:][:cntrl:]]+$'::text))
+);
+
+--
+-- Name: TABLE queue_members; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.queue_members IS 'Who sees a restricted queue: an agent login, or a role whose members all do';
+
+--
+-- Name: COLUMN queue_members.queue; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queue_members.queue IS 'The queue';
+
+--
+-- Name: COLUMN queue_members.agent; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queue_members.agent IS 'A login name, or the name of a role: its members are members of the queue';
+
+--
+-- Name: COLUMN queue_members.added_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queue_members.added_at IS 'When the membership was given';
 
 --
 -- Name: raw_messages_id_seq; Type: SEQUENCE; Schema: plaint
@@ -673,6 +1503,18 @@ CREATE TABLE plaint.routing (
 COMMENT ON TABLE plaint.routing IS 'How the rules routed each message: matched rules, verdict and rule-set version';
 
 --
+-- Name: COLUMN routing.raw_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.routing.raw_id IS 'The raw message the rules looked at';
+
+--
+-- Name: COLUMN routing.routed_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.routing.routed_at IS 'When it was classified (again after a requeue)';
+
+--
 -- Name: COLUMN routing.rules_version; Type: COMMENT; Schema: plaint
 --
 
@@ -695,6 +1537,18 @@ COMMENT ON COLUMN plaint.routing.queue IS 'The queue chosen: by a rule, else the
 --
 
 COMMENT ON COLUMN plaint.routing.priority IS 'Priority set by a rule, NULL if none did';
+
+--
+-- Name: COLUMN routing.tags; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.routing.tags IS 'Tags the rules gave';
+
+--
+-- Name: COLUMN routing.assignee; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.routing.assignee IS 'Agent a rule assigned, NULL if none did';
 
 --
 -- Name: COLUMN routing.template; Type: COMMENT; Schema: plaint
@@ -771,27 +1625,16 @@ CREATE TABLE plaint.schema_migrations (
 COMMENT ON TABLE plaint.schema_migrations IS 'Migrations applied by plaint db migrate';
 
 --
--- Name: settings; Type: TABLE; Schema: plaint
+-- Name: COLUMN schema_migrations.version; Type: COMMENT; Schema: plaint
 --
 
-CREATE TABLE plaint.settings (
-    key text NOT NULL,
-    value text NOT NULL,
-    CONSTRAINT settings_message_id_domain_is_one_word CHECK (((key <> 'message_id_domain'::text) OR (value ~ '^[^][()<>@,;:\\"[:space:]]+$'::text))),
-    CONSTRAINT settings_reopen_days_is_a_number CHECK (((key <> 'reopen_days'::text) OR (value ~ '^[0-9]{1,5}$'::text)))
-);
+COMMENT ON COLUMN plaint.schema_migrations.version IS 'The migration''s number (sql/migrations/NNNN_name.sql)';
 
 --
--- Name: TABLE settings; Type: COMMENT; Schema: plaint
+-- Name: COLUMN schema_migrations.applied_at; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON TABLE plaint.settings IS 'Settings the SQL functions read: message_id_domain and ticket_prefix (written by the gateway at start-up from its config), reopen_days (set here by an admin)';
-
---
--- Name: COLUMN settings.key; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.settings.key IS 'message_id_domain: right of the @ in Message-IDs of replies; ticket_prefix: the PREFIX of PREFIX-n ticket numbers; reopen_days: a customer''s mail to a ticket resolved or closed at most this many days ago reopens it, later mail opens a new ticket that follows it (0: never reopen)';
+COMMENT ON COLUMN plaint.schema_migrations.applied_at IS 'When plaint db migrate applied it';
 
 --
 -- Name: ticket_number_seq; Type: SEQUENCE; Schema: plaint
@@ -822,6 +1665,85 @@ CREATE SEQUENCE plaint.tickets_id_seq
 ALTER SEQUENCE plaint.tickets_id_seq OWNED BY plaint.tickets.id;
 
 --
+-- Name: uploads; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.uploads (
+    id bigint NOT NULL,
+    sha256 text NOT NULL,
+    filename text NOT NULL,
+    content_type text NOT NULL,
+    added_by text DEFAULT SESSION_USER NOT NULL,
+    added_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: TABLE uploads; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.uploads IS 'Files agents stored with plaint.add_blob() to attach to replies, under the name and type they gave';
+
+--
+-- Name: COLUMN uploads.id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.uploads.id IS 'Row number';
+
+--
+-- Name: COLUMN uploads.sha256; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.uploads.sha256 IS 'The content, in plaint.blobs';
+
+--
+-- Name: COLUMN uploads.filename; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.uploads.filename IS 'The file name to send it under';
+
+--
+-- Name: COLUMN uploads.content_type; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.uploads.content_type IS 'Its MIME type, e.g. application/pdf';
+
+--
+-- Name: COLUMN uploads.added_by; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.uploads.added_by IS 'The agent who uploaded it';
+
+--
+-- Name: COLUMN uploads.added_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.uploads.added_at IS 'When it was uploaded';
+
+--
+-- Name: uploads_id_seq; Type: SEQUENCE; Schema: plaint
+--
+
+CREATE SEQUENCE plaint.uploads_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: uploads_id_seq; Type: SEQUENCE OWNED BY; Schema: plaint
+--
+
+ALTER SEQUENCE plaint.uploads_id_seq OWNED BY plaint.uploads.id;
+
+--
+-- Name: agents agents_pkey; Type: CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.agents
+    ADD CONSTRAINT agents_pkey PRIMARY KEY (login);
+
+--
 -- Name: attachments attachments_message_row_part_key; Type: CONSTRAINT; Schema: plaint
 --
 
@@ -841,6 +1763,13 @@ ALTER TABLE ONLY plaint.attachments
 
 ALTER TABLE ONLY plaint.blobs
     ADD CONSTRAINT blobs_pkey PRIMARY KEY (sha256);
+
+--
+-- Name: breaches breaches_pkey; Type: CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.breaches
+    ADD CONSTRAINT breaches_pkey PRIMARY KEY (ticket_id, kind);
 
 --
 -- Name: customers customers_email_key; Type: CONSTRAINT; Schema: plaint
@@ -892,6 +1821,13 @@ ALTER TABLE ONLY plaint.notes
     ADD CONSTRAINT notes_pkey PRIMARY KEY (id);
 
 --
+-- Name: outbox_attachments outbox_attachments_pkey; Type: CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.outbox_attachments
+    ADD CONSTRAINT outbox_attachments_pkey PRIMARY KEY (outbox_id, "position");
+
+--
 -- Name: outbox outbox_message_id_key; Type: CONSTRAINT; Schema: plaint
 --
 
@@ -911,6 +1847,13 @@ ALTER TABLE ONLY plaint.outbox
 
 ALTER TABLE ONLY plaint.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+--
+-- Name: queue_members queue_members_pkey; Type: CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.queue_members
+    ADD CONSTRAINT queue_members_pkey PRIMARY KEY (queue, agent);
 
 --
 -- Name: queues queues_pkey; Type: CONSTRAINT; Schema: plaint
@@ -955,6 +1898,13 @@ ALTER TABLE ONLY plaint.settings
     ADD CONSTRAINT settings_pkey PRIMARY KEY (key);
 
 --
+-- Name: ticket_participants ticket_participants_pkey; Type: CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.ticket_participants
+    ADD CONSTRAINT ticket_participants_pkey PRIMARY KEY (ticket_id, address);
+
+--
 -- Name: tickets tickets_number_key; Type: CONSTRAINT; Schema: plaint
 --
 
@@ -969,10 +1919,23 @@ ALTER TABLE ONLY plaint.tickets
     ADD CONSTRAINT tickets_pkey PRIMARY KEY (id);
 
 --
+-- Name: uploads uploads_pkey; Type: CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.uploads
+    ADD CONSTRAINT uploads_pkey PRIMARY KEY (id);
+
+--
 -- Name: attachments_sha256; Type: INDEX; Schema: plaint
 --
 
 CREATE INDEX attachments_sha256 ON plaint.attachments USING btree (sha256);
+
+--
+-- Name: events_queue_moves; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX events_queue_moves ON plaint.events USING btree (ticket_id) WHERE (kind = 'queue'::text);
 
 --
 -- Name: events_ticket; Type: INDEX; Schema: plaint
@@ -1005,6 +1968,12 @@ CREATE INDEX messages_ticket ON plaint.messages USING btree (ticket_id, id);
 CREATE INDEX notes_ticket ON plaint.notes USING btree (ticket_id, id);
 
 --
+-- Name: outbox_attachments_sha256; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX outbox_attachments_sha256 ON plaint.outbox_attachments USING btree (sha256);
+
+--
 -- Name: outbox_due; Type: INDEX; Schema: plaint
 --
 
@@ -1021,6 +1990,12 @@ CREATE UNIQUE INDEX outbox_one_ack_per_ticket ON plaint.outbox USING btree (tick
 --
 
 CREATE INDEX outbox_recipient ON plaint.outbox USING btree (recipient, queued_at) WHERE (kind = 'ack'::text);
+
+--
+-- Name: outbox_ticket; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX outbox_ticket ON plaint.outbox USING btree (ticket_id);
 
 --
 -- Name: raw_messages_fetched_at; Type: INDEX; Schema: plaint
@@ -1059,6 +2034,12 @@ CREATE INDEX raw_messages_unflagged ON plaint.raw_messages USING btree (mailbox,
 CREATE INDEX routing_routed_at ON plaint.routing USING btree (routed_at);
 
 --
+-- Name: tickets_customer; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX tickets_customer ON plaint.tickets USING btree (customer_id);
+
+--
 -- Name: tickets_merged_into; Type: INDEX; Schema: plaint
 --
 
@@ -1069,6 +2050,39 @@ CREATE INDEX tickets_merged_into ON plaint.tickets USING btree (merged_into) WHE
 --
 
 CREATE INDEX tickets_open ON plaint.tickets USING btree (queue, created_at) WHERE (status <> ALL (ARRAY['resolved'::text, 'closed'::text]));
+
+--
+-- Name: uploads_added_by; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX uploads_added_by ON plaint.uploads USING btree (added_by, sha256);
+
+--
+-- Name: uploads_sha256; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX uploads_sha256 ON plaint.uploads USING btree (sha256);
+
+--
+-- Name: repeat_complainants _RETURN; Type: RULE; Schema: plaint
+--
+
+CREATE OR REPLACE VIEW plaint.repeat_complainants WITH (security_invoker='true') AS
+ SELECT c.email AS customer,
+    c.name,
+    count(*) FILTER (WHERE (t.created_at > (now() - '90 days'::interval))) AS tickets_90d,
+    count(*) FILTER (WHERE (t.status = ANY (ARRAY['new'::text, 'open'::text, 'pending'::text]))) AS open_now,
+    count(*) AS tickets,
+    array_agg(DISTINCT t.queue ORDER BY t.queue) FILTER (WHERE (t.created_at > (now() - '90 days'::interval))) AS queues_90d,
+    max(last_in.at) AS last_contact
+   FROM ((plaint.customers c
+     JOIN plaint.tickets t ON (((t.customer_id = c.id) AND (t.merged_into IS NULL))))
+     LEFT JOIN LATERAL ( SELECT max(COALESCE(m.received_at, m.created_at)) AS at
+           FROM plaint.messages m
+          WHERE ((m.ticket_id = t.id) AND (m.direction = 'in'::text))) last_in ON (true))
+  GROUP BY c.id
+ HAVING (count(*) FILTER (WHERE (t.created_at > (now() - '90 days'::interval))) >= 2)
+  ORDER BY (count(*) FILTER (WHERE (t.created_at > (now() - '90 days'::interval)))) DESC, (max(last_in.at)) DESC, c.email;
 
 --
 -- Name: attachments attachments_message_row_fkey; Type: FK CONSTRAINT; Schema: plaint
@@ -1083,6 +2097,20 @@ ALTER TABLE ONLY plaint.attachments
 
 ALTER TABLE ONLY plaint.attachments
     ADD CONSTRAINT attachments_sha256_fkey FOREIGN KEY (sha256) REFERENCES plaint.blobs(sha256);
+
+--
+-- Name: breaches breaches_outbox_id_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.breaches
+    ADD CONSTRAINT breaches_outbox_id_fkey FOREIGN KEY (outbox_id) REFERENCES plaint.outbox(id);
+
+--
+-- Name: breaches breaches_ticket_id_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.breaches
+    ADD CONSTRAINT breaches_ticket_id_fkey FOREIGN KEY (ticket_id) REFERENCES plaint.tickets(id);
 
 --
 -- Name: events events_ticket_id_fkey; Type: FK CONSTRAINT; Schema: plaint
@@ -1113,6 +2141,20 @@ ALTER TABLE ONLY plaint.notes
     ADD CONSTRAINT notes_ticket_id_fkey FOREIGN KEY (ticket_id) REFERENCES plaint.tickets(id);
 
 --
+-- Name: outbox_attachments outbox_attachments_outbox_id_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.outbox_attachments
+    ADD CONSTRAINT outbox_attachments_outbox_id_fkey FOREIGN KEY (outbox_id) REFERENCES plaint.outbox(id);
+
+--
+-- Name: outbox_attachments outbox_attachments_sha256_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.outbox_attachments
+    ADD CONSTRAINT outbox_attachments_sha256_fkey FOREIGN KEY (sha256) REFERENCES plaint.blobs(sha256);
+
+--
 -- Name: outbox outbox_message_row_fkey; Type: FK CONSTRAINT; Schema: plaint
 --
 
@@ -1127,6 +2169,13 @@ ALTER TABLE ONLY plaint.outbox
     ADD CONSTRAINT outbox_ticket_id_fkey FOREIGN KEY (ticket_id) REFERENCES plaint.tickets(id);
 
 --
+-- Name: queue_members queue_members_queue_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.queue_members
+    ADD CONSTRAINT queue_members_queue_fkey FOREIGN KEY (queue) REFERENCES plaint.queues(name) ON UPDATE CASCADE ON DELETE CASCADE;
+
+--
 -- Name: raw_messages raw_messages_duplicate_of_fkey; Type: FK CONSTRAINT; Schema: plaint
 --
 
@@ -1139,6 +2188,13 @@ ALTER TABLE ONLY plaint.raw_messages
 
 ALTER TABLE ONLY plaint.routing
     ADD CONSTRAINT routing_raw_id_fkey FOREIGN KEY (raw_id) REFERENCES plaint.raw_messages(id);
+
+--
+-- Name: ticket_participants ticket_participants_ticket_id_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.ticket_participants
+    ADD CONSTRAINT ticket_participants_ticket_id_fkey FOREIGN KEY (ticket_id) REFERENCES plaint.tickets(id);
 
 --
 -- Name: tickets tickets_customer_id_fkey; Type: FK CONSTRAINT; Schema: plaint
@@ -1174,6 +2230,85 @@ ALTER TABLE ONLY plaint.tickets
 
 ALTER TABLE ONLY plaint.tickets
     ADD CONSTRAINT tickets_related_to_fkey FOREIGN KEY (related_to) REFERENCES plaint.tickets(id);
+
+--
+-- Name: uploads uploads_sha256_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.uploads
+    ADD CONSTRAINT uploads_sha256_fkey FOREIGN KEY (sha256) REFERENCES plaint.blobs(sha256);
+
+--
+-- Name: attachments; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.attachments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: blobs; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.blobs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: breaches; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.breaches ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: customers; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.customers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: events; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: messages; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notes; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.notes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: outbox; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.outbox ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: outbox_attachments; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.outbox_attachments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: routing; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.routing ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ticket_participants; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.ticket_participants ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: tickets; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.tickets ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: SCHEMA plaint; Type: ACL; Schema: -
@@ -1269,6 +2404,14 @@ GRANT UPDATE(attempts) ON TABLE plaint.raw_messages TO plaint_gateway;
 GRANT UPDATE(claimed_by) ON TABLE plaint.raw_messages TO plaint_gateway;
 
 --
+-- Name: TABLE agents; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.agents TO plaint_admin;
+GRANT SELECT ON TABLE plaint.agents TO plaint_agent;
+GRANT SELECT ON TABLE plaint.agents TO plaint_gateway;
+
+--
 -- Name: TABLE attachments; Type: ACL; Schema: plaint
 --
 
@@ -1290,6 +2433,26 @@ GRANT USAGE ON SEQUENCE plaint.attachments_id_seq TO plaint_gateway;
 GRANT ALL ON TABLE plaint.blobs TO plaint_admin;
 GRANT SELECT,INSERT ON TABLE plaint.blobs TO plaint_gateway;
 GRANT SELECT ON TABLE plaint.blobs TO plaint_agent;
+
+--
+-- Name: COLUMN blobs.content; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(content) ON TABLE plaint.blobs TO plaint_gateway;
+
+--
+-- Name: COLUMN blobs.removed_at; Type: ACL; Schema: plaint
+--
+
+GRANT UPDATE(removed_at) ON TABLE plaint.blobs TO plaint_gateway;
+
+--
+-- Name: TABLE breaches; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.breaches TO plaint_admin;
+GRANT SELECT ON TABLE plaint.breaches TO plaint_agent;
+GRANT SELECT,INSERT,UPDATE ON TABLE plaint.breaches TO plaint_gateway;
 
 --
 -- Name: TABLE customers; Type: ACL; Schema: plaint
@@ -1329,6 +2492,14 @@ GRANT SELECT,INSERT,UPDATE ON TABLE plaint.mailboxes TO plaint_gateway;
 GRANT ALL ON TABLE plaint.mailboxes TO plaint_admin;
 
 --
+-- Name: TABLE outbox_attachments; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.outbox_attachments TO plaint_admin;
+GRANT SELECT ON TABLE plaint.outbox_attachments TO plaint_agent;
+GRANT SELECT ON TABLE plaint.outbox_attachments TO plaint_gateway;
+
+--
 -- Name: SEQUENCE messages_id_seq; Type: ACL; Schema: plaint
 --
 
@@ -1365,6 +2536,30 @@ GRANT SELECT,USAGE ON SEQUENCE plaint.outbox_id_seq TO plaint_gateway;
 GRANT ALL ON SEQUENCE plaint.outbox_id_seq TO plaint_admin;
 
 --
+-- Name: TABLE settings; Type: ACL; Schema: plaint
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE plaint.settings TO plaint_gateway;
+GRANT SELECT ON TABLE plaint.settings TO plaint_agent;
+GRANT ALL ON TABLE plaint.settings TO plaint_admin;
+
+--
+-- Name: TABLE ticket_participants; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.ticket_participants TO plaint_admin;
+GRANT SELECT ON TABLE plaint.ticket_participants TO plaint_agent;
+GRANT SELECT ON TABLE plaint.ticket_participants TO plaint_gateway;
+
+--
+-- Name: TABLE queue_members; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.queue_members TO plaint_admin;
+GRANT SELECT ON TABLE plaint.queue_members TO plaint_agent;
+GRANT SELECT ON TABLE plaint.queue_members TO plaint_gateway;
+
+--
 -- Name: SEQUENCE raw_messages_id_seq; Type: ACL; Schema: plaint
 --
 
@@ -1395,14 +2590,6 @@ GRANT SELECT ON TABLE plaint.schema_migrations TO plaint_gateway;
 GRANT ALL ON TABLE plaint.schema_migrations TO plaint_admin;
 
 --
--- Name: TABLE settings; Type: ACL; Schema: plaint
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE plaint.settings TO plaint_gateway;
-GRANT SELECT ON TABLE plaint.settings TO plaint_agent;
-GRANT ALL ON TABLE plaint.settings TO plaint_admin;
-
---
 -- Name: SEQUENCE ticket_number_seq; Type: ACL; Schema: plaint
 --
 
@@ -1415,6 +2602,18 @@ GRANT ALL ON SEQUENCE plaint.ticket_number_seq TO plaint_admin;
 
 GRANT SELECT,USAGE ON SEQUENCE plaint.tickets_id_seq TO plaint_gateway;
 GRANT ALL ON SEQUENCE plaint.tickets_id_seq TO plaint_admin;
+
+--
+-- Name: TABLE uploads; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.uploads TO plaint_admin;
+
+--
+-- Name: SEQUENCE uploads_id_seq; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON SEQUENCE plaint.uploads_id_seq TO plaint_admin;
 
 --
 -- PostgreSQL database dump complete

@@ -1,10 +1,10 @@
 -- prologue.sql: run by `plaint db migrate` before it re-creates the code
--- (sql/code/types, functions, views), in the same transaction.
+-- (sql/code/types, functions, views, policies), in the same transaction.
 --
--- Drops every view, function and composite type of schema plaint, so that
--- the files under sql/code are the only definition of each.  Tables,
--- their columns and data belong to sql/migrations and are never touched
--- here.  A database object outside schema plaint that depends on plaint's
+-- Drops every view, function, composite type and row-level security
+-- policy of schema plaint, so that the files under sql/code are the only
+-- definition of each.  Tables, their columns and data belong to
+-- sql/migrations and are never touched here.  A database object outside schema plaint that depends on plaint's
 -- code (an admin's report view over plaint.open_tickets, say) would be
 -- dropped with it: migrate refuses instead, naming it.
 DO $$
@@ -41,6 +41,17 @@ BEGIN
 		      USING ERRCODE = '2BP01',
 			    HINT = 'Drop it, run plaint db migrate, then create it again.';
 	END IF;
+
+	-- Row-level security policies are code too (sql/code/policies): they
+	-- use plaint's functions.  Whether a table has row-level security
+	-- enabled is the table's, and stays.
+	FOR v_dep, v_on IN
+		SELECT p.polname, c.oid::regclass::text FROM pg_policy p
+		  JOIN pg_class c ON c.oid = p.polrelid
+		 WHERE c.relnamespace = 'plaint'::regnamespace
+	LOOP
+		EXECUTE format('DROP POLICY %I ON %s', v_dep, v_on);
+	END LOOP;
 
 	-- Names are read first: a view dropped by CASCADE has no name left.
 	FOREACH v_dep IN ARRAY ARRAY(

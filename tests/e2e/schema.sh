@@ -47,15 +47,40 @@ for f in sql/code/functions/*.sql sql/code/views/*.sql sql/code/types/*.sql; do
 		ok 1 "$f creates plaint.$name"
 done
 
+# Row-level security policies are code as well: one file per table,
+# holding that table's policies; every table with row-level security
+# enabled has some.
+n_pfiles=$(ls sql/code/policies/*.sql 2>/dev/null | wc -l)
+n_ptables=$(sql "SELECT count(DISTINCT p.polrelid) FROM pg_policy p
+		 JOIN pg_class c ON c.oid = p.polrelid
+		 WHERE c.relnamespace = 'plaint'::regnamespace")
+is "$n_ptables" "$n_pfiles" "one file under sql/code/policies per table with policies"
+for f in sql/code/policies/*.sql; do
+	[ -e "$f" ] || continue
+	name=$(basename "$f" .sql)
+	grep -qE "^CREATE POLICY [a-z_]+ ON plaint\\.$name " "$f" ||
+		ok 1 "$f makes the policies of plaint.$name"
+done
+is "$(sql "SELECT coalesce(string_agg(c.relname, ','), '') FROM pg_class c
+	   WHERE c.relnamespace = 'plaint'::regnamespace AND c.relrowsecurity
+	     AND NOT EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = c.oid)")" "" \
+	"every table with row-level security has policies"
+n_policies=$(sql "SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+		  WHERE c.relnamespace = 'plaint'::regnamespace")
+
 # A second migrate applies nothing and re-creates the code: an object
 # dropped by hand comes back, and the recorded hash stays.
 hash=$(sql "SELECT hash FROM plaint.schema_code")
 sql "DROP VIEW plaint.overdue" > /dev/null
+sql "DROP POLICY agents_see_their_queues ON plaint.tickets" > /dev/null
 plaint_run schema-migrate -c "$W/plaint.conf" db migrate
 ok $? "db migrate again"
 grep -q "applied=0 " "$LOGDIR/schema-migrate.err"
 ok $? "the second migrate applies no migration"
 is "$(sql "SELECT to_regclass('plaint.overdue') IS NOT NULL")" t "the code is re-created: a dropped view is back"
+is "$(sql "SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+	   WHERE c.relnamespace = 'plaint'::regnamespace")" "$n_policies" \
+	"and so are the policies, a dropped one too"
 is "$(sql "SELECT hash FROM plaint.schema_code")" "$hash" "the recorded code hash is the same"
 
 # The daemon refuses a database whose code is another build's.

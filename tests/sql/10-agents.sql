@@ -11,6 +11,8 @@ UPDATE plaint.settings SET value = 't10.example' WHERE key = 'message_id_domain'
 INSERT INTO plaint.queues (name, first_response) VALUES ('t10-q', interval '4 hours');
 INSERT INTO plaint.customers (email, name)
 VALUES ('t10-ann@example.com', 'Ann'), ('t10-bob@example.com', NULL);
+-- Agents who are not database logins: plaint.assign() knows them from here.
+INSERT INTO plaint.agents (login) VALUES ('t10_alice'), ('t10_bob');
 
 -- A ticket in t10-q created p_age ago, acknowledgement due p_ack_in from now.
 CREATE FUNCTION pg_temp.ticket(p_number text, p_subject text, p_status text,
@@ -151,10 +153,8 @@ SELECT is_empty($$
 	  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = v.col
 	 WHERE coalesce(col_description(c.oid, a.attnum), '') = ''$$,
 	'the non-obvious new columns have a COMMENT');
-SELECT ok(col_description('plaint.messages'::regclass,
-			  (SELECT attnum FROM pg_attribute WHERE attrelid = 'plaint.messages'::regclass
-			      AND attname = 'cc')) LIKE '%does not send Cc%',
-	  'messages.cc''s COMMENT says the gateway does not send Cc yet');
+SELECT col_type_is('plaint', 'outbox', 'cc', 'text[]',
+		   'outbox.cc, the Cc list the gateway sends, is text[]');
 
 ---------------------------------------------------------------- open_tickets
 SELECT results_eq(
@@ -285,7 +285,7 @@ SELECT results_eq(
 		 (SELECT count(*) FROM plaint.events)$$,
 	$$SELECT outbox, messages, events FROM before_err$$,
 	'refused replies leave no outbox, message or event rows');
-SELECT ok((SELECT prosrc FROM pg_proc WHERE oid = 'plaint.reply(text,text,text)'::regprocedure)
+SELECT ok((SELECT prosrc FROM pg_proc WHERE oid = 'plaint.reply(text,text,text,boolean,text[])'::regprocedure)
 	  LIKE '%pg_notify(''plaint_outbox'', t.id::text)%',
 	  'reply sends NOTIFY plaint_outbox with the ticket id (checked in the source: a NOTIFY is delivered only at commit)');
 

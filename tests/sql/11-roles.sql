@@ -26,9 +26,13 @@ SELECT t.id, r.id, 'in', 'one.t11@example.com', 't11-dan@example.com', 'Lost par
 
 -- The agent functions and the gateway functions, by signature.
 CREATE TEMP TABLE agent_fn (sig regprocedure);
-INSERT INTO agent_fn VALUES ('plaint.reply(text,text,text)'), ('plaint.note(text,text)'),
+INSERT INTO agent_fn VALUES ('plaint.reply(text,text,text,boolean,text[])'), ('plaint.note(text,text)'),
 	('plaint.assign(text,text)'), ('plaint.set_status(text,text)'),
-	('plaint.set_priority(text,text)'), ('plaint.merge(text,text)');
+	('plaint.set_priority(text,text)'), ('plaint.merge(text,text)'),
+	('plaint.set_queue(text,text)'), ('plaint.tag(text,text)'), ('plaint.untag(text,text)'),
+	('plaint.open_ticket(text,text,text,text,boolean,text)'),
+	('plaint.set_my_profile(text,text)'), ('plaint.add_participant(text,text)'),
+	('plaint.remove_participant(text,text)'), ('plaint.add_blob(text,text,bytea)');
 CREATE TEMP TABLE gateway_fn (sig regprocedure);
 INSERT INTO gateway_fn
 SELECT p.oid FROM pg_proc p
@@ -74,7 +78,7 @@ SELECT is_empty($$
 	 WHERE NOT has_table_privilege('plaint_agent', 'plaint.' || v, 'SELECT')$$,
 	'agent: SELECT on the views and on tickets, messages, customers, events, outbox, notes');
 SELECT is_empty($$SELECT sig FROM agent_fn WHERE NOT has_function_privilege('plaint_agent', sig, 'EXECUTE')$$,
-		'agent: EXECUTE on reply, note, assign, set_status, set_priority, merge');
+		'agent: EXECUTE on every agent function');
 SELECT is_empty($$SELECT sig FROM gateway_fn WHERE has_function_privilege('plaint_agent', sig, 'EXECUTE')$$,
 		'agent: no EXECUTE on file_message or queue_ack');
 

@@ -148,7 +148,7 @@ test_not_mail(void)
 	} inputs[] = {
 		{ "", 0, "no text at all" },
 		{ "  \r\n\n\t\n", 7, "no text at all" },
-		{ "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24, "binary data" },
+		{ "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 20, "binary data" },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(inputs); i++) {

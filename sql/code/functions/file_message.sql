@@ -236,7 +236,11 @@ BEGIN
 		VALUES (ticket_number, v_customer, coalesce(m.subject, ''), m.queue,
 			coalesce(m.priority, 'normal'), coalesce(m.tags, '{}'),
 			coalesce(m.rules, '{}'),
-			v_arrived + make_interval(secs => coalesce(m.ack_within, 3600)),
+			-- the queue's SLA, in its hours; else the gateway's
+			plaint.deadline(m.queue, v_arrived,
+					coalesce((SELECT q.ack_within FROM plaint.queues q
+						   WHERE q.name = m.queue),
+						 make_interval(secs => coalesce(m.ack_within, 3600)))),
 			v_follows, v_related, m.assignee)
 		RETURNING id INTO ticket_id;
 		action := 'opened';

@@ -32,7 +32,7 @@ CREATE TYPE plaint.inbound AS (
 	dropped_by         text,	-- the rule that said drop
 	limit_hits         text[],	-- rules whose pattern hit its limit
 	ack_suppressed     text,	-- why no acknowledgement (the guard); NULL: may
-	ack_within         integer,	-- seconds: the acknowledgement's deadline
+	ack_within         integer,	-- seconds to acknowledge, unless the queue sets ack_within
 	ack_rate_limit     integer,	-- acknowledgements per address and window; 0: none
 	ack_rate_window    integer,	-- seconds
 	tag_from_strangers text		-- 'thread' or 'new'

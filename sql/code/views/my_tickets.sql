@@ -1,4 +1,25 @@
-CREATE VIEW plaint.my_tickets AS
+CREATE VIEW plaint.my_tickets WITH (security_invoker = true) AS
 SELECT * FROM plaint.open_tickets o WHERE o.assignee = current_user;
 COMMENT ON VIEW plaint.my_tickets IS 'plaint.open_tickets assigned to you: assignee = current_user (assign with plaint.assign(ticket, agent))';
+COMMENT ON COLUMN plaint.my_tickets.queue IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.number IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.status IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.priority IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.subject IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.customer IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.assignee IS 'You (current_user)';
+COMMENT ON COLUMN plaint.my_tickets.created_at IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.age IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.ack_due_at IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.ack_sent_at IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.ack_state IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.first_response_due_at IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.first_response_at IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.response_state IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.messages_in IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.last_in_at IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.follows IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.tags IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.resolve_due_at IS 'As in plaint.open_tickets';
+COMMENT ON COLUMN plaint.my_tickets.resolve_state IS 'As in plaint.open_tickets';
 GRANT SELECT ON plaint.my_tickets TO plaint_agent;
