@@ -3,7 +3,9 @@
  * Owns the main loop and the pipeline it drives.  Each callback does
  * one bounded unit of work (one mailbox poll with its processing and
  * sending, or one outbox round); signals only schedule work, so SIGTERM
- * lets the current unit finish.  A reload that fails keeps the rules
+ * lets the current unit finish, except a download: a thread of its own
+ * hears SIGTERM and SIGINT and cuts the download short, leaving the
+ * mail unflagged on the server for the next run.  A reload that fails keeps the rules
  * that run.  It is the only module that talks to systemd (sd_notify:
  * READY, RELOADING, STOPPING, STATUS, WATCHDOG); without $NOTIFY_SOCKET
  * those calls do nothing.  The watchdog is fed from the loop, so a unit
@@ -12,6 +14,7 @@
 
 #include <stdlib.h>
 #include <sysexits.h>
+#include <pthread.h>
 #include <signal.h>
 
 #include <glib-unix.h>
@@ -24,12 +27,15 @@
 #define OUTBOX_INTERVAL 5	/* seconds between outbox rounds (retries) */
 #define RETRY_MAX 300		/* cap of the reconnect backoff, seconds */
 #define SMTP_IDLE 30		/* an SMTP session idle this long is closed */
+#define MAX_ROUNDS 20		/* polls in a row while mail keeps coming */
 #define STATUS_ERROR_CHARS 160	/* of the last error in STATUS= */
 
 typedef struct {
 	const GwConfig *config;
 	GwPipeline *pipeline;
 	GMainLoop *loop;
+	GMainLoop *signals;	/* run by the thread that hears SIGTERM */
+	gint stopping;		/* atomic: set by that thread */
 	int failures;		/* in a row, for the log-once rule */
 	GwDb *listener;		/* LISTENs for outbox work, or NULL */
 	guint listen_watch;
@@ -174,12 +180,30 @@ poll_now(MailboxTimer *t)
 	if (t->session != NULL && gw_imap_idling(t->session) &&
 	    !gw_imap_idle_done(t->session, NULL))
 		g_clear_pointer(&t->session, gw_imap_free);	/* reconnect below */
-	if (gw_pipeline_poll_session(t->d->pipeline, t->mbox, &t->session, &err))
-		healed(&t->failures, what);
-	else
-		report(t->d, &t->failures, what, err);
-	polled(t->d, t->mbox->name);
-	process_and_send(t->d);
+	/* Mail that arrives while a poll runs is announced in the replies
+	 * to its commands, not again when IDLE starts: poll until a poll
+	 * finds nothing, then IDLE. */
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		guint fetched = 0;
+		gboolean ok = gw_pipeline_poll_session(t->d->pipeline, t->mbox,
+						       &t->session, &fetched, &err);
+
+		if (ok)
+			healed(&t->failures, what);
+		else if (g_error_matches(err, GW_IMAP_ERROR, GW_IMAP_ERROR_CANCELLED))
+			gw_log_notice("mailbox=%s download interrupted to stop: "
+				      "what was not stored stays unflagged on "
+				      "the server", t->mbox->name);
+		else
+			report(t->d, &t->failures, what, err);
+		g_clear_error(&err);
+		if (g_atomic_int_get(&t->d->stopping))
+			return;		/* the loop quits next */
+		polled(t->d, t->mbox->name);
+		process_and_send(t->d);
+		if (!ok || fetched == 0)
+			break;
+	}
 	if (t->failures == 0)
 		start_idle(t);
 	schedule_poll(t);
@@ -277,7 +301,79 @@ on_terminate(gpointer data)
 	gw_log_notice("stopping");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	g_main_loop_quit(d->loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* In the signal thread: cut a download short, then let the main loop
+ * stop once its current unit returns. */
+static gboolean
+on_stop_signal(gpointer data)
+{
+	Daemon *d = data;
+
+	if (g_atomic_int_exchange(&d->stopping, TRUE))
+		return G_SOURCE_CONTINUE;
+	gw_imap_cancel_all();
+	g_main_context_invoke(NULL, on_terminate, d);
 	return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+signal_thread(gpointer data)
+{
+	GMainLoop *loop = data;
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
+	g_main_context_push_thread_default(g_main_loop_get_context(loop));
+	g_main_loop_run(loop);
+	g_main_context_pop_thread_default(g_main_loop_get_context(loop));
+	return NULL;
+}
+
+/* Every thread but the signal thread blocks SIGTERM and SIGINT (the
+ * mask is inherited: call this before any thread starts), so no system
+ * call of theirs is cut short by one: a stop is a decision, not an
+ * EINTR. */
+static void
+block_stop_signals(void)
+{
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stops, NULL);
+}
+
+/* SIGTERM and SIGINT are heard by a thread of their own, so that they
+ * reach a download the main loop is blocked in. */
+static GThread *
+start_signal_thread(Daemon *d)
+{
+	g_autoptr(GMainContext) ctx = g_main_context_new();
+	int sigs[] = { SIGTERM, SIGINT };
+
+	d->signals = g_main_loop_new(ctx, FALSE);
+	for (guint i = 0; i < G_N_ELEMENTS(sigs); i++) {
+		GSource *src = g_unix_signal_source_new(sigs[i]);
+
+		g_source_set_callback(src, on_stop_signal, d, NULL);
+		g_source_attach(src, ctx);
+		g_source_unref(src);
+	}
+	return g_thread_new("signals", signal_thread, d->signals);
+}
+
+static void
+stop_signal_thread(Daemon *d, GThread *thread)
+{
+	g_main_loop_quit(d->signals);
+	g_thread_join(thread);
+	g_clear_pointer(&d->signals, g_main_loop_unref);
 }
 
 static gboolean
@@ -343,7 +439,9 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	g_autoptr(GPtrArray) timers = g_ptr_array_new_with_free_func(mailbox_timer_free);
 	Daemon d = { .config = config, .mailboxes = config->mailboxes->len };
 	guint watchdog;
+	GThread *signals;
 
+	block_stop_signals();
 	d.pipeline = gw_pipeline_new(config, rules, &err);
 	if (d.pipeline == NULL) {
 		g_autofree char *line = gw_log_clean(err->message, STATUS_ERROR_CHARS);
@@ -355,8 +453,7 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	d.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, on_terminate, &d);
-	g_unix_signal_add(SIGINT, on_terminate, &d);
+	signals = start_signal_thread(&d);
 	g_unix_signal_add(SIGHUP, on_reload, &d);
 	for (guint i = 0; i < config->mailboxes->len; i++) {
 		MailboxTimer *t = g_new0(MailboxTimer, 1);
@@ -373,6 +470,7 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	watchdog = start_watchdog();
 	notify_status(&d, "READY=1\n");
 	g_main_loop_run(d.loop);
+	stop_signal_thread(&d, signals);
 	if (watchdog != 0)
 		g_source_remove(watchdog);
 	g_ptr_array_set_size(timers, 0);	/* sessions log out */

@@ -15,11 +15,20 @@
 
 G_DEFINE_QUARK(gw-imap-error-quark, gw_imap_error)
 
+#define FETCH_CHUNK 1000	/* UIDs named in one FETCH of sizes */
+
 struct GwImap {
 	mailimap *session;
 	char *host;
 	gboolean idling;
+	gboolean cancelled;	/* by gw_imap_cancel_all, under fetch_lock */
 };
+
+/* The session downloading now, which a stop may cut short: only during
+ * a FETCH, when libetpan neither opens nor closes the stream. */
+static GMutex fetch_lock;
+static GwImap *fetching;
+static gboolean stopping;
 
 static gboolean
 imap_ok(int r)
@@ -35,6 +44,14 @@ server_text(GwImap *imap)
 	const char *t = imap->session ? imap->session->imap_response : NULL;
 
 	return gw_log_clean(t, 200);
+}
+
+static gboolean
+cancelled_error(GwImap *imap, GError **error)
+{
+	g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_CANCELLED,
+		    "imap %s: download interrupted: stopping", imap->host);
+	return FALSE;
 }
 
 static gboolean
@@ -201,7 +218,7 @@ gw_imap_free(GwImap *imap)
 	if (imap->idling)
 		gw_imap_idle_done(imap, NULL);
 	if (imap->session != NULL) {
-		if (imap->session->imap_stream != NULL &&
+		if (imap->session->imap_stream != NULL && !imap->cancelled &&
 		    imap->session->imap_state != MAILIMAP_STATE_DISCONNECTED)
 			mailimap_logout(imap->session);
 		mailimap_free(imap->session);
@@ -376,6 +393,14 @@ gw_imap_fetch(GwImap *imap, const guint32 *uids, guint n_uids,
 
 	if (n_uids == 0)
 		return TRUE;
+	g_mutex_lock(&fetch_lock);
+	if (stopping)
+		imap->cancelled = TRUE;
+	else
+		fetching = imap;
+	g_mutex_unlock(&fetch_lock);
+	if (imap->cancelled)
+		return cancelled_error(imap, error);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate());
@@ -386,6 +411,9 @@ gw_imap_fetch(GwImap *imap, const guint32 *uids, guint n_uids,
 	mailimap_set_progress_callback(imap->session, no_progress, no_progress, NULL);
 	mailimap_set_msg_att_handler(imap->session, on_message, &ctx);
 	r = mailimap_uid_fetch(imap->session, set, ft, &result);
+	g_mutex_lock(&fetch_lock);
+	fetching = NULL;
+	g_mutex_unlock(&fetch_lock);
 	mailimap_set_msg_att_handler(imap->session, NULL, NULL);
 	mailimap_set_progress_callback(imap->session, NULL, NULL, NULL);
 	mailimap_fetch_type_free(ft);
@@ -396,9 +424,83 @@ gw_imap_fetch(GwImap *imap, const guint32 *uids, guint n_uids,
 		g_propagate_error(error, ctx.error);
 		return FALSE;
 	}
+	if (imap->cancelled)
+		return cancelled_error(imap, error);
 	if (!imap_ok(r))
 		return set_error(imap, error, r, "UID FETCH");
 	return TRUE;
+}
+
+void
+gw_imap_cancel_all(void)
+{
+	g_mutex_lock(&fetch_lock);
+	stopping = TRUE;
+	if (fetching != NULL) {
+		fetching->cancelled = TRUE;
+		mailstream_cancel(fetching->session->imap_stream);
+	}
+	g_mutex_unlock(&fetch_lock);
+}
+
+/* The sizes of uids (RFC822.SIZE), in chunks of FETCH_CHUNK; a UID the
+ * server no longer has is left out. */
+static void
+on_size(struct mailimap_msg_att *att, void *data)
+{
+	GHashTable *sizes = data;
+	guint32 uid = 0, size = 0;
+	gboolean has_size = FALSE;
+
+	for (clistiter *it = clist_begin(att->att_list); it; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		struct mailimap_msg_att_static *st;
+
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID)
+			uid = st->att_data.att_uid;
+		else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
+			size = st->att_data.att_rfc822_size;
+			has_size = TRUE;
+		}
+	}
+	if (uid != 0 && has_size)
+		g_hash_table_insert(sizes, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(size));
+}
+
+GHashTable *
+gw_imap_fetch_sizes(GwImap *imap, const guint32 *uids, guint n_uids,
+		    GError **error)
+{
+	g_autoptr(GHashTable) sizes = g_hash_table_new(NULL, NULL);
+
+	for (guint i = 0; i < n_uids; i += FETCH_CHUNK) {
+		struct mailimap_fetch_type *ft;
+		struct mailimap_set *set;
+		clist *result = NULL;
+		int r;
+
+		ft = mailimap_fetch_type_new_fetch_att_list_empty();
+		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+		set = uid_set(uids + i, MIN(FETCH_CHUNK, n_uids - i));
+		mailimap_set_progress_callback(imap->session, no_progress, no_progress, NULL);
+		mailimap_set_msg_att_handler(imap->session, on_size, sizes);
+		r = mailimap_uid_fetch(imap->session, set, ft, &result);
+		mailimap_set_msg_att_handler(imap->session, NULL, NULL);
+		mailimap_set_progress_callback(imap->session, NULL, NULL, NULL);
+		mailimap_fetch_type_free(ft);
+		mailimap_set_free(set);
+		if (result != NULL)
+			mailimap_fetch_list_free(result);
+		if (!imap_ok(r)) {
+			set_error(imap, error, r, "UID FETCH (RFC822.SIZE)");
+			return NULL;
+		}
+	}
+	return g_steal_pointer(&sizes);
 }
 
 gboolean

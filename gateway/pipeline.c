@@ -128,30 +128,34 @@ gw_pipeline_set_rules(GwPipeline *p, GwRules *rules)
 
 /* ---- T1: fetch ---------------------------------------------------- */
 
+/* One message downloaded, not yet stored. */
 typedef struct {
-	GwPipeline *p;
-	const GwMailboxConfig *mbox;
-	guint32 uidvalidity;
-	guint32 max_uid;
-	GArray *stored;		/* UIDs committed by this batch: to flag */
-} FetchBatch;
+	guint32 uid;
+	char *internaldate;
+	GBytes *bytes;
+} Fetched;
+
+static void
+fetched_free(gpointer data)
+{
+	Fetched *f = data;
+
+	g_free(f->internaldate);
+	g_bytes_unref(f->bytes);
+	g_free(f);
+}
 
 static gboolean
 on_fetched(guint32 uid, const char *internaldate, GBytes *bytes, gpointer data,
 	   GError **error)
 {
-	FetchBatch *b = data;
-	gint64 id;
-	gboolean inserted;
+	Fetched *f = g_new0(Fetched, 1);
 
-	if (!gw_store_insert(b->p->db, b->mbox->name, b->uidvalidity, uid,
-			     internaldate, bytes, &id, &inserted, error))
-		return FALSE;
-	g_array_append_val(b->stored, uid);
-	b->max_uid = MAX(b->max_uid, uid);
-	gw_log_info("raw=%" G_GINT64_FORMAT " mailbox=%s uid=%u size=%" G_GSIZE_FORMAT
-		    " stored=%s", id, b->mbox->name, uid, g_bytes_get_size(bytes),
-		    inserted ? "new" : "already");
+	(void)error;
+	f->uid = uid;
+	f->internaldate = g_strdup(internaldate);
+	f->bytes = g_bytes_ref(bytes);
+	g_ptr_array_add(data, f);
 	return TRUE;
 }
 
@@ -167,22 +171,53 @@ flag(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 				     error);
 }
 
-/* One batch: fetch and insert in one transaction, commit, then flag. */
+/* Stores what one FETCH brought, in one transaction. */
+static gboolean
+store_batch(GwPipeline *p, const GwMailboxConfig *mbox, guint32 uidvalidity,
+	    GPtrArray *got, GArray *stored, GError **error)
+{
+	guint32 max_uid = 0;
+
+	if (!gw_db_begin(p->db, error))
+		return FALSE;
+	for (guint i = 0; i < got->len; i++) {
+		Fetched *f = got->pdata[i];
+		gint64 id;
+		gboolean inserted;
+
+		if (!gw_store_insert(p->db, mbox->name, uidvalidity, f->uid,
+				     f->internaldate, f->bytes, &id, &inserted,
+				     error))
+			goto fail;
+		g_array_append_val(stored, f->uid);
+		max_uid = MAX(max_uid, f->uid);
+		gw_log_info("raw=%" G_GINT64_FORMAT " mailbox=%s uid=%u size=%"
+			    G_GSIZE_FORMAT " stored=%s", id, mbox->name, f->uid,
+			    g_bytes_get_size(f->bytes), inserted ? "new" : "already");
+	}
+	if (gw_store_set_cursor(p->db, mbox->name, uidvalidity, max_uid,
+				(guint32 *)(void *)stored->data, stored->len, error) &&
+	    gw_db_commit(p->db, error))
+		return TRUE;
+fail:
+	gw_db_rollback(p->db);
+	return FALSE;
+}
+
+/* One batch: download the whole of it into memory with no transaction
+ * open (a slow link must not hold one), then store it in one
+ * transaction, commit, and only then flag it on the server. */
 static gboolean
 fetch_batch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 	    guint32 uidvalidity, const guint32 *uids, guint n, GError **error)
 {
 	g_autoptr(GArray) stored = g_array_new(FALSE, FALSE, sizeof(guint32));
-	FetchBatch b = { p, mbox, uidvalidity, 0, stored };
+	g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(fetched_free);
 
-	if (!gw_db_begin(p->db, error))
+	if (!gw_imap_fetch(imap, uids, n, on_fetched, got, error) ||
+	    !store_batch(p, mbox, uidvalidity, got, stored, error))
 		return FALSE;
-	if (!gw_imap_fetch(imap, uids, n, on_fetched, &b, error) ||
-	    !gw_store_set_cursor(p->db, mbox->name, uidvalidity, b.max_uid, error) ||
-	    !gw_db_commit(p->db, error)) {
-		gw_db_rollback(p->db);
-		return FALSE;
-	}
+	g_clear_pointer(&got, g_ptr_array_unref);
 	gw_crash_point("fetched", NULL);
 	/* Committed: now, and only now, the server may forget them. */
 	return flag(p, imap, mbox, uidvalidity, stored, error);
@@ -248,11 +283,11 @@ uids_to_fetch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 
 static gboolean
 fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
-	  GError **error)
+	  guint *fetched_out, GError **error)
 {
 	g_autoptr(GArray) found = NULL, unflagged = NULL;
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint32));
-	g_autoptr(GHashTable) known = NULL;
+	g_autoptr(GHashTable) known = NULL, sizes = NULL;
 	guint32 uidvalidity, uidnext, cursor, last_uid = 0;
 
 	if (!gw_imap_select(imap, mbox->folder, &uidvalidity, &uidnext, error))
@@ -276,20 +311,40 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 			g_array_append_val(todo, uid);
 		last_uid = MAX(last_uid, uid);
 	}
-	for (guint i = 0; i < todo->len; i += mbox->batch) {
-		guint n = MIN((guint)mbox->batch, todo->len - i);
+	if (todo->len > 0) {
+		sizes = gw_imap_fetch_sizes(imap, (guint32 *)(void *)todo->data,
+					    todo->len, error);
+		if (sizes == NULL)
+			return FALSE;
+	}
+	/* Batches of at most batch messages and batch_bytes bytes (a
+	 * larger message alone): what one download holds in memory. */
+	for (guint i = 0; i < todo->len;) {
+		guint n = 0;
+		gint64 bytes = 0;
 
+		while (i + n < todo->len && n < (guint)mbox->batch) {
+			gint64 size = GPOINTER_TO_UINT(g_hash_table_lookup(
+				sizes, GUINT_TO_POINTER(g_array_index(todo, guint32, i + n))));
+
+			if (n > 0 && bytes + size > p->config->batch_bytes)
+				break;
+			bytes += size;
+			n++;
+		}
 		if (!fetch_batch(p, imap, mbox, uidvalidity,
 				 &g_array_index(todo, guint32, i), n, error))
 			return FALSE;
+		*fetched_out += n;
+		i += n;
 	}
 	return gw_store_set_cursor(p->db, mbox->name, uidvalidity,
-				   MAX(cursor, last_uid), error);
+				   MAX(cursor, last_uid), NULL, 0, error);
 }
 
 gboolean
 gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
-			 GwImap **imap, GError **error)
+			 GwImap **imap, guint *fetched_out, GError **error)
 {
 	gboolean held, ok;
 
@@ -304,7 +359,8 @@ gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
 	}
 	if (*imap == NULL)
 		*imap = gw_imap_connect(&mbox->server, error);
-	ok = *imap != NULL && fetch_new(p, *imap, mbox, error);
+	*fetched_out = 0;
+	ok = *imap != NULL && fetch_new(p, *imap, mbox, fetched_out, error);
 	if (gw_db_ok(p->db))
 		gw_store_release_mailbox(p->db, mbox->name, NULL);
 	if (!ok) {
@@ -318,8 +374,9 @@ gboolean
 gw_pipeline_poll(GwPipeline *p, const GwMailboxConfig *mbox, GError **error)
 {
 	g_autoptr(GwImap) imap = NULL;
+	guint fetched;
 
-	return gw_pipeline_poll_session(p, mbox, &imap, error);
+	return gw_pipeline_poll_session(p, mbox, &imap, &fetched, error);
 }
 
 /* ---- T2: process -------------------------------------------------- */

@@ -22,17 +22,21 @@ static const char sql_known_uids[] =
 static const char sql_cursor[] =
 	"SELECT uidvalidity, last_uid FROM plaint.mailboxes WHERE name = $1";
 static const char sql_unflagged[] =
-	"SELECT uid FROM plaint.raw_messages "
-	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid IS NOT NULL "
-	"AND flagged_at IS NULL ORDER BY uid LIMIT 10000";
+	"SELECT u FROM plaint.mailboxes m, unnest(m.unflagged) u "
+	"WHERE m.name = $1 AND m.uidvalidity = $2 ORDER BY u";
 static const char sql_flagged[] =
-	"UPDATE plaint.raw_messages SET flagged_at = now() "
-	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = ANY($3::bigint[])";
+	"UPDATE plaint.mailboxes m SET unflagged = ARRAY("
+	"  SELECT u FROM unnest(m.unflagged) u WHERE u <> ALL ($3::bigint[])) "
+	"WHERE m.name = $1 AND m.uidvalidity = $2";
+/* With the cursor, the UIDs just stored ($4), still to be flagged. */
 static const char sql_set_cursor[] =
-	"INSERT INTO plaint.mailboxes (name, uidvalidity, last_uid, polled_at) "
-	"VALUES ($1, $2, $3, now()) ON CONFLICT (name) DO UPDATE "
+	"INSERT INTO plaint.mailboxes (name, uidvalidity, last_uid, polled_at, "
+	"  unflagged) VALUES ($1, $2, $3, now(), $4::bigint[]) "
+	"ON CONFLICT (name) DO UPDATE "
 	"SET last_uid = CASE WHEN plaint.mailboxes.uidvalidity = $2 "
 	"    THEN greatest(plaint.mailboxes.last_uid, $3) ELSE $3 END, "
+	"  unflagged = CASE WHEN plaint.mailboxes.uidvalidity = $2 "
+	"    THEN plaint.mailboxes.unflagged || $4::bigint[] ELSE $4::bigint[] END, "
 	"  uidvalidity = $2, polled_at = now()";
 static const char sql_lease[] =
 	"SELECT pg_try_advisory_lock(hashtext('plaint.mailbox'), hashtext($1))";
@@ -195,7 +199,8 @@ gw_store_cursor(GwDb *db, const char *mailbox, guint32 *uidvalidity_out,
 
 gboolean
 gw_store_set_cursor(GwDb *db, const char *mailbox, guint32 uidvalidity,
-		    guint32 last_uid, GError **error)
+		    guint32 last_uid, const guint32 *stored, guint n_stored,
+		    GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
@@ -203,6 +208,7 @@ gw_store_set_cursor(GwDb *db, const char *mailbox, guint32 uidvalidity,
 	gw_db_params_text(p, mailbox);
 	gw_db_params_int(p, uidvalidity);
 	gw_db_params_int(p, last_uid);
+	params_uids(p, stored, n_stored);
 	res = gw_db_exec(db, sql_set_cursor, p, error);
 	return res != NULL;
 }

@@ -17,6 +17,7 @@ typedef enum {
 				 * admin acts */
 	GW_IMAP_ERROR_TRANSIENT, /* network, timeout, server trouble, no
 				 * token to be had now: retry */
+	GW_IMAP_ERROR_CANCELLED, /* gw_imap_cancel_all: the process stops */
 } GwImapError;
 
 /* Connects as server says (TLS, STARTTLS or plain), verifies the
@@ -50,6 +51,16 @@ typedef gboolean (*GwImapMessageFunc)(guint32 uid, const char *internaldate,
  * message still arrives whole, since losing mail is nobody's. */
 gboolean gw_imap_fetch(GwImap *imap, const guint32 *uids, guint n_uids,
 		       GwImapMessageFunc func, gpointer data, GError **error);
+
+/* The sizes the server gives (RFC822.SIZE) of uids: a table of UID to
+ * size; a UID it no longer has is absent.  Caller unrefs. */
+GHashTable *gw_imap_fetch_sizes(GwImap *imap, const guint32 *uids,
+				guint n_uids, GError **error);
+
+/* From any thread: cuts short the FETCH in progress, if any, and makes
+ * every later one fail at once (GW_IMAP_ERROR_CANCELLED).  For a stop:
+ * what was not committed stays unflagged on the server. */
+void gw_imap_cancel_all(void);
 
 /* UID STORE +FLAGS.SILENT (\Seen) on exactly uids. */
 gboolean gw_imap_flag_seen(GwImap *imap, const guint32 *uids, guint n_uids,

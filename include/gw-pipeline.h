@@ -31,10 +31,12 @@ void gw_pipeline_set_rules(GwPipeline *pipeline, GwRules *rules);
 gboolean gw_pipeline_poll(GwPipeline *pipeline, const GwMailboxConfig *mbox,
 			  GError **error);
 /* The same over a session the caller keeps open (for IDLE); *imap_inout
- * is connected if NULL, and freed and set to NULL if it broke. */
+ * is connected if NULL, and freed and set to NULL if it broke.
+ * *fetched_out: how many messages were fetched and stored. */
 gboolean gw_pipeline_poll_session(GwPipeline *pipeline,
 				  const GwMailboxConfig *mbox,
-				  GwImap **imap_inout, GError **error);
+				  GwImap **imap_inout, guint *fetched_out,
+				  GError **error);
 gboolean gw_pipeline_process(GwPipeline *pipeline, GError **error);
 gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
 /* Closes the SMTP session kept between sends once it has been idle

@@ -40,17 +40,21 @@ GHashTable *gw_store_known_uids(GwDb *db, const char *mailbox,
 gboolean gw_store_cursor(GwDb *db, const char *mailbox,
 			 guint32 *uidvalidity_out, guint32 *last_uid_out,
 			 GError **error);
-/* Moves the cursor to last_uid, never back while uidvalidity stays. */
+/* Moves the cursor to last_uid, never back while uidvalidity stays, and
+ * notes the n_stored UIDs of stored as stored but not yet flagged
+ * \Seen (gw_store_mark_flagged takes them off). */
 gboolean gw_store_set_cursor(GwDb *db, const char *mailbox,
 			     guint32 uidvalidity, guint32 last_uid,
+			     const guint32 *stored, guint n_stored,
 			     GError **error);
 
 /* UIDs stored under uidvalidity but not yet flagged \Seen on the
- * server (a crash fell between the commit and the flagging), ascending,
- * at most 10,000 (caller frees). */
+ * server (a crash fell between the commit and the flagging), ascending
+ * (caller frees). */
 GArray *gw_store_unflagged(GwDb *db, const char *mailbox, guint32 uidvalidity,
 			   GError **error);
-/* Records that uids were flagged \Seen (autocommit). */
+/* Records that uids were flagged \Seen (autocommit): one statement on
+ * the mailbox's row, whatever their number. */
 gboolean gw_store_mark_flagged(GwDb *db, const char *mailbox,
 			       guint32 uidvalidity, const guint32 *uids,
 			       guint n_uids, GError **error);

@@ -193,6 +193,7 @@ CASE
     ELSE ((raw_id IS NULL) AND (entered_by IS NULL))
 END)
 );
+ALTER TABLE ONLY plaint.messages ALTER COLUMN body SET COMPRESSION lz4;
 
 --
 -- Name: TABLE messages; Type: COMMENT; Schema: plaint
@@ -479,7 +480,6 @@ CREATE TABLE plaint.raw_messages (
     outcome text,
     duplicate_of bigint,
     dropped_by text,
-    flagged_at timestamp with time zone,
     requeues integer DEFAULT 0 NOT NULL,
     requeued_at timestamp with time zone,
     previous_reason text,
@@ -494,7 +494,9 @@ CREATE TABLE plaint.raw_messages (
     CONSTRAINT raw_messages_removed_is_empty CHECK (((raw_removed_at IS NULL) OR (octet_length(raw) = 0))),
     CONSTRAINT raw_messages_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT raw_messages_state_check CHECK ((state = ANY (ARRAY['new'::text, 'done'::text, 'quarantined'::text])))
-);
+)
+WITH (fillfactor='80');
+ALTER TABLE ONLY plaint.raw_messages ALTER COLUMN raw SET COMPRESSION lz4;
 
 --
 -- Name: TABLE raw_messages; Type: COMMENT; Schema: plaint
@@ -591,12 +593,6 @@ COMMENT ON COLUMN plaint.raw_messages.duplicate_of IS 'For a duplicate: the plai
 --
 
 COMMENT ON COLUMN plaint.raw_messages.dropped_by IS 'For a dropped message: the rule that said drop';
-
---
--- Name: COLUMN raw_messages.flagged_at; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.raw_messages.flagged_at IS 'When plaint set \Seen on the IMAP server, after the raw row was committed; NULL for ingested mail and until then';
 
 --
 -- Name: COLUMN raw_messages.requeues; Type: COMMENT; Schema: plaint
@@ -796,6 +792,7 @@ CREATE TABLE plaint.blobs (
     CONSTRAINT blobs_removed_is_empty CHECK (((removed_at IS NULL) OR (octet_length(content) = 0))),
     CONSTRAINT blobs_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text))
 );
+ALTER TABLE ONLY plaint.blobs ALTER COLUMN content SET COMPRESSION lz4;
 
 --
 -- Name: TABLE blobs; Type: COMMENT; Schema: plaint
@@ -1042,7 +1039,8 @@ CREATE TABLE plaint.mailboxes (
     name text NOT NULL,
     uidvalidity bigint DEFAULT 0 NOT NULL,
     last_uid bigint DEFAULT 0 NOT NULL,
-    polled_at timestamp with time zone
+    polled_at timestamp with time zone,
+    unflagged bigint[] DEFAULT '{}'::bigint[] NOT NULL
 );
 
 --
@@ -1074,6 +1072,12 @@ COMMENT ON COLUMN plaint.mailboxes.last_uid IS 'The highest UID stored under tha
 --
 
 COMMENT ON COLUMN plaint.mailboxes.polled_at IS 'When the mailbox was last polled';
+
+--
+-- Name: COLUMN mailboxes.unflagged; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.mailboxes.unflagged IS 'UIDs (under uidvalidity) stored but not yet flagged \Seen on the server: set with the batch that stores them, emptied once the flag is set; a crash between the two leaves them here for the next poll';
 
 --
 -- Name: outbox_attachments; Type: TABLE; Schema: plaint
@@ -1950,6 +1954,12 @@ CREATE INDEX events_ticket ON plaint.events USING btree (ticket_id, id);
 CREATE UNIQUE INDEX messages_in_fingerprint ON plaint.messages USING btree (fingerprint) WHERE (direction = 'in'::text);
 
 --
+-- Name: messages_in_message_id; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX messages_in_message_id ON plaint.messages USING btree (message_id) WHERE (direction = 'in'::text);
+
+--
 -- Name: messages_message_id; Type: INDEX; Schema: plaint
 --
 
@@ -1998,12 +2008,6 @@ CREATE INDEX outbox_recipient ON plaint.outbox USING btree (recipient, queued_at
 CREATE INDEX outbox_ticket ON plaint.outbox USING btree (ticket_id);
 
 --
--- Name: raw_messages_fetched_at; Type: INDEX; Schema: plaint
---
-
-CREATE INDEX raw_messages_fetched_at ON plaint.raw_messages USING btree (fetched_at);
-
---
 -- Name: raw_messages_imap_key; Type: INDEX; Schema: plaint
 --
 
@@ -2020,12 +2024,6 @@ CREATE UNIQUE INDEX raw_messages_ingest_key ON plaint.raw_messages USING btree (
 --
 
 CREATE INDEX raw_messages_new ON plaint.raw_messages USING btree (id) WHERE (state = 'new'::text);
-
---
--- Name: raw_messages_unflagged; Type: INDEX; Schema: plaint
---
-
-CREATE INDEX raw_messages_unflagged ON plaint.raw_messages USING btree (mailbox, uidvalidity) WHERE ((flagged_at IS NULL) AND (uid IS NOT NULL));
 
 --
 -- Name: routing_routed_at; Type: INDEX; Schema: plaint
@@ -2384,12 +2382,6 @@ GRANT UPDATE(duplicate_of) ON TABLE plaint.raw_messages TO plaint_gateway;
 --
 
 GRANT UPDATE(dropped_by) ON TABLE plaint.raw_messages TO plaint_gateway;
-
---
--- Name: COLUMN raw_messages.flagged_at; Type: ACL; Schema: plaint
---
-
-GRANT UPDATE(flagged_at) ON TABLE plaint.raw_messages TO plaint_gateway;
 
 --
 -- Name: COLUMN raw_messages.attempts; Type: ACL; Schema: plaint

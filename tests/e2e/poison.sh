@@ -60,7 +60,14 @@ with open(sys.argv[1], "w") as f:
     f.write("--b--\n")
 PYEOF
 "$PY" tests/imap_append.py --port "$IMAP_PORT" --folder Poison "$W/parts.eml" > /dev/null
-prlimit --as=$((1024 * 1024 * 1024)) "$PLAINT" -c "$CONF" once >> "$LOGDIR/poison-parts.out" 2>> "$LOGDIR/poison-parts.err"
+# AddressSanitizer reserves terabytes of address space for its shadow:
+# a sanitizer build runs without the cap (its own checks stand in).
+cap=(prlimit --as=$((1024 * 1024 * 1024)))
+if grep -q __asan_init "$PLAINT" 2>/dev/null; then
+	cap=()
+	echo "# a sanitizer build: run without the address-space cap"
+fi
+"${cap[@]}" "$PLAINT" -c "$CONF" once >> "$LOGDIR/poison-parts.out" 2>> "$LOGDIR/poison-parts.err"
 is "$?" 0 "plaint once under a 1 GiB address-space cap files a message of 1.2 million parts"
 is "$(sql "SELECT body FROM plaint.messages WHERE message_id = 'parts@example.org'")" \
 	"My washing machine floods the kitchen." "its text is read"

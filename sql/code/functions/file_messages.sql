@@ -1,21 +1,234 @@
 -- Files a batch of inbound messages in one call: a jsonb array of the
--- facts plaint.file_message() takes, filed in order, one result row per
--- message.  One round trip for the gateway instead of one per message.
+-- facts plaint.file_message() takes; one result row per message, in the
+-- order given.  One round trip for the gateway instead of one per
+-- message, and set-based work for the common case.
+--
+-- A new complaint that names no ticket, no earlier message and no
+-- bounce, and whose fingerprint and Message-ID are new (in the database
+-- and in the batch), is filed together with the others of its kind: one
+-- statement writes their customers, tickets, messages, events, routing
+-- and raw rows.  Every other message (a reply, a duplicate, a bounce, a
+-- drop, a ticket tag) goes through plaint.file_message(), one at a time,
+-- after them and in the order given, so that it sees what the batch
+-- filed before it.  The acknowledgement rate limit is then applied over
+-- the whole batch: the acknowledgements queued before it, then the
+-- batch's new tickets in order, count against each address.
 CREATE FUNCTION plaint.file_messages(batch jsonb)
 RETURNS TABLE (raw_id bigint, action text, ticket_id bigint, ticket_number text,
 	       message_row bigint, ack_suppressed text, note text)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
-	v_facts jsonb;
+	v_rows plaint.inbound[];
+	v_simple boolean[];
+	v_action text[];
+	v_ticket bigint[];
+	v_number text[];
+	v_row bigint[];
+	v_ack text[];
+	v_note text[];
+	v_n integer;
+	v_out record;
+	v_one plaint.inbound;
 BEGIN
-	FOR v_facts IN SELECT e FROM jsonb_array_elements(batch) AS e LOOP
-		SELECT * INTO action, ticket_id, ticket_number, message_row,
-			      ack_suppressed, note
-		  FROM plaint.file_message(v_facts);
-		raw_id := (v_facts->>'raw_id')::bigint;
-		RETURN NEXT;
+	SELECT array_agg(r ORDER BY e.n) INTO v_rows
+	  FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(j, n),
+	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j) AS r;
+	v_n := coalesce(cardinality(v_rows), 0);
+	IF v_n = 0 THEN
+		RETURN;
+	END IF;
+	v_action := array_fill(NULL::text, ARRAY[v_n]);
+	v_ticket := array_fill(NULL::bigint, ARRAY[v_n]);
+	v_number := v_action;
+	v_row := v_ticket;
+	v_ack := v_action;
+	v_note := v_action;
+
+	-- Two filers of one message wait for each other here, always in
+	-- the same order.
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'), hashtext(f))
+	   FROM (SELECT DISTINCT (v_rows[i]).fingerprint AS f
+		   FROM generate_series(1, v_n) AS i
+		  WHERE (v_rows[i]).fingerprint IS NOT NULL ORDER BY 1) x;
+
+	-- Which are new complaints of the plain kind.
+	SELECT array_agg(x.plain ORDER BY x.i) INTO v_simple
+	  FROM (SELECT i,
+		       (v_rows[i]).bounce IS NULL AND NOT coalesce((v_rows[i])."drop", false)
+		       AND (v_rows[i]).tag_number IS NULL
+		       AND cardinality(coalesce((v_rows[i]).refs, '{}')) = 0
+		       AND (v_rows[i]).fingerprint IS NOT NULL
+		       AND nullif(btrim((v_rows[i]).from_addr), '') IS NOT NULL
+		       AND count(*) OVER (PARTITION BY (v_rows[i]).fingerprint) = 1
+		       AND count(*) OVER (PARTITION BY coalesce((v_rows[i]).message_id, i::text)) = 1
+		       AND NOT EXISTS (SELECT FROM plaint.messages x
+				       WHERE x.fingerprint = (v_rows[i]).fingerprint
+					 AND x.direction = 'in')
+		       AND NOT EXISTS (SELECT FROM plaint.messages x
+				       WHERE x.message_id = (v_rows[i]).message_id
+					 AND x.direction = 'in')
+		       AND EXISTS (SELECT FROM plaint.raw_messages w
+				   WHERE w.id = (v_rows[i]).raw_id AND w.state = 'new') AS plain
+		  FROM generate_series(1, v_n) AS i) x;
+
+	IF true = ANY (v_simple) THEN
+		FOR v_out IN
+		WITH s AS (
+			SELECT i AS n, (v_rows[i]).*,
+			       lower(btrim((v_rows[i]).from_addr)) AS email,
+			       coalesce((v_rows[i]).received_at, now()) AS arrived
+			  FROM generate_series(1, v_n) AS i WHERE v_simple[i]),
+		cn AS (
+			-- known customers are not locked: parallel filers of
+			-- one customer's mail must not wait on each other
+			INSERT INTO plaint.customers (email, name)
+			SELECT DISTINCT ON (s.email) s.email, nullif(s.from_name, '')
+			  FROM s ORDER BY s.email, nullif(s.from_name, '') IS NULL, s.n
+			ON CONFLICT (email) DO NOTHING RETURNING id, email),
+		c AS (
+			SELECT cn.email, cn.id FROM cn
+			UNION ALL
+			SELECT k.email, k.id FROM plaint.customers k
+			 WHERE k.email IN (SELECT s.email FROM s)),
+		qn AS (
+			INSERT INTO plaint.queues (name)
+			SELECT DISTINCT s.queue FROM s ORDER BY 1
+			ON CONFLICT DO NOTHING RETURNING name),
+		num AS (
+			SELECT o.n, upper(o.prefix) || '-' ||
+			       nextval('plaint.ticket_number_seq') AS number
+			  FROM (SELECT s.n, s.prefix FROM s ORDER BY s.n OFFSET 0) o),
+		t AS (
+			INSERT INTO plaint.tickets (number, customer_id, subject, queue,
+						    priority, tags, rules, ack_due_at,
+						    assignee)
+			SELECT num.number, c.id, coalesce(s.subject, ''), s.queue,
+			       coalesce(s.priority, 'normal'), coalesce(s.tags, '{}'),
+			       coalesce(s.rules, '{}'),
+			       -- the queue's SLA, in its hours; else the gateway's
+			       CASE WHEN q.hours_days IS NULL
+				    THEN s.arrived + coalesce(q.ack_within,
+					 make_interval(secs => coalesce(s.ack_within, 3600)))
+				    ELSE plaint.deadline(s.queue, s.arrived, coalesce(q.ack_within,
+					 make_interval(secs => coalesce(s.ack_within, 3600))))
+			       END,
+			       s.assignee
+			  FROM s JOIN num ON num.n = s.n JOIN c ON c.email = s.email
+			  LEFT JOIN plaint.queues q ON q.name = s.queue
+			RETURNING id, number),
+		m AS (
+			INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id,
+						     in_reply_to, "references", from_addr,
+						     from_name, subject, body, received_at,
+						     ack_suppressed, rules_version, fingerprint,
+						     cc, limits_hit, defects)
+			SELECT t.id, s.raw_id, 'in', s.message_id, s.in_reply_to,
+			       coalesce(s."references", '{}'), s.email, s.from_name,
+			       coalesce(s.subject, ''), coalesce(s.body, ''), s.arrived,
+			       s.ack_suppressed, s.rules_version, s.fingerprint,
+			       coalesce(s.cc, '{}'), coalesce(s.limits, '{}'),
+			       coalesce(s.defects, '{}')
+			  FROM s JOIN num ON num.n = s.n JOIN t ON t.number = num.number
+			RETURNING id, raw_id, ticket_id),
+		ev AS (
+			INSERT INTO plaint.events (ticket_id, actor, kind, detail)
+			SELECT m.ticket_id, 'gateway', x.kind, x.detail
+			  FROM m JOIN s ON s.raw_id = m.raw_id,
+			       LATERAL (VALUES
+				('opened', jsonb_strip_nulls(jsonb_build_object(
+					'message', m.id, 'raw', s.raw_id, 'rules', s.rules,
+					'from', s.email))),
+				('assigned', CASE WHEN s.assignee IS NOT NULL THEN
+					jsonb_build_object('assignee', s.assignee, 'by', 'rules') END),
+				('limits', CASE WHEN cardinality(s.limits) > 0 THEN
+					jsonb_build_object('message', m.id, 'limits', to_jsonb(s.limits)) END))
+				AS x(kind, detail)
+			 WHERE x.detail IS NOT NULL
+			RETURNING 1),
+		-- Only what was filed above is marked so: a message whose
+		-- customer another filer added since this statement began is
+		-- left for the loop below.
+		w AS (
+			UPDATE plaint.raw_messages x
+			   SET state = 'done', outcome = 'ticket', processed_at = now(),
+			       reason = NULL
+			  FROM m WHERE x.id = m.raw_id RETURNING x.id),
+		nm AS (
+			UPDATE plaint.customers k SET name = u.from_name
+			  FROM (SELECT DISTINCT ON (s.email) s.email, nullif(s.from_name, '') AS from_name
+				  FROM s JOIN m ON m.raw_id = s.raw_id ORDER BY s.email, nullif(s.from_name, '') IS NULL, s.n) u
+			 WHERE k.email = u.email AND k.name IS NULL AND u.from_name IS NOT NULL
+			RETURNING k.id),
+		g AS (
+			INSERT INTO plaint.routing (raw_id, rules_version, matched, queue,
+						    priority, tags, assignee, template,
+						    no_ack, dropped, limit_hits)
+			SELECT s.raw_id, coalesce(s.rules_version, ''), coalesce(s.rules, '{}'),
+			       s.queue, s.priority, coalesce(s.tags, '{}'), s.assignee,
+			       s.template, coalesce(s.no_ack, false), false,
+			       coalesce(s.limit_hits, '{}')
+			  FROM s JOIN m ON m.raw_id = s.raw_id
+			ON CONFLICT (raw_id) DO UPDATE
+			   SET routed_at = now(), rules_version = EXCLUDED.rules_version,
+			       matched = EXCLUDED.matched, queue = EXCLUDED.queue,
+			       priority = EXCLUDED.priority, tags = EXCLUDED.tags,
+			       assignee = EXCLUDED.assignee, template = EXCLUDED.template,
+			       no_ack = EXCLUDED.no_ack, dropped = EXCLUDED.dropped,
+			       limit_hits = EXCLUDED.limit_hits
+			RETURNING raw_id)
+		SELECT s.n, t.id AS ticket, num.number, m.id AS message,
+		       s.ack_suppressed AS ack
+		  FROM s JOIN num ON num.n = s.n JOIN t ON t.number = num.number
+		  JOIN m ON m.raw_id = s.raw_id
+		LOOP
+			v_action[v_out.n] := 'opened';
+			v_ticket[v_out.n] := v_out.ticket;
+			v_number[v_out.n] := v_out.number;
+			v_row[v_out.n] := v_out.message;
+			v_ack[v_out.n] := v_out.ack;
+			PERFORM pg_notify('plaint_ticket', v_out.number);
+		END LOOP;
+	END IF;
+
+	-- The rest, one by one (and a plain one another filer's new
+	-- customer kept from the statement above, if any).
+	FOR i IN 1 .. v_n LOOP
+		CONTINUE WHEN v_action[i] IS NOT NULL;
+		v_one := v_rows[i];
+		SELECT * INTO v_out FROM plaint.file_message(to_jsonb(v_one));
+		v_action[i] := v_out.action;
+		v_ticket[i] := v_out.ticket_id;
+		v_number[i] := v_out.ticket_number;
+		v_row[i] := v_out.message_row;
+		v_ack[i] := v_out.ack_suppressed;
+		v_note[i] := v_out.note;
 	END LOOP;
+
+	-- The rate limit over the batch, in order.
+	FOR v_out IN
+		SELECT k.i FROM (
+			SELECT i, lower(btrim((v_rows[i]).from_addr)) AS addr,
+			       (v_rows[i]).ack_rate_limit AS lim,
+			       row_number() OVER (PARTITION BY lower(btrim((v_rows[i]).from_addr))
+						  ORDER BY i) AS nth,
+			       (v_rows[i]).ack_rate_window AS win
+			  FROM generate_series(1, v_n) AS i
+			 WHERE v_action[i] = 'opened' AND v_ack[i] IS NULL
+			   AND coalesce((v_rows[i]).ack_rate_limit, 0) > 0) k
+		 WHERE k.nth + (SELECT count(*) FROM plaint.outbox o
+				 WHERE o.kind = 'ack' AND o.recipient = k.addr
+				   AND o.queued_at > now() - make_interval(secs => k.win)) > k.lim
+	LOOP
+		v_ack[v_out.i] := 'rate-limit';
+		UPDATE plaint.messages x SET ack_suppressed = 'rate-limit'
+		 WHERE x.id = v_row[v_out.i];
+	END LOOP;
+
+	RETURN QUERY SELECT (v_rows[i]).raw_id, v_action[i], v_ticket[i], v_number[i],
+			    v_row[i], v_ack[i], v_note[i]
+		       FROM generate_series(1, v_n) AS i ORDER BY i;
 END
 $$;
-COMMENT ON FUNCTION plaint.file_messages IS 'Gateway only: files a batch of inbound messages (a jsonb array of plaint.file_message facts) and returns what was done with each, in order';
+COMMENT ON FUNCTION plaint.file_messages IS 'Gateway only: files a batch of inbound messages (a jsonb array of plaint.file_message facts) and returns what was done with each, in order; new complaints of the plain kind are filed together, the rest one by one; the acknowledgement rate limit counts the whole batch';
 GRANT EXECUTE ON FUNCTION plaint.file_messages TO plaint_gateway;
