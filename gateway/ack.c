@@ -10,6 +10,8 @@
 
 #include <gmime/gmime.h>
 
+#include "gw-quote.h"
+
 /* The names of the reasons, as messages.ack_suppressed records them. */
 static const char *const reason_names[] = {
 	[GW_ACK_YES] = NULL,
@@ -402,4 +404,35 @@ gw_ack_new_message_id(const char *domain)
 	g_autofree char *uuid = g_uuid_string_random();
 
 	return g_strdup_printf("plaint.%s@%s", uuid, domain);
+}
+
+#define SHAPE_BYTES 4096	/* of normalized text in a shape */
+
+char *
+gw_ack_shape(const char *text)
+{
+	g_autofree char *own = gw_quote_new_text(text);
+	g_autoptr(GString) norm = g_string_new(NULL);
+	g_autofree char *hex = NULL;
+	gboolean space = FALSE;
+
+	if (own == NULL || !g_utf8_validate(own, -1, NULL))
+		return NULL;
+	for (const char *c = own; *c != '\0' && norm->len < SHAPE_BYTES;
+	     c = g_utf8_next_char(c)) {
+		gunichar u = g_utf8_get_char(c);
+
+		if (g_unichar_isalpha(u)) {
+			if (space && norm->len > 0)
+				g_string_append_c(norm, ' ');
+			space = FALSE;
+			g_string_append_unichar(norm, g_unichar_tolower(u));
+		} else if (g_unichar_isspace(u)) {
+			space = TRUE;
+		}
+	}
+	if (norm->len == 0)
+		return NULL;
+	hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, norm->str, norm->len);
+	return g_strndup(hex, 32);
 }

@@ -48,6 +48,7 @@ typedef enum {
 	KEY_SECRET,	/* a path; the value kept is the file's content */
 	KEY_TEXTFILE,	/* a path; the value kept is the file's text */
 	KEY_CHARSETS,	/* a list of charset names iconv knows */
+	KEY_DOMAINS,	/* a list of domain names, kept in lower case */
 	KEY_CHOICE,	/* one of the words of def, "a|b|c" with the default
 			 * first; kept as a string */
 } KeyType;
@@ -102,6 +103,13 @@ static const KeyRule key_rules[] = {
 	{ "ack", "respond_within", KEY_INT, CFG(respond_within), "86400", FALSE, 60, 90 * 86400 },
 	{ "ack", "rate_limit", KEY_INT, CFG(ack_rate_limit), "5", FALSE, 0, 10000 },
 	{ "ack", "rate_window", KEY_INT, CFG(ack_rate_window), "86400", FALSE, 60, 90 * 86400 },
+	{ "ack", "domain_rate_limit", KEY_INT, CFG(domain_rate_limit), "30", FALSE, 0, 100000 },
+	{ "ack", "domain_rate_window", KEY_INT, CFG(domain_rate_window), "3600", FALSE, 60, 90 * 86400 },
+	{ "ack", "domain_rate_exempt", KEY_DOMAINS, CFG(domain_rate_exempt),
+	  "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com "
+	  "yahoo.com icloud.com me.com aol.com gmx.de gmx.net web.de "
+	  "proton.me protonmail.com yandex.ru mail.ru", FALSE, 0, 0 },
+	{ "ack", "similar_rate_limit", KEY_INT, CFG(similar_rate_limit), "3", FALSE, 0, 100000 },
 	{ "ack", "template", KEY_STRING, CFG(ack_template), NULL, TRUE, 0, 0 },
 	{ "ack", "bounce_address", KEY_STRING, CFG(bounce_address), NULL, TRUE, 0, 0 },
 	{ "smtp", "host", KEY_STRING, SMTP(host), NULL, FALSE, 0, 0 },
@@ -345,6 +353,28 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 			g_ptr_array_add(list, g_strdup(names[i]));
 		}
 		g_ptr_array_add(list, NULL);
+		*(char ***)field = (char **)g_ptr_array_free(list, FALSE);
+		return TRUE;
+	}
+	case KEY_DOMAINS: {
+		g_auto(GStrv) names = g_strsplit_set(value, ", ", -1);
+		GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+
+		for (int i = 0; names[i] != NULL; i++) {
+			if (*names[i] == '\0')
+				continue;
+			if (strchr(names[i], '.') == NULL ||
+			    strspn(names[i], "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+				    strlen(names[i])) {
+				g_ptr_array_unref(list);
+				return fail(error, src, line, "%s: '%s' is not a domain name",
+					    rule->name, names[i]);
+			}
+			g_ptr_array_add(list, g_ascii_strdown(names[i], -1));
+		}
+		g_ptr_array_add(list, NULL);
+		g_ptr_array_set_free_func(list, NULL);
 		*(char ***)field = (char **)g_ptr_array_free(list, FALSE);
 		return TRUE;
 	}
@@ -828,6 +858,7 @@ gw_config_free(GwConfig *config)
 	g_free(config->smtp_from_addr);
 	g_free(config->ack_template);
 	g_strfreev(config->fallback_charsets);
+	g_strfreev(config->domain_rate_exempt);
 	g_free(config->bounce_address);
 	if (config->mailboxes != NULL)
 		g_ptr_array_unref(config->mailboxes);

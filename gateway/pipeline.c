@@ -560,7 +560,10 @@ ticket_settings(GwPipeline *p, const char *queue, GwTicketSettings *s_out)
 		qc != NULL && qc->ack_within > 0 ? qc->ack_within : p->config->ack_within,
 		gw_rules_version(p->rules), p->config->customer_reply_to,
 		p->config->tag_from_strangers, p->config->ack_rate_limit,
-		p->config->ack_rate_window,
+		p->config->ack_rate_window, p->config->domain_rate_limit,
+		p->config->domain_rate_window,
+		(const char *const *)p->config->domain_rate_exempt,
+		p->config->similar_rate_limit,
 	};
 }
 

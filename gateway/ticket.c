@@ -107,6 +107,7 @@ static void
 add_mail(JsonBuilder *b, const GwMail *mail, const GwTicketSettings *s)
 {
 	const GwMailAddress *customer = gw_ticket_customer(mail, s->customer_reply_to);
+	g_autofree char *shape = gw_ack_shape(gw_mail_text(mail));
 
 	add_text(b, "message_id", or_null(gw_mail_message_id(mail)));
 	add_text(b, "fingerprint", gw_mail_fingerprint(mail));
@@ -117,6 +118,7 @@ add_mail(JsonBuilder *b, const GwMail *mail, const GwTicketSettings *s)
 	add_addresses(b, "cc", gw_mail_addresses(mail, "cc"));
 	add_text(b, "subject", gw_mail_subject(mail));
 	add_text(b, "body", gw_mail_text(mail));
+	add_text(b, "shape", shape);
 	add_strv(b, "limits", gw_mail_limits_hit(mail), G_MAXUINT);
 	add_strv(b, "defects", gw_mail_defects(mail), G_MAXUINT);
 	add_strv(b, "original_ids", gw_mail_original_ids(mail), G_MAXUINT);
@@ -148,6 +150,10 @@ add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
 	add_int(b, "ack_within", s->ack_within);
 	add_int(b, "ack_rate_limit", s->ack_rate_limit);
 	add_int(b, "ack_rate_window", s->ack_rate_window);
+	add_int(b, "domain_rate_limit", s->domain_rate_limit);
+	add_int(b, "domain_rate_window", s->domain_rate_window);
+	add_strv(b, "domain_rate_exempt", s->domain_rate_exempt, G_MAXUINT);
+	add_int(b, "similar_rate_limit", s->similar_rate_limit);
 	add_text(b, "tag_from_strangers", s->tag_from_strangers);
 }
 

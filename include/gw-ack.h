@@ -87,3 +87,11 @@ GBytes *gw_ack_compose(const GwLetter *letter);
 
 /* A fresh Message-ID (without <>) at domain. */
 char *gw_ack_new_message_id(const char *domain);
+
+/* The shape of a message's text: a digest (32 hex digits) of what it
+ * says itself (gw_quote_new_text: quotes and signatures left out),
+ * letters only, in lower case, words one space apart, its first 4 KiB.
+ * Mail that differs only in numbers, addresses, punctuation or what it
+ * quotes has one shape: a robot's answers do.  NULL when no letter is
+ * left.  Caller frees. */
+char *gw_ack_shape(const char *text);

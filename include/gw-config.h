@@ -85,6 +85,10 @@ typedef struct {
 	int respond_within;	/* seconds to a person's answer ({due}) */
 	int ack_rate_limit;	/* acks per sender and window; 0: no limit */
 	int ack_rate_window;	/* seconds */
+	int domain_rate_limit;	/* acks per domain and window; 0: no limit */
+	int domain_rate_window;	/* seconds, also of similar_rate_limit */
+	char **domain_rate_exempt; /* domains spared, lower case; never NULL */
+	int similar_rate_limit;	/* acked mail of one shape per domain; 0: none */
 	char *ack_template;	/* a [template] name, NULL: built in */
 	char *bounce_address;	/* envelope sender of acks, NULL: <> */
 	GwServerConfig smtp;

@@ -28,6 +28,10 @@ typedef struct {
 	const char *tag_from_strangers;	/* "thread" or "new" */
 	int ack_rate_limit;		/* per address and window; 0: none */
 	int ack_rate_window;		/* seconds */
+	int domain_rate_limit;		/* per domain and window; 0: none */
+	int domain_rate_window;		/* seconds */
+	const char *const *domain_rate_exempt;	/* spared domains */
+	int similar_rate_limit;		/* mail of one shape per domain */
 } GwTicketSettings;
 
 /* Who the customer of mail is: the first Reply-To address when

@@ -185,6 +185,7 @@ CREATE TABLE plaint.messages (
     defects text[] DEFAULT '{}'::text[] NOT NULL,
     fingerprint text,
     entered_by text,
+    shape text,
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
     CONSTRAINT messages_fingerprint_is_sha256 CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT messages_inbound_is_fetched_or_entered CHECK (
@@ -326,6 +327,12 @@ COMMENT ON COLUMN plaint.messages.fingerprint IS 'Inbound mail: sha256 of the me
 --
 
 COMMENT ON COLUMN plaint.messages.entered_by IS 'For an inbound message an agent typed in (plaint.open_ticket(), e.g. a phone call): who; it has no raw row';
+
+--
+-- Name: COLUMN messages.shape; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.shape IS 'Inbound: a digest of the message''s own text (quoted lines left out, letters only, lower case); near-identical mail shares it ([ack] similar_rate_limit)';
 
 --
 -- Name: outbox; Type: TABLE; Schema: plaint
@@ -1960,6 +1967,12 @@ CREATE UNIQUE INDEX messages_in_fingerprint ON plaint.messages USING btree (fing
 CREATE INDEX messages_in_message_id ON plaint.messages USING btree (message_id) WHERE (direction = 'in'::text);
 
 --
+-- Name: messages_in_shape; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX messages_in_shape ON plaint.messages USING btree (shape, received_at) WHERE ((direction = 'in'::text) AND (shape IS NOT NULL));
+
+--
 -- Name: messages_message_id; Type: INDEX; Schema: plaint
 --
 
@@ -1976,6 +1989,12 @@ CREATE INDEX messages_ticket ON plaint.messages USING btree (ticket_id, id);
 --
 
 CREATE INDEX notes_ticket ON plaint.notes USING btree (ticket_id, id);
+
+--
+-- Name: outbox_ack_domain; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX outbox_ack_domain ON plaint.outbox USING btree (lower(split_part(recipient, '@'::text, '-1'::integer)), queued_at) WHERE (kind = 'ack'::text);
 
 --
 -- Name: outbox_attachments_sha256; Type: INDEX; Schema: plaint

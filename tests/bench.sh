@@ -89,6 +89,10 @@ dir = $PWD/rules
 
 [ack]
 within = 60
+# Its customers all write from one made-up domain, several in like
+# words: the loop limits by domain would hold their acknowledgements.
+domain_rate_limit = 0
+similar_rate_limit = 0
 
 [smtp]
 host = 127.0.0.1

@@ -187,6 +187,30 @@ test_message_ids(void)
 	g_assert_null(strpbrk(a, " <>"));
 }
 
+/* Mail that differs only in numbers, punctuation, spacing, case or what
+ * it quotes has one shape; other words make another. */
+static void
+test_shape(void)
+{
+	g_autofree char *a = gw_ack_shape(
+		"Thank you for your message.  Reference RB-000001\n\n"
+		"> Your complaint CMP-1000 was received.\n");
+	g_autofree char *b = gw_ack_shape(
+		"THANK you, for your message! Reference RB-000777\n\n"
+		"> Your complaint CMP-4242 was received, a different quote.\n"
+		"> and longer.\n");
+	g_autofree char *c = gw_ack_shape(
+		"Thank you for your letter. Reference RB-000001\n");
+	g_autofree char *none = gw_ack_shape("12 34 -- 56\n");
+
+	g_assert_nonnull(a);
+	g_assert_cmpuint(strlen(a), ==, 32);
+	g_assert_cmpstr(a, ==, b);
+	g_assert_cmpstr(a, !=, c);
+	g_assert_null(none);
+	g_assert_null(gw_ack_shape(NULL));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -197,5 +221,6 @@ main(int argc, char **argv)
 	g_test_add_func("/ack/render", test_render);
 	g_test_add_func("/ack/compose", test_compose);
 	g_test_add_func("/ack/message-ids", test_message_ids);
+	g_test_add_func("/ack/shape", test_shape);
 	return g_test_run();
 }

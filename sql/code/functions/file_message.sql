@@ -38,7 +38,6 @@ DECLARE
 	v_outbox bigint;
 	v_recipient text;
 	v_other record;
-	v_recent bigint;
 BEGIN
 	PERFORM FROM plaint.raw_messages r WHERE r.id = m.raw_id AND r.state = 'new';
 	IF NOT FOUND THEN
@@ -244,14 +243,9 @@ BEGIN
 			v_follows, v_related, m.assignee)
 		RETURNING id INTO ticket_id;
 		action := 'opened';
-		-- The per-address acknowledgement limit.
-		IF ack_suppressed IS NULL AND coalesce(m.ack_rate_limit, 0) > 0 THEN
-			SELECT count(*) INTO v_recent FROM plaint.outbox o
-			 WHERE o.kind = 'ack' AND o.recipient = v_from
-			   AND o.queued_at > now() - make_interval(secs => m.ack_rate_window);
-			IF v_recent >= m.ack_rate_limit THEN
-				ack_suppressed := 'rate-limit';
-			END IF;
+		-- The acknowledgement rate limits.
+		IF ack_suppressed IS NULL THEN
+			ack_suppressed := plaint.ack_limit(m);
 		END IF;
 		PERFORM pg_notify('plaint_ticket', ticket_number);
 	ELSE
@@ -269,12 +263,12 @@ BEGIN
 				     in_reply_to, "references", from_addr,
 				     from_name, subject, body, received_at,
 				     ack_suppressed, rules_version, fingerprint, cc,
-				     limits_hit, defects)
+				     limits_hit, defects, shape)
 	VALUES (ticket_id, m.raw_id, 'in', m.message_id, m.in_reply_to,
 		coalesce(m."references", '{}'), v_from, m.from_name,
 		coalesce(m.subject, ''), coalesce(m.body, ''), v_arrived,
 		ack_suppressed, m.rules_version, m.fingerprint, coalesce(m.cc, '{}'),
-		coalesce(m.limits, '{}'), coalesce(m.defects, '{}'))
+		coalesce(m.limits, '{}'), coalesce(m.defects, '{}'), m.shape)
 	RETURNING id INTO message_row;
 
 	INSERT INTO plaint.events (ticket_id, actor, kind, detail)

@@ -10,9 +10,9 @@
 -- and raw rows.  Every other message (a reply, a duplicate, a bounce, a
 -- drop, a ticket tag) goes through plaint.file_message(), one at a time,
 -- after them and in the order given, so that it sees what the batch
--- filed before it.  The acknowledgement rate limit is then applied over
--- the whole batch: the acknowledgements queued before it, then the
--- batch's new tickets in order, count against each address.
+-- filed before it.  The acknowledgement rate limits (plaint.ack_limit)
+-- are then applied over the whole batch, in order: what was queued
+-- before it, then what the batch acknowledges, counts.
 CREATE FUNCTION plaint.file_messages(batch jsonb)
 RETURNS TABLE (raw_id bigint, action text, ticket_id bigint, ticket_number text,
 	       message_row bigint, ack_suppressed text, note text)
@@ -30,6 +30,13 @@ DECLARE
 	v_n integer;
 	v_out record;
 	v_one plaint.inbound;
+	v_ids bigint[];
+	v_addr text;
+	v_domain text;
+	v_shape_key text;
+	v_by_addr jsonb := '{}';	-- acknowledgements before, in the batch
+	v_by_domain jsonb := '{}';
+	v_by_shape jsonb := '{}';	-- messages before, by domain and shape
 BEGIN
 	SELECT array_agg(r ORDER BY e.n) INTO v_rows
 	  FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(j, n),
@@ -122,13 +129,13 @@ BEGIN
 						     in_reply_to, "references", from_addr,
 						     from_name, subject, body, received_at,
 						     ack_suppressed, rules_version, fingerprint,
-						     cc, limits_hit, defects)
+						     cc, limits_hit, defects, shape)
 			SELECT t.id, s.raw_id, 'in', s.message_id, s.in_reply_to,
 			       coalesce(s."references", '{}'), s.email, s.from_name,
 			       coalesce(s.subject, ''), coalesce(s.body, ''), s.arrived,
 			       s.ack_suppressed, s.rules_version, s.fingerprint,
 			       coalesce(s.cc, '{}'), coalesce(s.limits, '{}'),
-			       coalesce(s.defects, '{}')
+			       coalesce(s.defects, '{}'), s.shape
 			  FROM s JOIN num ON num.n = s.n JOIN t ON t.number = num.number
 			RETURNING id, raw_id, ticket_id),
 		ev AS (
@@ -205,24 +212,34 @@ BEGIN
 		v_note[i] := v_out.note;
 	END LOOP;
 
-	-- The rate limit over the batch, in order.
-	FOR v_out IN
-		SELECT k.i FROM (
-			SELECT i, lower(btrim((v_rows[i]).from_addr)) AS addr,
-			       (v_rows[i]).ack_rate_limit AS lim,
-			       row_number() OVER (PARTITION BY lower(btrim((v_rows[i]).from_addr))
-						  ORDER BY i) AS nth,
-			       (v_rows[i]).ack_rate_window AS win
-			  FROM generate_series(1, v_n) AS i
-			 WHERE v_action[i] = 'opened' AND v_ack[i] IS NULL
-			   AND coalesce((v_rows[i]).ack_rate_limit, 0) > 0) k
-		 WHERE k.nth + (SELECT count(*) FROM plaint.outbox o
-				 WHERE o.kind = 'ack' AND o.recipient = k.addr
-				   AND o.queued_at > now() - make_interval(secs => k.win)) > k.lim
-	LOOP
-		v_ack[v_out.i] := 'rate-limit';
-		UPDATE plaint.messages x SET ack_suppressed = 'rate-limit'
-		 WHERE x.id = v_row[v_out.i];
+	-- The acknowledgement rate limits over the batch, in order: what
+	-- the database held before it, plus the acknowledgements (and,
+	-- for near-identical mail, the messages) before each in the batch.
+	v_ids := ARRAY(SELECT (v_rows[i]).raw_id FROM generate_series(1, v_n) AS i);
+	FOR i IN 1 .. v_n LOOP
+		CONTINUE WHEN v_action[i] NOT IN ('opened', 'threaded');
+		v_addr := lower(btrim((v_rows[i]).from_addr));
+		v_domain := split_part(v_addr, '@', -1);
+		v_shape_key := v_domain || ' ' || (v_rows[i]).shape;
+		IF v_action[i] = 'opened' AND v_ack[i] IS NULL AND v_addr <> '' THEN
+			v_ack[i] := plaint.ack_limit(v_rows[i], v_ids,
+				coalesce((v_by_addr->>v_addr)::integer, 0),
+				coalesce((v_by_domain->>v_domain)::integer, 0),
+				coalesce((v_by_shape->>v_shape_key)::integer, 0));
+			IF v_ack[i] IS NOT NULL THEN
+				UPDATE plaint.messages x SET ack_suppressed = v_ack[i]
+				 WHERE x.id = v_row[i];
+			ELSE
+				v_by_addr := v_by_addr || jsonb_build_object(v_addr,
+					coalesce((v_by_addr->>v_addr)::integer, 0) + 1);
+				v_by_domain := v_by_domain || jsonb_build_object(v_domain,
+					coalesce((v_by_domain->>v_domain)::integer, 0) + 1);
+			END IF;
+		END IF;
+		IF v_shape_key IS NOT NULL THEN
+			v_by_shape := v_by_shape || jsonb_build_object(v_shape_key,
+				coalesce((v_by_shape->>v_shape_key)::integer, 0) + 1);
+		END IF;
 	END LOOP;
 
 	RETURN QUERY SELECT (v_rows[i]).raw_id, v_action[i], v_ticket[i], v_number[i],
@@ -230,5 +247,5 @@ BEGIN
 		       FROM generate_series(1, v_n) AS i ORDER BY i;
 END
 $$;
-COMMENT ON FUNCTION plaint.file_messages IS 'Gateway only: files a batch of inbound messages (a jsonb array of plaint.file_message facts) and returns what was done with each, in order; new complaints of the plain kind are filed together, the rest one by one; the acknowledgement rate limit counts the whole batch';
+COMMENT ON FUNCTION plaint.file_messages IS 'Gateway only: files a batch of inbound messages (a jsonb array of plaint.file_message facts) and returns what was done with each, in order; new complaints of the plain kind are filed together, the rest one by one; the acknowledgement rate limits count the whole batch';
 GRANT EXECUTE ON FUNCTION plaint.file_messages TO plaint_gateway;

@@ -35,6 +35,11 @@ CREATE TYPE plaint.inbound AS (
 	ack_within         integer,	-- seconds to acknowledge, unless the queue sets ack_within
 	ack_rate_limit     integer,	-- acknowledgements per address and window; 0: none
 	ack_rate_window    integer,	-- seconds
+	domain_rate_limit  integer,	-- acknowledgements per domain and window; 0: none
+	domain_rate_window integer,	-- seconds, also of similar_rate_limit
+	domain_rate_exempt text[],	-- domains the domain limit spares
+	similar_rate_limit integer,	-- acknowledged mail of one shape per domain and window; 0: none
+	shape              text,	-- digest of its own text (plaint.messages.shape)
 	tag_from_strangers text		-- 'thread' or 'new'
 );
 COMMENT ON TYPE plaint.inbound IS 'Gateway only: the facts of one inbound message that plaint.file_message() files';
