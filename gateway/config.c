@@ -79,7 +79,8 @@ typedef struct {
 #define SRV(f) IN_SERVER, offsetof(GwServerConfig, f)
 
 static const KeyRule key_rules[] = {
-	{ "database", "conninfo", KEY_STRING, CFG(conninfo), NULL, FALSE, 0, 0 },
+	{ "database", "conninfo", KEY_STRING, CFG(conninfo), NULL, TRUE, 0, 0 },
+	{ "database", "conninfo_file", KEY_SECRET, CFG(conninfo_file), NULL, TRUE, 0, 0 },
 	{ "database", "timeout", KEY_INT, CFG(db_timeout), "30", FALSE, 1, 3600 },
 	{ "tickets", "prefix", KEY_STRING, CFG(ticket_prefix), "CMP", FALSE, 0, 0 },
 	{ "tickets", "message_id_domain", KEY_STRING, CFG(message_id_domain), NULL, TRUE, 0, 0 },
@@ -105,10 +106,7 @@ static const KeyRule key_rules[] = {
 	{ "ack", "rate_window", KEY_INT, CFG(ack_rate_window), "86400", FALSE, 60, 90 * 86400 },
 	{ "ack", "domain_rate_limit", KEY_INT, CFG(domain_rate_limit), "30", FALSE, 0, 100000 },
 	{ "ack", "domain_rate_window", KEY_INT, CFG(domain_rate_window), "3600", FALSE, 60, 90 * 86400 },
-	{ "ack", "domain_rate_exempt", KEY_DOMAINS, CFG(domain_rate_exempt),
-	  "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com "
-	  "yahoo.com icloud.com me.com aol.com gmx.de gmx.net web.de "
-	  "proton.me protonmail.com yandex.ru mail.ru", FALSE, 0, 0 },
+	{ "ack", "domain_rate_exempt", KEY_DOMAINS, CFG(domain_rate_exempt), "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com icloud.com me.com aol.com gmx.de gmx.net web.de proton.me protonmail.com yandex.ru mail.ru", FALSE, 0, 0 },
 	{ "ack", "similar_rate_limit", KEY_INT, CFG(similar_rate_limit), "3", FALSE, 0, 100000 },
 	{ "ack", "template", KEY_STRING, CFG(ack_template), NULL, TRUE, 0, 0 },
 	{ "ack", "bounce_address", KEY_STRING, CFG(bounce_address), NULL, TRUE, 0, 0 },
@@ -571,6 +569,15 @@ check_whole(const Source *src, GwConfig *config, GError **error)
 {
 	const char *at;
 
+	if (config->conninfo != NULL && config->conninfo_file != NULL)
+		return fail(error, src, line_of(src, "database", "conninfo_file"),
+			    "conninfo and conninfo_file exclude each other: keep one");
+	if (config->conninfo_file != NULL)
+		config->conninfo = g_steal_pointer(&config->conninfo_file);
+	if (config->conninfo == NULL)
+		return fail(error, src, line_of(src, "database", NULL),
+			    "[database] needs a value for 'conninfo' (or "
+			    "conninfo_file, naming a file that holds it)");
 	if (!valid_name(config->ticket_prefix, 16) ||
 	    strchr(config->ticket_prefix, '-') != NULL)
 		return fail(error, src, line_of(src, "tickets", "prefix"),
@@ -847,7 +854,11 @@ gw_config_free(GwConfig *config)
 	if (config == NULL)
 		return;
 	g_free(config->path);
+	/* conninfo may hold a password (always, from conninfo_file). */
+	if (config->conninfo != NULL)
+		explicit_bzero(config->conninfo, strlen(config->conninfo));
 	g_free(config->conninfo);
+	g_free(config->conninfo_file);	/* NULL once checked */
 	g_free(config->ticket_prefix);
 	g_free(config->message_id_domain);
 	g_free(config->unlinked_bounce_queue);

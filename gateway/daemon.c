@@ -25,7 +25,7 @@
 #include "gw-pipeline.h"
 
 #define OUTBOX_INTERVAL 5	/* seconds between outbox rounds (retries) */
-#define RETRY_MAX 300		/* cap of the reconnect backoff, seconds */
+#define RETRY_MAX 60		/* cap of the reconnect backoff, seconds */
 #define SMTP_IDLE 30		/* an SMTP session idle this long is closed */
 #define MAX_ROUNDS 20		/* polls in a row while mail keeps coming */
 #define STATUS_ERROR_CHARS 160	/* of the last error in STATUS= */
@@ -44,6 +44,7 @@ typedef struct {
 	char *last_poll_mailbox;
 	GDateTime *last_error_at;	/* or NULL if nothing failed yet */
 	char *last_error;	/* cleaned to one line */
+	GPtrArray *timers;	/* of MailboxTimer */
 } Daemon;
 
 typedef struct {
@@ -109,19 +110,24 @@ healed(int *failures, const char *what)
 	*failures = 0;
 }
 
+static gboolean on_poll(gpointer data);
+static void poll_failed_soon(Daemon *d);
+
 static void
 process_and_send(Daemon *d)
 {
 	g_autoptr(GError) err = NULL;
 
 	if (!gw_pipeline_process(d->pipeline, &err) ||
-	    !gw_pipeline_send(d->pipeline, &err))
+	    !gw_pipeline_send(d->pipeline, &err)) {
 		report(d, &d->failures, "processing", err);
-	else
+	} else if (d->failures > 0) {
 		healed(&d->failures, "processing");
+		/* The database is back: mailboxes that failed with it need
+		 * not wait out their backoff. */
+		poll_failed_soon(d);
+	}
 }
-
-static gboolean on_poll(gpointer data);
 static gboolean on_idle_news(gint fd, GIOCondition cond, gpointer data);
 
 static void
@@ -207,6 +213,19 @@ poll_now(MailboxTimer *t)
 	if (t->failures == 0)
 		start_idle(t);
 	schedule_poll(t);
+}
+
+static void
+poll_failed_soon(Daemon *d)
+{
+	for (guint i = 0; d->timers != NULL && i < d->timers->len; i++) {
+		MailboxTimer *t = d->timers->pdata[i];
+
+		if (t->failures == 0 || t->timer == 0)
+			continue;
+		g_source_remove(t->timer);
+		t->timer = g_idle_add(on_poll, t);
+	}
 }
 
 static gboolean
@@ -437,7 +456,8 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GPtrArray) timers = g_ptr_array_new_with_free_func(mailbox_timer_free);
-	Daemon d = { .config = config, .mailboxes = config->mailboxes->len };
+	Daemon d = { .config = config, .mailboxes = config->mailboxes->len,
+		     .timers = timers };
 	guint watchdog;
 	GThread *signals;
 

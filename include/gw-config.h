@@ -70,7 +70,8 @@ typedef struct {
 
 typedef struct {
 	char *path;		/* the file this came from */
-	char *conninfo;
+	char *conninfo;		/* given, or read from conninfo_file */
+	char *conninfo_file;	/* while loading only: that file's line */
 	int db_timeout;		/* seconds: connect and statement timeout */
 	char *ticket_prefix;	/* CMP in CMP-1042 */
 	gboolean customer_reply_to; /* the customer is Reply-To, if there is

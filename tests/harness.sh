@@ -15,6 +15,9 @@
 #                                   reading DIR/oauth/tokens; prints `export
 #                                   OAUTH_IMAP_PORT=... OAUTH_IMAPS_PORT=...
 #                                   OAUTH_TOKENS=... OAUTH_LOG=...`
+#   tests/harness.sh pg-stop DIR fast|immediate
+#   tests/harness.sh pg-start DIR   stop PostgreSQL, start it again as it was
+#                                   (fault tests)
 #   tests/harness.sh down DIR       stop what was started there, remove DIR
 #
 # PostgreSQL runs with fsync, synchronous_commit and full_page_writes off:
@@ -239,6 +242,13 @@ as_postgres() {
 	fi
 }
 
+# Starts the cluster of DIR with the options `up` chose (DIR/pg/options).
+pg_start() {  # DIR
+	local T=$1
+	(cd "$T" && as_postgres "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" \
+		-w -t 30 start -o "$(cat "$T/pg/options")") > "$T/pg/pg_ctl.log" 2>&1
+}
+
 start_pg() {  # DIR PORT
 	local T=$1 port=$2 attempt durability=off
 	[ "${GW_PG_DURABLE:-0}" = 1 ] && durability=on
@@ -254,11 +264,10 @@ start_pg() {  # DIR PORT
 		-E UTF8 --locale=C.UTF-8 --no-sync) > "$T/pg/initdb.log" 2>&1 ||
 		fail "initdb failed" "$T/pg/initdb.log"
 	for attempt in 1 2 3; do
-		if (cd "$T" && as_postgres "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" \
-			-w -t 30 start -o "-p $port -k $T/pg -c listen_addresses=127.0.0.1 \
+		echo "-p $port -k $T/pg -c listen_addresses=127.0.0.1 \
 -c fsync=$durability -c synchronous_commit=$durability \
--c full_page_writes=$durability -c lc_messages=C") \
-			> "$T/pg/pg_ctl.log" 2>&1; then
+-c full_page_writes=$durability -c lc_messages=C" > "$T/pg/options"
+		if pg_start "$T"; then
 			break
 		fi
 		if [ $attempt -lt 3 ] && grep -qi 'in use' "$T/pg/server.log" 2>/dev/null; then
@@ -592,11 +601,26 @@ down() {
 	say "down in $(ms_since "$t0") ms"
 }
 
+# For fault tests: stop PostgreSQL (fast or immediate), start it again.
+pg_stop_cmd() {  # DIR MODE
+	check_dir "$1"
+	(cd "$1" && as_postgres "$PGBIN/pg_ctl" -D "$1/pg/data" -m "$2" -w -t 30 stop) \
+		> /dev/null 2>&1 || fail "PostgreSQL did not stop"
+	rm -f "$1/pids/postgres"
+}
+pg_start_cmd() {  # DIR
+	check_dir "$1"
+	pg_start "$1" || fail "PostgreSQL did not start again" "$1/pg/pg_ctl.log"
+	record_pid "$1" postgres "$(head -n 1 "$1/pg/data/postmaster.pid")"
+}
+
 CMD=${1:-}
 case "$CMD" in
 up)    up ;;
+pg-stop)  pg_stop_cmd "${2:?usage: $0 pg-stop DIR fast|immediate}" "${3:-fast}" ;;
+pg-start) pg_start_cmd "${2:?usage: $0 pg-start DIR}" ;;
 badca) badca "${2:-}" ;;
 oauth) oauth "${2:-}" ;;
 down)  [ -n "${2:-}" ] || { echo "usage: $0 down DIR" >&2; exit 2; }; down "$2" ;;
-*)     echo "usage: $0 up | badca DIR | oauth DIR | down DIR" >&2; exit 2 ;;
+*)     echo "usage: $0 up | badca DIR | oauth DIR | pg-stop DIR MODE | pg-start DIR | down DIR" >&2; exit 2 ;;
 esac

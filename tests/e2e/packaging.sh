@@ -26,11 +26,11 @@ done
 # Rows of the key table: { "section", "name", KEY_TYPE, TARGET(field),
 # default-or-NULL, optional, min, max }.
 grep -E '^	\{ "[a-z]+", "[a-z_]+", KEY_' gateway/config.c |
-	sed -E 's/^	\{ "([a-z]+)", "([a-z_]+)", (KEY_[A-Z]+), [A-Z]+\([a-z_]+\), ("[^"]*"|NULL), (TRUE|FALSE),.*/\1 \2 \3 \4 \5/' \
+	sed -E 's/^	\{ "([a-z]+)", "([a-z_]+)", (KEY_[A-Z]+), [A-Z]+\([a-z_]+\), ("[^"]*"|NULL), (TRUE|FALSE),.*/\1\t\2\t\3\t\4\t\5/' \
 	> "$W/keys"
 nkeys=$(wc -l < "$W/keys")
 ok "$([ "$nkeys" -ge 40 ]; echo $?)" "config.c's table read: $nkeys keys"
-is "$(grep -vcE '^[a-z]+ [a-z_]+ KEY_[A-Z]+ ("[^"]*"|NULL) (TRUE|FALSE)$' "$W/keys")" 0 \
+is "$(grep -vcP '^[a-z]+\t[a-z_]+\tKEY_[A-Z]+\t("[^"]*"|NULL)\t(TRUE|FALSE)$' "$W/keys")" 0 \
 	"every row of the table parsed"
 
 # The page as "SECTION KEY FIRST-LINE" triples: .SS names the section
@@ -42,7 +42,7 @@ awk '
 	prev == ".TP" && /^\.B [a-z_]+$/ && s != "" { key = $2; getline; print s, key, $0 }
 	{ prev = $0 }
 ' packaging/plaint.conf.5 | sed 's/\\//g' > "$W/documented"
-while read -r section key type def optional; do
+while IFS=$'\t' read -r section key type def optional; do
 	line=$(grep -E "^$section $key " "$W/documented" | head -1)
 	if [ -z "$line" ]; then
 		ok 1 "plaint.conf(5) documents [$section] $key"
