@@ -4,6 +4,9 @@
 #   make demo       throwaway PostgreSQL + Dovecot + SMTP sink, sample complaints
 #                   (check and demo first install missing Debian packages)
 #   make asan       the same tests under AddressSanitizer and UBSan
+#   make reliability    the fault tests at full length (about 20 minutes):
+#                   kill -9, PostgreSQL restarts, slow and dying IMAP links,
+#                   SMTP away, poison mail, looping robots, a 10-minute soak
 #   make bench      figures (printed, never asserted)
 #   make install    plaint, its config, rules, unit, sysusers file and man
 #                   pages (PREFIX=/usr/local, SYSCONFDIR=/etc, DESTDIR)
@@ -38,7 +41,7 @@ endif
 # of its own for the sanitizer build so that both can coexist.
 BUILD  ?= .
 
-MODULES = log config tls db store imap html mail rules thread quote ticket outbox ack \
+MODULES = log config tls stream db store imap html mail rules thread quote ticket outbox ack \
 	  decide smtp \
 	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
@@ -86,6 +89,17 @@ check: deps
 
 run-tests: $(BUILD)/plaint $(UNIT) headertest
 	PLAINT=$(BUILD)/plaint UNIT_DIR=$(BUILD)/tests/unit tests/run.sh
+
+# The fault tests of make check, at full length; each prints its figures.
+RELIABILITY = kill9 outage slowlink smtpdown poison robot soak
+reliability: deps
+	$(MAKE) run-reliability
+
+run-reliability: $(BUILD)/plaint
+	PLAINT=$(BUILD)/plaint RUN_ONLY="$(RELIABILITY)" KILL_MESSAGES=5000 \
+		OUTAGE_MODES="immediate fast" OUTAGE_SECONDS=60 \
+		SLOW_SIZE=5000000 SLOW_RATE=250000 SMTP_DOWN_MESSAGES=100 \
+		ROBOT_SECONDS=60 SOAK_SECONDS=600 tests/run.sh
 
 schema: $(BUILD)/plaint
 	PLAINT=$(BUILD)/plaint tests/e2e/schema.sh --update

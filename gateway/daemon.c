@@ -45,6 +45,7 @@ typedef struct {
 	GDateTime *last_error_at;	/* or NULL if nothing failed yet */
 	char *last_error;	/* cleaned to one line */
 	GPtrArray *timers;	/* of MailboxTimer */
+	guint recover;		/* retries processing each second while it fails */
 } Daemon;
 
 typedef struct {
@@ -112,6 +113,7 @@ healed(int *failures, const char *what)
 
 static gboolean on_poll(gpointer data);
 static void poll_failed_soon(Daemon *d);
+static gboolean on_recover(gpointer data);
 
 static void
 process_and_send(Daemon *d)
@@ -121,6 +123,10 @@ process_and_send(Daemon *d)
 	if (!gw_pipeline_process(d->pipeline, &err) ||
 	    !gw_pipeline_send(d->pipeline, &err)) {
 		report(d, &d->failures, "processing", err);
+		/* The database (or SMTP server) may be back any moment:
+		 * look each second rather than at the next outbox round. */
+		if (d->recover == 0)
+			d->recover = g_timeout_add_seconds(1, on_recover, d);
 	} else if (d->failures > 0) {
 		healed(&d->failures, "processing");
 		/* The database is back: mailboxes that failed with it need
@@ -213,6 +219,18 @@ poll_now(MailboxTimer *t)
 	if (t->failures == 0)
 		start_idle(t);
 	schedule_poll(t);
+}
+
+static gboolean
+on_recover(gpointer data)
+{
+	Daemon *d = data;
+
+	process_and_send(d);
+	if (d->failures > 0)
+		return G_SOURCE_CONTINUE;
+	d->recover = 0;
+	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -491,6 +509,7 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	notify_status(&d, "READY=1\n");
 	g_main_loop_run(d.loop);
 	stop_signal_thread(&d, signals);
+	g_clear_handle_id(&d.recover, g_source_remove);
 	if (watchdog != 0)
 		g_source_remove(watchdog);
 	g_ptr_array_set_size(timers, 0);	/* sessions log out */

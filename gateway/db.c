@@ -24,6 +24,8 @@ struct GwDb {
 	PGconn *conn;
 	GHashTable *prepared;	/* const char *sql -> statement name */
 	guint next_statement;
+	char *pending;		/* what the statement in flight records,
+				 * or NULL (gw_db_send) */
 };
 
 struct GwDbParams {
@@ -135,6 +137,7 @@ gw_db_free(GwDb *db)
 {
 	if (db == NULL)
 		return;
+	gw_db_wait(db, NULL);
 	PQfinish(db->conn);
 	g_hash_table_unref(db->prepared);
 	g_free(db);
@@ -146,11 +149,19 @@ gw_db_ok(GwDb *db)
 	return PQstatus(db->conn) == CONNECTION_OK;
 }
 
+/* PQexec, once a statement gw_db_send sent is done. */
+static PGresult *
+exec_now(GwDb *db, const char *sql)
+{
+	gw_db_wait(db, NULL);
+	return PQexec(db->conn, sql);
+}
+
 /* Fixed text only: transaction control and migrations. */
 static gboolean
 exec_fixed(GwDb *db, const char *sql, GError **error)
 {
-	PGresult *res = PQexec(db->conn, sql);
+	PGresult *res = exec_now(db, sql);
 	gboolean ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
 		      PQresultStatus(res) == PGRES_TUPLES_OK;
 
@@ -169,7 +180,7 @@ gw_db_begin(GwDb *db, GError **error)
 gboolean
 gw_db_commit(GwDb *db, GError **error)
 {
-	PGresult *res = PQexec(db->conn, "COMMIT");
+	PGresult *res = exec_now(db, "COMMIT");
 	/* A COMMIT of a failed transaction answers ROLLBACK without error. */
 	gboolean ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
 		      g_strcmp0(PQcmdStatus(res), "COMMIT") == 0;
@@ -190,7 +201,7 @@ gw_db_rollback(GwDb *db)
 
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		return;
-	res = PQexec(db->conn, "ROLLBACK");
+	res = exec_now(db, "ROLLBACK");
 	PQclear(res);
 }
 
@@ -375,6 +386,55 @@ prepare(GwDb *db, const char *sql, GError **error)
 	return name;
 }
 
+gboolean
+gw_db_send(GwDb *db, const char *sql, GwDbParams *params, const char *what,
+	   GError **error)
+{
+	const char *name;
+	int n = params ? (int)params->values->len : 0;
+
+	gw_db_wait(db, NULL);
+	name = prepare(db, sql, error);
+	if (name == NULL)
+		return FALSE;
+	if (!PQsendQueryPrepared(db->conn, name, n,
+				 n ? (const char *const *)params->values->pdata : NULL,
+				 n ? (const int *)(void *)params->lengths->data : NULL,
+				 n ? (const int *)(void *)params->formats->data : NULL, 0)) {
+		g_autofree char *msg = gw_log_clean(PQerrorMessage(db->conn), 300);
+
+		g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT, "%s", msg);
+		return FALSE;
+	}
+	db->pending = g_strdup(what);
+	return TRUE;
+}
+
+gboolean
+gw_db_wait(GwDb *db, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *what = g_steal_pointer(&db->pending);
+	PGresult *res;
+	gboolean ok = TRUE;
+
+	if (what == NULL)
+		return TRUE;
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (ok && PQresultStatus(res) != PGRES_TUPLES_OK &&
+		    PQresultStatus(res) != PGRES_COMMAND_OK) {
+			set_result_error(db, res, &local);
+			ok = FALSE;
+		}
+		PQclear(res);
+	}
+	if (ok)
+		return TRUE;
+	gw_log_err("%s: %s", what, local->message);
+	g_propagate_error(error, g_steal_pointer(&local));
+	return FALSE;
+}
+
 static GwDbResult *
 run(GwDb *db, const char *sql, GwDbParams *params, int result_format,
     GError **error)
@@ -384,6 +444,7 @@ run(GwDb *db, const char *sql, GwDbParams *params, int result_format,
 	GwDbResult *result;
 	int n = params ? (int)params->values->len : 0;
 
+	gw_db_wait(db, NULL);	/* a failure there is logged, and its own */
 	name = prepare(db, sql, error);
 	if (name == NULL)
 		return NULL;

@@ -11,6 +11,7 @@
 #include <libetpan/libetpan.h>
 
 #include "gw-log.h"
+#include "gw-stream.h"
 #include "gw-tls.h"
 
 G_DEFINE_QUARK(gw-imap-error-quark, gw_imap_error)
@@ -61,8 +62,14 @@ set_error(GwImap *imap, GError **error, int r, const char *doing)
 	int code = r == MAILIMAP_ERROR_LOGIN ? GW_IMAP_ERROR_REFUSED
 					     : GW_IMAP_ERROR_TRANSIENT;
 
-	g_set_error(error, GW_IMAP_ERROR, code, "imap %s: %s failed (libetpan %d)%s%s",
-		    imap->host, doing, r, *text ? ": " : "", text);
+	if (r == MAILIMAP_ERROR_STREAM)
+		g_set_error(error, GW_IMAP_ERROR, code,
+			    "imap %s: %s failed: the connection was lost, or "
+			    "the server was silent too long", imap->host, doing);
+	else
+		g_set_error(error, GW_IMAP_ERROR, code,
+			    "imap %s: %s failed (libetpan %d)%s%s", imap->host,
+			    doing, r, *text ? ": " : "", text);
 	return FALSE;
 }
 
@@ -205,6 +212,12 @@ gw_imap_connect(const GwServerConfig *server, GError **error)
 	if (server->security != GW_SECURITY_NONE &&
 	    !verify_peer(imap, server, error))
 		return NULL;
+	/* A server that hangs up mid-FETCH is an error, not a loop. */
+	if (!gw_stream_guard_eof(imap->session->imap_stream)) {
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: out of memory", imap->host);
+		return NULL;
+	}
 	if (!log_in(imap, server, error))
 		return NULL;
 	return g_steal_pointer(&imap);

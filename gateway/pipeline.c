@@ -40,6 +40,7 @@ struct GwPipeline {
 	GwMailLimits limits;
 	GwSmtp *smtp;		/* kept open between sends, or NULL */
 	gint64 smtp_used;	/* when it last sent, monotonic µs */
+	GError *smtp_down;	/* why the last connection failed, or NULL */
 	GMutex lock;		/* for logged and fresh, which workers share */
 	GHashTable *logged;	/* what was logged once for the rules in use */
 	GHashTable *fresh;	/* raw id (gint64*) -> GBytes: mail this
@@ -106,6 +107,7 @@ gw_pipeline_free(GwPipeline *p)
 		return;
 	gw_rules_free(p->rules);
 	gw_smtp_free(p->smtp);
+	g_clear_error(&p->smtp_down);
 	gw_db_free(p->db);
 	for (int i = 0; i < p->config->workers; i++)
 		gw_db_free(p->workers[i].db);
@@ -894,14 +896,6 @@ gw_pipeline_requeue(GwPipeline *p, gboolean all, const char *reason,
 
 /* ---- T3: send ----------------------------------------------------- */
 
-/* The rows of a claimed batch that the SMTP server accepted, recorded
- * together: between a 250 and its record lie at most SEND_BATCH rows,
- * which a crash there sends again, with the same Message-ID. */
-typedef struct {
-	GArray *ids;		/* gint64 */
-	GPtrArray *replies;	/* char*, the server's final reply */
-} Sent;
-
 static void
 record_failure(GwPipeline *p, const GwOutboxRow *row, const GError *send_error)
 {
@@ -917,21 +911,12 @@ record_failure(GwPipeline *p, const GwOutboxRow *row, const GError *send_error)
 			   row->id, err->message);
 }
 
+/* Sends one row and records the outcome.  A sent row is recorded by a
+ * statement that runs while the next mail goes out: a crash between a
+ * 250 and its record sends that one mail again, with the same
+ * Message-ID. */
 static void
-record_sent(GwPipeline *p, Sent *sent)
-{
-	g_autoptr(GError) err = NULL;
-
-	if (!gw_outbox_mark_sent(p->db, sent->ids, sent->replies, &err))
-		gw_log_err("outbox: %u mails sent but not recorded (they are sent "
-			   "again, with the same Message-IDs): %s", sent->ids->len,
-			   err->message);
-	g_array_set_size(sent->ids, 0);
-	g_ptr_array_set_size(sent->replies, 0);
-}
-
-static void
-send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Sent *sent)
+send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 {
 	g_autoptr(GBytes) msg = NULL;
 	g_autoptr(GError) err = NULL;
@@ -952,8 +937,10 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Sent *sent)
 		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
 			    row->id, row->kind, rcpt, reply);
 		gw_crash_point("sent", msg);
-		g_array_append_val(sent->ids, row->id);
-		g_ptr_array_add(sent->replies, g_steal_pointer(&reply));
+		if (!gw_outbox_record_sent(p->db, row->id, reply, &err))
+			gw_log_err("outbox=%" G_GINT64_FORMAT " sent but not "
+				   "recorded (it is sent again, with the same "
+				   "Message-ID): %s", row->id, err->message);
 		return;
 	}
 	gw_log_warning("outbox=%" G_GINT64_FORMAT " kind=%s to=%s attempt=%d %s: %s",
@@ -972,8 +959,12 @@ smtp_session(GwPipeline *p, GError **error)
 		g_clear_pointer(&p->smtp, gw_smtp_free);
 	if (p->smtp == NULL)
 		p->smtp = gw_smtp_connect(&p->config->smtp, error);
-	if (p->smtp != NULL)
-		p->smtp_used = g_get_monotonic_time();
+	g_clear_error(&p->smtp_down);
+	if (p->smtp == NULL) {
+		p->smtp_down = g_error_copy(*error);
+		return NULL;
+	}
+	p->smtp_used = g_get_monotonic_time();
 	return p->smtp;
 }
 
@@ -983,29 +974,27 @@ send_batch(GwPipeline *p, guint *claimed_out, GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_outbox_row_free);
-	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func(g_free);
-	Sent sent = { ids, replies };
-	gboolean ok = TRUE;
 
 	*claimed_out = 0;
 	if (!gw_outbox_claim_due(p->db, SEND_BATCH, rows, error))
 		return FALSE;
 	*claimed_out = rows->len;
-	for (guint i = 0; ok && i < rows->len; i++) {
+	for (guint i = 0; i < rows->len; i++) {
 		GwSmtp *smtp = smtp_session(p, error);
 
+		/* No server now: each row is deferred, timed against its
+		 * deadline, and says why (plaint.outbox.last_error). */
 		if (smtp == NULL) {
 			for (; i < rows->len; i++)
 				record_failure(p, rows->pdata[i], *error);
 			*claimed_out = 0;	/* no point in another batch now */
-			ok = FALSE;
-			break;
+			gw_db_wait(p->db, NULL);
+			return FALSE;
 		}
-		send_row(p, smtp, rows->pdata[i], &sent);
+		send_row(p, smtp, rows->pdata[i]);
 	}
-	record_sent(p, &sent);
-	return ok;
+	gw_db_wait(p->db, NULL);	/* the last record; a failure is logged */
+	return TRUE;
 }
 
 gboolean
@@ -1019,6 +1008,13 @@ gw_pipeline_send(GwPipeline *p, GError **error)
 		if (!send_batch(p, &claimed, error))
 			return FALSE;
 	} while (claimed == SEND_BATCH);
+	/* Nothing was due, or all went out.  A server that refused the
+	 * last connection is down until a connection succeeds: sending is
+	 * not said to work again before it does. */
+	if (p->smtp_down != NULL) {
+		g_propagate_error(error, g_error_copy(p->smtp_down));
+		return FALSE;
+	}
 	return TRUE;
 }
 

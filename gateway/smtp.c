@@ -14,6 +14,7 @@
 #include <libetpan/libetpan.h>
 
 #include "gw-log.h"
+#include "gw-stream.h"
 #include "gw-tls.h"
 
 G_DEFINE_QUARK(gw-smtp-error-quark, gw_smtp_error)
@@ -101,6 +102,19 @@ no_delay(GwSmtp *smtp)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
+/* Once the stream is final: a server that hangs up mid-reply is an
+ * error, not a loop (gw-stream.h). */
+static gboolean
+guard(GwSmtp *smtp, GError **error)
+{
+	if (gw_stream_guard_eof(smtp->session->stream))
+		return TRUE;
+	smtp->broken = TRUE;
+	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+		    "smtp %s: out of memory", smtp->host);
+	return FALSE;
+}
+
 static gboolean
 open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 {
@@ -127,7 +141,7 @@ open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 	if (!ehlo(smtp, error))
 		return FALSE;
 	if (server->security != GW_SECURITY_STARTTLS)
-		return TRUE;
+		return guard(smtp, error);
 	if (!(smtp->session->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
 		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_REFUSED,
 			    "smtp %s: the server offers no STARTTLS", smtp->host);
@@ -137,7 +151,8 @@ open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 						   server->host);
 	if (r != MAILSMTP_NO_ERROR)
 		return fail(smtp, error, r, "STARTTLS");
-	return verify_peer(smtp, server, error) && ehlo(smtp, error);
+	return verify_peer(smtp, server, error) && guard(smtp, error) &&
+	       ehlo(smtp, error);
 }
 
 /* A 4xx reply or a broken connection may heal by itself; any other

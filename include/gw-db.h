@@ -94,6 +94,16 @@ GwDbResult *gw_db_exec(GwDb *db, const char *sql, GwDbParams *params,
 		       GError **error);
 GwDbResult *gw_db_exec_binary(GwDb *db, const char *sql, GwDbParams *params,
 			      GError **error);
+
+/* Sends a statement without waiting for it, so that it runs while the
+ * caller does other I/O; its result is read by gw_db_wait, or before
+ * the next statement on db.  A failure is logged then, as "what: the
+ * error".  One at a time: a second send waits for the first. */
+gboolean gw_db_send(GwDb *db, const char *sql, GwDbParams *params,
+		    const char *what, GError **error);
+/* Reads the result of the statement gw_db_send sent, if any; FALSE (and
+ * logged) if it failed. */
+gboolean gw_db_wait(GwDb *db, GError **error);
 void gw_db_result_free(GwDbResult *result);
 int gw_db_result_rows(const GwDbResult *result);
 /* Lent; NULL for SQL NULL. */

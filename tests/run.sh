@@ -40,7 +40,9 @@ run_tap() {	# NAME COMMAND...
 }
 
 export PLAINT=${PLAINT:-./plaint}
+# RUN_ONLY="kill9 soak ...": only those end-to-end tests (make reliability).
 for t in "${UNIT_DIR:-tests/unit}"/test-*; do
+	[ -n "${RUN_ONLY:-}" ] && break
 	case "$t" in *.c) continue ;; esac
 	[ -x "$t" ] && run_tap "$(basename "$t")" "$t" --tap
 done
@@ -53,9 +55,18 @@ if [ $? != 0 ]; then
 else
 	eval "$env"
 	trap 'tests/harness.sh down "$GW_TMP" 2>/dev/null' EXIT
-	run_tap sql tests/sql.sh
-	for t in tests/e2e/*.sh; do
+	if [ -z "${RUN_ONLY:-}" ]; then
+		run_tap sql tests/sql.sh
+		tests=(tests/e2e/*.sh)
+	else
+		tests=()
+		for name in $RUN_ONLY; do tests+=("tests/e2e/$name.sh"); done
+	fi
+	for t in "${tests[@]}"; do
 		run_tap "e2e-$(basename "$t" .sh)" bash "$t"
+		# The figure lines the fault tests print.
+		[ -n "${RUN_ONLY:-}" ] && grep -h '^# ' "$LOGDIR/e2e-$(basename "$t" .sh).tap" |
+			grep -v '^#   \(got\|want\)' | sed "s/^# /  $(basename "$t" .sh): /"
 	done
 fi
 

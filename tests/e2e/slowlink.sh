@@ -86,6 +86,29 @@ ok $? "it was downloaded once: $down bytes came through for $total bytes of mail
 ok $? "the database never ended plaint's session"
 echo "# slow link: $SIZE-byte message at $RATE B/s filed in $ms ms over $conns connection(s), $down bytes downloaded for $total"
 
+# --- the link dies mid-download -----------------------------------------------
+mail "$W/cut.eml" "Eve <eve@example.org>" "Cut off" cut@example.org $((RATE * 10))
+cut_uid=$("$PY" tests/imap_append.py --port "$IMAP_PORT" --folder Slow "$W/cut.eml" | cut -d' ' -f3)
+proxy_pid=${pids[0]}
+"$PLAINT" -c "$W/slow.conf" once >> "$LOGDIR/slowlink-cut.out" 2>> "$LOGDIR/slowlink-cut.err" &
+once=$!
+before=$(cut -d' ' -f2 "$PROXY_STATS")
+for _ in $(seq 1 100); do
+	[ "$(cut -d' ' -f2 "$PROXY_STATS")" -gt $((before + RATE)) ] && break
+	sleep 0.1
+done
+kill "$proxy_pid"	# the connection dies under the FETCH
+wait "$once"
+is "$?" 75 "plaint once whose link died mid-download exits 75 (try again)"
+is "$(raw_of cut@example.org)" 0 "nothing of the cut message is stored"
+is "$("$PY" tests/imap_append.py --port "$IMAP_PORT" --folder Slow --list-flags | grep "^$cut_uid ")" \
+	"$cut_uid ()" "it stays unflagged on the server"
+plaint_run slowlink-cut2 -c "$W/fast.conf" once
+is "$(sql "SELECT octet_length(raw) FROM plaint.raw_messages WHERE position('cut@example.org'::bytea IN raw) > 0")" \
+	"$(sed 's/$/\r/' "$W/cut.eml" | wc -c)" "the next run stores it, byte for byte"
+start_proxy "$RATE" slow2
+conf "$W/slow.conf" "$PROXY_PORT"
+
 # --- SIGTERM during a download -----------------------------------------------
 mail "$W/huge.eml" "Dee <dee@example.org>" "Cut short" huge@example.org $((RATE * 30))
 huge_uid=$("$PY" tests/imap_append.py --port "$IMAP_PORT" --folder Slow "$W/huge.eml" | cut -d' ' -f3)
