@@ -911,12 +911,39 @@ record_failure(GwPipeline *p, const GwOutboxRow *row, const GError *send_error)
 			   row->id, err->message);
 }
 
-/* Sends one row and records the outcome.  A sent row is recorded by a
- * statement that runs while the next mail goes out: a crash between a
- * 250 and its record sends that one mail again, with the same
- * Message-ID. */
+/* Rows the SMTP server accepted, not yet in a statement.  Each statement
+ * records all that are there, and runs while the next mails go out; the
+ * next one is sent as soon as it is done.  So a crash sends again at
+ * most the mails accepted during one commit (with the same Message-IDs),
+ * and a slow commit costs no sending time. */
+typedef struct {
+	GArray *ids;		/* gint64 */
+	GPtrArray *replies;	/* char*: the server's final replies */
+} Unrecorded;
+
 static void
-send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
+record(GwPipeline *p, Unrecorded *u, gboolean wait)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (wait)
+		gw_db_wait(p->db, NULL);
+	else if (u->ids->len == 0 || gw_db_busy(p->db))
+		return;
+	if (u->ids->len > 0 &&
+	    !gw_outbox_record_sent(p->db, u->ids, u->replies, &err))
+		gw_log_err("outbox: %u mails sent but not recorded (they are sent "
+			   "again, with the same Message-IDs): %s", u->ids->len,
+			   err->message);
+	g_array_set_size(u->ids, 0);
+	g_ptr_array_set_size(u->replies, 0);
+	if (wait)
+		gw_db_wait(p->db, NULL);
+}
+
+/* Sends one row; a sent one joins u, a failed one is recorded. */
+static void
+send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Unrecorded *u)
 {
 	g_autoptr(GBytes) msg = NULL;
 	g_autoptr(GError) err = NULL;
@@ -937,10 +964,9 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
 			    row->id, row->kind, rcpt, reply);
 		gw_crash_point("sent", msg);
-		if (!gw_outbox_record_sent(p->db, row->id, reply, &err))
-			gw_log_err("outbox=%" G_GINT64_FORMAT " sent but not "
-				   "recorded (it is sent again, with the same "
-				   "Message-ID): %s", row->id, err->message);
+		g_array_append_val(u->ids, row->id);
+		g_ptr_array_add(u->replies, g_steal_pointer(&reply));
+		record(p, u, FALSE);
 		return;
 	}
 	gw_log_warning("outbox=%" G_GINT64_FORMAT " kind=%s to=%s attempt=%d %s: %s",
@@ -974,6 +1000,9 @@ send_batch(GwPipeline *p, guint *claimed_out, GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_outbox_row_free);
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func(g_free);
+	Unrecorded u = { ids, replies };
 
 	*claimed_out = 0;
 	if (!gw_outbox_claim_due(p->db, SEND_BATCH, rows, error))
@@ -985,15 +1014,15 @@ send_batch(GwPipeline *p, guint *claimed_out, GError **error)
 		/* No server now: each row is deferred, timed against its
 		 * deadline, and says why (plaint.outbox.last_error). */
 		if (smtp == NULL) {
+			record(p, &u, TRUE);
 			for (; i < rows->len; i++)
 				record_failure(p, rows->pdata[i], *error);
 			*claimed_out = 0;	/* no point in another batch now */
-			gw_db_wait(p->db, NULL);
 			return FALSE;
 		}
-		send_row(p, smtp, rows->pdata[i]);
+		send_row(p, smtp, rows->pdata[i], &u);
 	}
-	gw_db_wait(p->db, NULL);	/* the last record; a failure is logged */
+	record(p, &u, TRUE);	/* the rest; a failure is logged */
 	return TRUE;
 }
 

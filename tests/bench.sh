@@ -253,8 +253,8 @@ fi
 
 echo
 echo "== sending: the acks queued above into smtp-sink, no TLS (plaint once: start, IMAP"
-echo "   poll of the drained folder, then 50 acks per SMTP session, each marked sent in"
-echo "   its own commit)"
+echo "   poll of the drained folder, then the acks over one SMTP session kept open;"
+echo "   the rows accepted while a record commits are recorded by the next one)"
 [ $durable = yes ] || echo "   WARNING: PostgreSQL is NOT durable here (fsync=$fsync)"
 echo "   limit: smtp-source -s 1 -d -m $N: one session, one message after the other"
 echo "   (it has no pipelining), 3 KB complaints (the first one of the set)"
