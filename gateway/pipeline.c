@@ -285,7 +285,7 @@ uids_to_fetch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 
 static gboolean
 fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
-	  guint *fetched_out, GError **error)
+	  guint max_fetch, guint *fetched_out, GError **error)
 {
 	g_autoptr(GArray) found = NULL, unflagged = NULL;
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -306,11 +306,16 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 				    error);
 	if (known == NULL)
 		return FALSE;
+	/* At most max_fetch this time: the cursor stops before the first
+	 * left for the next round. */
 	for (guint i = 0; i < found->len; i++) {
 		guint32 uid = g_array_index(found, guint32, i);
 
-		if (!g_hash_table_contains(known, GUINT_TO_POINTER(uid)))
+		if (!g_hash_table_contains(known, GUINT_TO_POINTER(uid))) {
+			if (max_fetch > 0 && todo->len == max_fetch)
+				break;
 			g_array_append_val(todo, uid);
+		}
 		last_uid = MAX(last_uid, uid);
 	}
 	if (todo->len > 0) {
@@ -346,7 +351,8 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 
 gboolean
 gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
-			 GwImap **imap, guint *fetched_out, GError **error)
+			 GwImap **imap, guint max_fetch, guint *fetched_out,
+			 GError **error)
 {
 	gboolean held, ok;
 
@@ -362,7 +368,7 @@ gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
 	if (*imap == NULL)
 		*imap = gw_imap_connect(&mbox->server, error);
 	*fetched_out = 0;
-	ok = *imap != NULL && fetch_new(p, *imap, mbox, fetched_out, error);
+	ok = *imap != NULL && fetch_new(p, *imap, mbox, max_fetch, fetched_out, error);
 	if (gw_db_ok(p->db))
 		gw_store_release_mailbox(p->db, mbox->name, NULL);
 	if (!ok) {
@@ -378,7 +384,7 @@ gw_pipeline_poll(GwPipeline *p, const GwMailboxConfig *mbox, GError **error)
 	g_autoptr(GwImap) imap = NULL;
 	guint fetched;
 
-	return gw_pipeline_poll_session(p, mbox, &imap, &fetched, error);
+	return gw_pipeline_poll_session(p, mbox, &imap, 0, &fetched, error);
 }
 
 /* ---- T2: process -------------------------------------------------- */
