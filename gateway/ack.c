@@ -349,28 +349,136 @@ set_threading(GMimeObject *obj, const GwLetter *letter)
 		g_mime_object_set_header(obj, "References", refs->str, NULL);
 }
 
+static GMimeObject *
+text_part(const char *subtype, const char *text)
+{
+	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
+
+	g_mime_text_part_set_text(part, text);
+	g_mime_part_set_content_encoding(
+		GMIME_PART(part),
+		g_mime_part_get_best_content_encoding(GMIME_PART(part),
+						      GMIME_ENCODING_CONSTRAINT_7BIT));
+	return GMIME_OBJECT(part);
+}
+
+/* "type/subtype" of a stored content type, lower case, parameters left
+ * out; application/octet-stream unless it is one. */
+static char *
+mime_type(const char *value)
+{
+	static const char token[] = "abcdefghijklmnopqrstuvwxyz0123456789!#$&^_.+-";
+	g_autofree char *v = g_ascii_strdown(value ? value : "", -1);
+	char *slash;
+
+	v[strcspn(v, ";")] = '\0';
+	g_strstrip(v);
+	slash = strchr(v, '/');
+	if (slash == NULL || slash == v || slash[1] == '\0' ||
+	    strspn(v, token) != (gsize)(slash - v) ||
+	    strspn(slash + 1, token) != strlen(slash + 1))
+		return g_strdup("application/octet-stream");
+	return g_steal_pointer(&v);
+}
+
+/* A file name as a name, not a path, on one line; never empty. */
+static char *
+file_name(const char *value)
+{
+	const char *base = value ? value : "";
+	g_autofree char *line = NULL;
+
+	for (const char *p = base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	line = one_line(base, 200);
+	g_strstrip(line);
+	return *line ? g_steal_pointer(&line) : g_strdup("attachment");
+}
+
+static GMimeObject *
+file_part(const GwLetterFile *file)
+{
+	g_autofree char *type = mime_type(file->content_type);
+	g_autofree char *name = file_name(file->filename);
+	char *slash = strchr(type, '/');
+	GMimePart *part;
+	GMimeStream *stream;
+	GMimeDataWrapper *content;
+	gsize len;
+	const guint8 *data = g_bytes_get_data(file->content, &len);
+
+	*slash = '\0';
+	part = g_mime_part_new_with_type(type, slash + 1);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), "attachment");
+	g_mime_part_set_filename(part, name);
+	stream = g_mime_stream_mem_new_with_buffer((const char *)(data ? data : (const guint8 *)""), len);
+	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_object_unref(stream);
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	return GMIME_OBJECT(part);
+}
+
+/* The body: the text, with its HTML alternative if any, followed by the
+ * files if any.  The caller owns the result. */
+static GMimeObject *
+letter_body(const GwLetter *letter)
+{
+	GMimeObject *body = text_part("plain", letter->body);
+	GMimeMultipart *mixed;
+
+	if (letter->html != NULL) {
+		GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+		GMimeObject *html = text_part("html", letter->html);
+
+		g_mime_multipart_add(alt, body);	/* the plainest first */
+		g_mime_multipart_add(alt, html);
+		g_object_unref(body);
+		g_object_unref(html);
+		body = GMIME_OBJECT(alt);
+	}
+	if (letter->n_files == 0)
+		return body;
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, body);
+	g_object_unref(body);
+	for (guint i = 0; i < letter->n_files; i++) {
+		GMimeObject *file = file_part(&letter->files[i]);
+
+		g_mime_multipart_add(mixed, file);
+		g_object_unref(file);
+	}
+	return GMIME_OBJECT(mixed);
+}
+
+static void
+add_addresses(GMimeMessage *msg, GMimeAddressType type, const char *value)
+{
+	InternetAddressList *list = internet_address_list_parse(NULL, value);
+
+	if (list == NULL)
+		return;
+	internet_address_list_append(g_mime_message_get_addresses(msg, type), list);
+	g_object_unref(list);
+}
+
 GBytes *
 gw_ack_compose(const GwLetter *letter)
 {
 	GMimeMessage *msg = g_mime_message_new(TRUE);
 	GMimeObject *obj = GMIME_OBJECT(msg);
-	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+	GMimeObject *body;
 	GMimeFormatOptions *fo = g_mime_format_options_new();
-	InternetAddressList *from = internet_address_list_parse(NULL, letter->from);
-	InternetAddressList *to = internet_address_list_parse(NULL, letter->to);
 	GDateTime *now = g_date_time_new_now_local();
 	char *text;
 	GBytes *out;
 
-	if (from != NULL) {
-		internet_address_list_append(g_mime_message_get_from(msg), from);
-		g_object_unref(from);
-	}
-	if (to != NULL) {
-		internet_address_list_append(
-			g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO), to);
-		g_object_unref(to);
-	}
+	add_addresses(msg, GMIME_ADDRESS_TYPE_FROM, letter->from);
+	add_addresses(msg, GMIME_ADDRESS_TYPE_TO, letter->to);
+	for (guint i = 0; letter->cc != NULL && letter->cc[i] != NULL; i++)
+		add_addresses(msg, GMIME_ADDRESS_TYPE_CC, letter->cc[i]);
 	g_mime_message_set_subject(msg, letter->subject, "utf-8");
 	g_mime_message_set_date(msg, now);
 	g_date_time_unref(now);
@@ -383,13 +491,9 @@ gw_ack_compose(const GwLetter *letter)
 	}
 	if (letter->loop_address != NULL && safe_id(letter->loop_address))
 		g_mime_object_set_header(obj, "X-Loop", letter->loop_address, NULL);
-	g_mime_text_part_set_text(part, letter->body);
-	g_mime_part_set_content_encoding(
-		GMIME_PART(part),
-		g_mime_part_get_best_content_encoding(GMIME_PART(part),
-						      GMIME_ENCODING_CONSTRAINT_7BIT));
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
-	g_object_unref(part);
+	body = letter_body(letter);
+	g_mime_message_set_mime_part(msg, body);
+	g_object_unref(body);
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_UNIX);
 	text = g_mime_object_to_string(obj, fo);
 	g_mime_format_options_free(fo);

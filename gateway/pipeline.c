@@ -902,13 +902,91 @@ record_failure(GwPipeline *p, const GwOutboxRow *row, const GError *send_error)
 	g_autoptr(GError) err = NULL;
 	gboolean ok;
 
-	if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT))
+	if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT) ||
+	    g_error_matches(send_error, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE))
 		ok = gw_outbox_mark_failed(p->db, row->id, send_error->message, &err);
 	else
 		ok = gw_outbox_mark_retry(p->db, row->id, send_error->message, &err);
 	if (!ok)	/* claimed by this session: free again when it ends */
 		gw_log_err("outbox=%" G_GINT64_FORMAT " outcome not recorded: %s",
 			   row->id, err->message);
+}
+
+/* The Cc of a row as it goes out: each address once, never the
+ * recipient nor plaint's own (lent from row, NULL-terminated). */
+static GPtrArray *
+row_cc(GwPipeline *p, const GwOutboxRow *row)
+{
+	GPtrArray *cc = g_ptr_array_new();
+
+	for (guint i = 0; row->cc != NULL && row->cc[i] != NULL; i++) {
+		const char *a = row->cc[i];
+		gboolean seen = g_ascii_strcasecmp(a, row->recipient) == 0 ||
+				g_ascii_strcasecmp(a, p->config->smtp_from_addr) == 0;
+
+		for (guint j = 0; !seen && j < cc->len; j++)
+			seen = g_ascii_strcasecmp(a, cc->pdata[j]) == 0;
+		if (!seen && *a != '\0')
+			g_ptr_array_add(cc, (gpointer)a);
+	}
+	g_ptr_array_add(cc, NULL);
+	return cc;
+}
+
+/* The row as a message: its files read from the database. */
+static GBytes *
+compose_row(GwPipeline *p, const GwOutboxRow *row, const char *const *cc,
+	    GError **error)
+{
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_outbox_file_free);
+	g_autofree GwLetterFile *letter_files = NULL;
+	GwLetter letter = {
+		p->config->smtp_from, row->recipient, row->subject, row->body,
+		row->message_id, row->in_reply_to,
+		(const char *const *)row->references, g_strcmp0(row->kind, "ack") == 0,
+		p->config->smtp_from_addr, cc, NULL, NULL, 0,
+	};
+
+	if (row->n_files > 0 && !gw_outbox_files(p->db, row->id, files, error))
+		return NULL;
+	letter_files = g_new0(GwLetterFile, files->len + 1);
+	for (guint i = 0; i < files->len; i++) {
+		const GwOutboxFile *f = files->pdata[i];
+
+		letter_files[i] = (GwLetterFile){ f->filename, f->content_type, f->content };
+	}
+	letter.files = letter_files;
+	letter.n_files = files->len;
+	return gw_ack_compose(&letter);
+}
+
+static void
+record_sent(GwPipeline *p, const GwOutboxRow *row, guint n_cc, char *reply,
+	    GPtrArray *refused)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *rcpt = gw_log_clean(row->recipient, 80);
+	g_autofree char *recorded = NULL;
+
+	gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s cc=%u files=%d "
+		    "sent reply=\"%s\"", row->id, row->kind, rcpt, n_cc,
+		    row->n_files, reply);
+	/* The addresses stay out of the log; the record names them. */
+	if (refused->len > 0) {
+		g_autofree char *list = NULL;
+
+		gw_log_warning("outbox=%" G_GINT64_FORMAT " %u of %u Cc addresses "
+			       "refused by the server and left out (see "
+			       "plaint.outbox.smtp_reply)", row->id, refused->len, n_cc);
+		g_ptr_array_add(refused, NULL);
+		list = g_strjoinv("; ", (char **)refused->pdata);
+		recorded = g_strdup_printf("%s; Cc refused: %s", reply, list);
+	}
+	if (!gw_outbox_record_sent(p->db, row->id, recorded ? recorded : reply, &err))
+		gw_log_err("outbox=%" G_GINT64_FORMAT " sent but not "
+			   "recorded (it is sent again, with the same "
+			   "Message-ID): %s", row->id, err->message);
 }
 
 /* Sends one row and records the outcome.  A sent row is recorded by a
@@ -920,32 +998,26 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 {
 	g_autoptr(GBytes) msg = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) cc = row_cc(p, row);
+	g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *reply = NULL, *rcpt = gw_log_clean(row->recipient, 80);
 	gboolean is_ack = g_strcmp0(row->kind, "ack") == 0;
-	GwLetter letter = {
-		p->config->smtp_from, row->recipient, row->subject, row->body,
-		row->message_id, row->in_reply_to,
-		(const char *const *)row->references, is_ack,
-		p->config->smtp_from_addr,
-	};
 	const char *bounce = p->config->bounce_address;
 
-	msg = gw_ack_compose(&letter);
+	msg = compose_row(p, row, (const char *const *)cc->pdata, &err);
 	/* RFC 3834: automatic answers go with the null sender. */
-	if (gw_smtp_send(smtp, is_ack ? (bounce ? bounce : "") : p->config->smtp_from_addr,
-			 row->recipient, msg, &reply, &err)) {
-		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
-			    row->id, row->kind, rcpt, reply);
+	if (msg != NULL &&
+	    gw_smtp_send(smtp, is_ack ? (bounce ? bounce : "") : p->config->smtp_from_addr,
+			 row->recipient, (const char *const *)cc->pdata, msg,
+			 &reply, refused, &err)) {
 		gw_crash_point("sent", msg);
-		if (!gw_outbox_record_sent(p->db, row->id, reply, &err))
-			gw_log_err("outbox=%" G_GINT64_FORMAT " sent but not "
-				   "recorded (it is sent again, with the same "
-				   "Message-ID): %s", row->id, err->message);
+		record_sent(p, row, cc->len - 1, reply, refused);
 		return;
 	}
 	gw_log_warning("outbox=%" G_GINT64_FORMAT " kind=%s to=%s attempt=%d %s: %s",
 		       row->id, row->kind, rcpt, row->attempts,
-		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT)
+		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT) ||
+		       g_error_matches(err, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE)
 			       ? "failed" : "deferred", err->message);
 	record_failure(p, row, err);
 }

@@ -70,6 +70,15 @@ void gw_ack_render(const char *subject_template, const char *body_template,
 		   const GwAckValues *values, char **subject_out,
 		   char **body_out);
 
+/* A file a letter carries, sent as an attachment under its name. */
+typedef struct {
+	const char *filename;		/* NULL or "": "attachment" */
+	const char *content_type;	/* "application/pdf"; a value that is
+					 * no type/subtype is sent as
+					 * application/octet-stream */
+	GBytes *content;		/* lent */
+} GwLetterFile;
+
 typedef struct {
 	const char *from;		/* "Name <addr>" */
 	const char *to;
@@ -80,9 +89,17 @@ typedef struct {
 	const char *const *references;	/* or NULL */
 	gboolean auto_submitted;	/* acknowledgements: auto-replied */
 	const char *loop_address;	/* for X-Loop, or NULL */
+	const char *const *cc;		/* Cc addresses, NULL-terminated, or
+					 * NULL */
+	const char *html;		/* UTF-8 HTML said as well as body
+					 * (multipart/alternative), or NULL */
+	const GwLetterFile *files;	/* n_files attachments
+					 * (multipart/mixed), or NULL */
+	guint n_files;
 } GwLetter;
 
-/* The whole message with LF line ends (smtp.c sends CRLF). */
+/* The whole message with LF line ends (smtp.c sends CRLF).  Text parts
+ * are quoted-printable where a line needs it, files base64. */
 GBytes *gw_ack_compose(const GwLetter *letter);
 
 /* A fresh Message-ID (without <>) at domain. */

@@ -148,7 +148,7 @@ test_compose(void)
 		"Care <care@example.com>", "ann@example.org",
 		"[CMP-7] Réclamation\r\nBcc: evil@example.org", "Hello\n",
 		"plaint.1@example.com", "orig@example.org", refs, TRUE,
-		"care@example.com",
+		"care@example.com", NULL, NULL, NULL, 0,
 	};
 	g_autoptr(GBytes) bytes = gw_ack_compose(&letter);
 	g_autoptr(GwMail) back = parse(g_bytes_get_data(bytes, NULL));
@@ -174,6 +174,66 @@ test_compose(void)
 
 		g_assert_null(gw_mail_header(m2, "Auto-Submitted"));
 	}
+}
+
+/* A reply with Cc, an HTML alternative and two files: what a mail
+ * reader gets back is what went in, byte for byte. */
+static void
+test_compose_parts(void)
+{
+	const char *const cc[] = { "lawyer@example.net", "Partner <p@example.org>", NULL };
+	guint8 bin[300];
+	g_autoptr(GBytes) label = NULL;
+	g_autoptr(GBytes) note = g_bytes_new_static("plain words\n", 12);
+	GwLetterFile files[] = {
+		{ "../etc/R\xc3\xbc" "cksendeschein.pdf", "Application/PDF; name=x", NULL },
+		{ NULL, "no type at all", note },
+	};
+	GwLetter letter = {
+		"Care <care@example.com>", "ann@example.org", "[CMP-7] Re: kettle",
+		"The label is attached.\n", "plaint.2@example.com", NULL, NULL, FALSE,
+		"care@example.com", cc, "<p>The label is <b>attached</b>.</p>\n",
+		files, G_N_ELEMENTS(files),
+	};
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GwMail) back = NULL;
+	GPtrArray *parts;
+	guint found = 0;
+
+	for (gsize i = 0; i < sizeof bin; i++)
+		bin[i] = (guint8)(i * 7);
+	label = g_bytes_new(bin, sizeof bin);
+	files[0].content = label;
+	bytes = gw_ack_compose(&letter);
+	back = parse(g_bytes_get_data(bytes, NULL));
+	g_assert_cmpstr(gw_mail_cc(back), ==, "lawyer@example.net, p@example.org");
+	g_assert_cmpstr(gw_mail_content_type(back), ==, "multipart/mixed");
+	g_assert_cmpstr(gw_mail_text(back), ==, "The label is attached.\n");
+	parts = gw_mail_parts(back);
+	for (guint i = 0; i < parts->len; i++) {
+		GwMailPart *part = parts->pdata[i];
+		g_autoptr(GBytes) content = NULL;
+
+		if (g_strcmp0(part->content_type, "text/html") == 0) {
+			content = gw_mail_part_content(back, part);
+			g_assert_nonnull(strstr(g_bytes_get_data(content, NULL), "<b>attached</b>"));
+			found |= 1;
+		}
+		if (!part->attachment)
+			continue;
+		content = gw_mail_part_content(back, part);
+		if (g_strcmp0(part->filename, "R\xc3\xbc" "cksendeschein.pdf") == 0) {
+			g_assert_cmpstr(part->content_type, ==, "application/pdf");
+			g_assert_true(g_bytes_equal(content, label));
+			found |= 2;
+		} else {
+			g_assert_cmpstr(part->filename, ==, "attachment");
+			g_assert_cmpstr(part->content_type, ==, "application/octet-stream");
+			g_assert_true(g_bytes_equal(content, note));
+			found |= 4;
+		}
+	}
+	g_assert_cmpuint(found, ==, 7);
 }
 
 static void
@@ -220,6 +280,7 @@ main(int argc, char **argv)
 	g_test_add_func("/ack/bounce", test_bounce);
 	g_test_add_func("/ack/render", test_render);
 	g_test_add_func("/ack/compose", test_compose);
+	g_test_add_func("/ack/compose-parts", test_compose_parts);
 	g_test_add_func("/ack/message-ids", test_message_ids);
 	g_test_add_func("/ack/shape", test_shape);
 	return g_test_run();
