@@ -259,8 +259,10 @@ one_line(const char *v, glong max)
 	}
 }
 
+/* The template with each placeholder replaced by its value, as one
+ * line; with html, the values are escaped as HTML text. */
 static char *
-fill(const char *template, const GwAckValues *v)
+fill(const char *template, const GwAckValues *v, gboolean html)
 {
 	const struct { const char *key; const char *value; glong max; } keys[] = {
 		{ "{ticket}", v->ticket, 40 },
@@ -283,8 +285,9 @@ fill(const char *template, const GwAckValues *v)
 		}
 		{
 			g_autofree char *value = one_line(keys[k].value, keys[k].max);
+			g_autofree char *escaped = html ? g_markup_escape_text(value, -1) : NULL;
 
-			g_string_append(out, value);
+			g_string_append(out, html ? escaped : value);
 		}
 		p += strlen(keys[k].key);
 	}
@@ -310,10 +313,16 @@ gw_ack_render(const char *subject_template, const char *body_template,
 	      const GwAckValues *values, char **subject_out, char **body_out)
 {
 	g_autofree char *subject = fill(subject_template ? subject_template
-							 : default_subject, values);
+							 : default_subject, values, FALSE);
 
 	*subject_out = one_line(subject, 200);
-	*body_out = fill(body_template ? body_template : default_body, values);
+	*body_out = fill(body_template ? body_template : default_body, values, FALSE);
+}
+
+char *
+gw_ack_render_html(const char *html_template, const GwAckValues *values)
+{
+	return fill(html_template, values, TRUE);
 }
 
 /* A message id is safe in a header if it has no space, brackets or

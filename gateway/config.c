@@ -140,6 +140,7 @@ static const KeyRule key_rules[] = {
 	{ "queue", "respond_within", KEY_INT, QUEUE(respond_within), "0", FALSE, 0, 90 * 86400 },
 	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
 	{ "template", "file", KEY_TEXTFILE, TMPL(path), NULL, FALSE, 0, 0 },
+	{ "template", "html_file", KEY_TEXTFILE, TMPL(html_path), NULL, TRUE, 0, 0 },
 };
 
 #define MAX_TEMPLATE_BYTES (64 * 1024)
@@ -633,6 +634,8 @@ template_free(gpointer data)
 	g_free(t->path);
 	g_free(t->subject);
 	g_free(t->body);
+	g_free(t->html_path);
+	g_free(t->html);
 	g_free(t);
 }
 
@@ -709,6 +712,61 @@ check_placeholders(const GwTemplateConfig *t, int line, const char *text,
 	return TRUE;
 }
 
+/* In HTML, braces also open CSS and script blocks: only {word}, a word
+ * of lower-case letters right inside the braces, is a placeholder, and
+ * it must be a known one. */
+static gboolean
+check_html_placeholders(const GwTemplateConfig *t, int line, const char *text,
+			GError **error)
+{
+	static const char *const known[] = { "ticket", "subject", "name", "queue", "due" };
+
+	for (const char *o = strchr(text, '{'); o != NULL; o = strchr(o + 1, '{')) {
+		gsize n = strspn(o + 1, "abcdefghijklmnopqrstuvwxyz_");
+		gboolean ok = FALSE;
+
+		if (n == 0 || o[1 + n] != '}')
+			continue;
+		for (gsize k = 0; k < G_N_ELEMENTS(known); k++)
+			ok |= n == strlen(known[k]) && strncmp(o + 1, known[k], n) == 0;
+		if (!ok) {
+			g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+				    "%s:%d: unknown placeholder {%.*s} (known: {ticket} "
+				    "{subject} {name} {queue} {due})", t->html_path,
+				    line, (int)n, o + 1);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* The HTML alternative of a template: UTF-8 text, placeholders known. */
+static gboolean
+read_html_template(GwTemplateConfig *t, GError **error)
+{
+	g_autoptr(GBytes) bytes = gw_config_read_file(t->html_path, MAX_TEMPLATE_BYTES, error);
+	g_auto(GStrv) lines = NULL;
+	g_autofree char *text = NULL;
+	gsize len;
+	const char *data;
+
+	if (bytes == NULL)
+		return FALSE;
+	data = g_bytes_get_data(bytes, &len);
+	text = g_strndup(data ? data : "", len);
+	if (strlen(text) != len || !g_utf8_validate(text, -1, NULL)) {
+		g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+			    "%s:1: not a UTF-8 text file", t->html_path);
+		return FALSE;
+	}
+	lines = g_strsplit(text, "\n", -1);
+	for (int i = 0; lines[i] != NULL; i++)
+		if (!check_html_placeholders(t, i + 1, lines[i], error))
+			return FALSE;
+	t->html = g_steal_pointer(&text);
+	return TRUE;
+}
+
 /* Splits a template file into its Subject line and body, and checks
  * it; errors name the template file and its line. */
 static gboolean
@@ -759,6 +817,11 @@ check_sections(const Source *src, GwConfig *config, GError **error)
 		if (!read_template(t, error)) {
 			g_prefix_error(error, "%s:%d: [%s]: ", src->path,
 				       line_of(src, group, "file"), group);
+			return FALSE;
+		}
+		if (t->html_path != NULL && !read_html_template(t, error)) {
+			g_prefix_error(error, "%s:%d: [%s]: ", src->path,
+				       line_of(src, group, "html_file"), group);
 			return FALSE;
 		}
 	}

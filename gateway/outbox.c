@@ -32,7 +32,8 @@ static const char sql_claim[] =
 	"RETURNING o.id, o.kind, o.recipient, m.subject, m.body, o.message_id, "
 	"  m.in_reply_to, m.\"references\", o.attempts, "
 	"  extract(epoch FROM o.due_at)::float8::text, o.cc, "
-	"  (SELECT count(*) FROM plaint.outbox_attachments a WHERE a.outbox_id = o.id)";
+	"  (SELECT count(*) FROM plaint.outbox_attachments a WHERE a.outbox_id = o.id), "
+	"  m.body_html";
 /* The files of one row, in order, with their bytes (a binary result:
  * the other columns are cast to text). */
 static const char sql_files[] =
@@ -73,6 +74,7 @@ gw_outbox_row_free(GwOutboxRow *row)
 	g_free(row->in_reply_to);
 	g_strfreev(row->references);
 	g_strfreev(row->cc);
+	g_free(row->body_html);
 	g_free(row);
 }
 
@@ -115,6 +117,8 @@ add_ack(JsonBuilder *b, const GwAckRequest *ack)
 	for (guint i = 0; ack->references && ack->references[i]; i++)
 		json_builder_add_string_value(b, ack->references[i]);
 	json_builder_end_array(b);
+	if (ack->body_html != NULL)
+		member(b, "body_html", ack->body_html);
 	json_builder_end_object(b);
 }
 
@@ -178,6 +182,7 @@ gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows, GError **error)
 		row->due = g_ascii_strtod(gw_db_result_text(res, r, 9), NULL);
 		row->cc = gw_db_result_strv(res, r, 10);
 		row->n_files = (int)gw_db_result_int(res, r, 11);
+		row->body_html = g_strdup(gw_db_result_text(res, r, 12));
 		g_ptr_array_add(rows, row);
 	}
 	/* RETURNING keeps no order: earliest deadline first, here. */

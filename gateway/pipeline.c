@@ -479,7 +479,7 @@ typedef struct {
 	GwDecision decision;
 	GwThreadKeys keys;
 	GwFiled filed;
-	char *ack_subject, *ack_body, *ack_id, *ack_due;
+	char *ack_subject, *ack_body, *ack_html, *ack_id, *ack_due;
 } Item;
 
 static void
@@ -494,6 +494,7 @@ item_clear(Item *it)
 	gw_filed_clear(&it->filed);
 	g_clear_pointer(&it->ack_subject, g_free);
 	g_clear_pointer(&it->ack_body, g_free);
+	g_clear_pointer(&it->ack_html, g_free);
 	g_clear_pointer(&it->ack_id, g_free);
 	g_clear_pointer(&it->ack_due, g_free);
 }
@@ -518,11 +519,13 @@ render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 				queue, it->ack_due };
 	gw_ack_render(t ? t->subject : NULL, t ? t->body : NULL, &values,
 		      &it->ack_subject, &it->ack_body);
+	if (t != NULL && t->html != NULL)
+		it->ack_html = gw_ack_render_html(t->html, &values);
 	it->ack_id = gw_ack_new_message_id(p->config->message_id_domain);
 	*ack_out = (GwAckRequest){
 		it->filed.ticket_id, it->filed.message_row, customer->address,
 		it->ack_subject, it->ack_body, it->ack_id, *irt ? irt : NULL,
-		gw_mail_references(it->mail),
+		gw_mail_references(it->mail), it->ack_html,
 	};
 }
 
@@ -945,7 +948,7 @@ compose_row(GwPipeline *p, const GwOutboxRow *row, const char *const *cc,
 		p->config->smtp_from, row->recipient, row->subject, row->body,
 		row->message_id, row->in_reply_to,
 		(const char *const *)row->references, g_strcmp0(row->kind, "ack") == 0,
-		p->config->smtp_from_addr, cc, NULL, NULL, 0,
+		p->config->smtp_from_addr, cc, row->body_html, NULL, 0,
 	};
 
 	if (row->n_files > 0 && !gw_outbox_files(p->db, row->id, files, error))

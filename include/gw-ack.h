@@ -70,6 +70,11 @@ void gw_ack_render(const char *subject_template, const char *body_template,
 		   const GwAckValues *values, char **subject_out,
 		   char **body_out);
 
+/* The HTML alternative of an acknowledgement (caller frees) from an
+ * HTML template: the values as gw_ack_render puts them in, then escaped
+ * as HTML text, so that nothing a customer wrote becomes markup. */
+char *gw_ack_render_html(const char *html_template, const GwAckValues *values);
+
 /* A file a letter carries, sent as an attachment under its name. */
 typedef struct {
 	const char *filename;		/* NULL or "": "attachment" */

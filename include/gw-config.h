@@ -52,12 +52,15 @@ typedef struct {
 } GwMailboxConfig;
 
 /* [template NAME]: an acknowledgement text with {ticket}, {subject},
- * {name}, {queue} and {due} placeholders. */
+ * {name}, {queue} and {due} placeholders, and maybe an HTML
+ * alternative with the same placeholders. */
 typedef struct {
 	char *name;
 	char *path;		/* its file */
 	char *subject;		/* the "Subject:" line's value */
 	char *body;		/* after the blank line */
+	char *html_path;	/* html_file, or NULL */
+	char *html;		/* its whole text, or NULL */
 } GwTemplateConfig;
 
 /* [queue NAME]: overrides for one queue; 0 and NULL mean the default. */

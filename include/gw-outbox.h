@@ -18,6 +18,7 @@ typedef struct {
 	const char *message_id;		/* without <> */
 	const char *in_reply_to;	/* without <>, or NULL */
 	const char *const *references;	/* NULL-terminated, or NULL */
+	const char *body_html;		/* its HTML alternative, or NULL */
 } GwAckRequest;
 
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
 	char **references;		/* NULL-terminated */
 	int attempts;			/* including this one */
 	double due;			/* the deadline, seconds since 1970 */
+	char *body_html;		/* the HTML alternative, or NULL */
 	char **cc;			/* NULL-terminated, maybe empty */
 	int n_files;			/* attachments (gw_outbox_files) */
 } GwOutboxRow;

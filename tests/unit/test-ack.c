@@ -140,6 +140,22 @@ test_render(void)
 	g_assert_cmpstr(body, ==, "Dear Ann: Broken  Bcc: evil@example.org\n");
 }
 
+/* Nothing a customer wrote becomes markup in the HTML alternative. */
+static void
+test_render_html(void)
+{
+	GwAckValues v = { "CMP-7", "<script>alert(1)</script> & \"more\"",
+			  "Ann <b>O'Neil</b>", "billing", "Monday" };
+	g_autofree char *html = gw_ack_render_html(
+		"<p style=\"x\">Dear {name},</p><p>{subject} is {ticket} ({queue}, {due})</p>",
+		&v);
+
+	g_assert_cmpstr(html, ==,
+			"<p style=\"x\">Dear Ann &lt;b&gt;O&apos;Neil&lt;/b&gt;,</p>"
+			"<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot; "
+			"is CMP-7 (billing, Monday)</p>");
+}
+
 static void
 test_compose(void)
 {
@@ -279,6 +295,7 @@ main(int argc, char **argv)
 	g_test_add_func("/ack/guard", test_guard);
 	g_test_add_func("/ack/bounce", test_bounce);
 	g_test_add_func("/ack/render", test_render);
+	g_test_add_func("/ack/render-html", test_render_html);
 	g_test_add_func("/ack/compose", test_compose);
 	g_test_add_func("/ack/compose-parts", test_compose_parts);
 	g_test_add_func("/ack/message-ids", test_message_ids);

@@ -145,6 +145,36 @@ test_bad(void)
 	}
 }
 
+/* An HTML alternative: read whole; CSS braces are no placeholders, an
+ * unknown {word} is refused with the HTML file's line. */
+static void
+test_html_template(void)
+{
+	g_autofree char *txt = write_file("t.txt", "Subject: [{ticket}]\n\nHello {name}\n");
+	g_autofree char *good = write_file("t.html",
+		"<style>p { color: red }</style>\n<p>Hello {name}, {ticket}</p>\n");
+	g_autofree char *bad = write_file("bad.html", "<p>Hello</p>\n<p>{nmae}</p>\n");
+	g_autofree char *text = g_strconcat(base, "[template t]\nfile = t.txt\n"
+					    "html_file = t.html\n", NULL);
+	g_autofree char *path = write_file("html.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+	const GwTemplateConfig *t;
+
+	g_assert_no_error(err);
+	t = gw_config_template(c, "t");
+	g_assert_cmpstr(t->html, ==, "<style>p { color: red }</style>\n<p>Hello {name}, {ticket}</p>\n");
+	g_clear_pointer(&c, gw_config_free);
+	g_free(text);
+	text = g_strconcat(base, "[template t]\nfile = t.txt\nhtml_file = bad.html\n", NULL);
+	g_free(path);
+	path = write_file("html.conf", text);
+	c = gw_config_load(path, &err);
+	g_assert_null(c);
+	g_assert_nonnull(strstr(err->message, "html.conf:8: [template t]: "));
+	g_assert_nonnull(strstr(err->message, "bad.html:2: unknown placeholder {nmae}"));
+}
+
 static void
 test_xoauth2(void)
 {
@@ -339,6 +369,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/bad", test_bad);
 	g_test_add_func("/config/missing", test_missing);
 	g_test_add_func("/config/xoauth2", test_xoauth2);
+	g_test_add_func("/config/html-template", test_html_template);
 	g_test_add_func("/config/token-file", test_token_file);
 	g_test_add_func("/config/token-command", test_token_command);
 	g_test_add_func("/config/rules-dir", test_rules_dir);
