@@ -31,6 +31,9 @@ static const char *const reason_names[] = {
 	[GW_ACK_RULE_NO_ACK] = "rule no-ack",
 	[GW_ACK_RULE_DROP] = "rule drop",
 	[GW_ACK_BOUNCE] = "bounce",
+	[GW_ACK_DMARC_FAIL] = "dmarc-fail",
+	[GW_ACK_SPF_FAIL] = "spf-fail",
+	[GW_ACK_DKIM_FAIL] = "dkim-fail",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(reason_names) == GW_ACK_N_REASONS);
 
@@ -222,6 +225,137 @@ gw_ack_guard(const GwMail *mail, const char *own_addr)
 			 G_N_ELEMENTS(report_subjects)))
 		return GW_ACK_REPORT_SUBJECT;
 	return GW_ACK_YES;
+}
+
+/* ---- Authentication-Results (RFC 8601) ---------------------------- */
+
+/* The value without its comments, which may nest and hold anything;
+ * quoted strings are kept whole. */
+static char *
+without_comments(const char *v)
+{
+	GString *out = g_string_new(NULL);
+	gboolean quoted = FALSE;
+	int depth = 0;
+
+	for (const char *p = v; *p; p++) {
+		if (*p == '\\' && p[1] != '\0' && (quoted || depth > 0)) {
+			if (depth == 0)
+				g_string_append_len(out, p, 2);
+			p++;
+		} else if (quoted) {
+			g_string_append_c(out, *p);
+			quoted = *p != '"';
+		} else if (*p == '(') {
+			depth++;
+		} else if (depth > 0) {
+			if (*p == ')' && --depth == 0)
+				g_string_append_c(out, ' ');
+		} else if (*p != ')') {
+			quoted = *p == '"';
+			g_string_append_c(out, *p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The parts between semicolons outside quoted strings, trimmed. */
+static GPtrArray *
+resinfo_parts(const char *v)
+{
+	GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+	gboolean quoted = FALSE;
+	const char *start = v;
+
+	for (const char *p = v;; p++) {
+		if (*p == '\\' && quoted && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			quoted = !quoted;
+		if (*p == '\0' || (*p == ';' && !quoted)) {
+			g_ptr_array_add(parts, g_strstrip(g_strndup(start, p - start)));
+			if (*p == '\0')
+				break;
+			start = p + 1;
+		}
+	}
+	return parts;
+}
+
+/* "dkim/1 = pass header.d=..." -> "dkim" and "pass", lower case; FALSE
+ * for "none" and anything without a result. */
+static gboolean
+method_result(const char *part, char **method_out, char **result_out)
+{
+	const char *eq = strchr(part, '=');
+	const char *r;
+	g_autofree char *method = NULL;
+
+	if (eq == NULL)
+		return FALSE;
+	method = g_strstrip(g_strndup(part, eq - part));
+	method[strcspn(method, "/ \t")] = '\0';
+	for (r = eq + 1; *r == ' ' || *r == '\t'; r++)
+		;
+	if (*method == '\0' || *r == '\0')
+		return FALSE;
+	*method_out = g_ascii_strdown(method, -1);
+	*result_out = g_ascii_strdown(r, strcspn(r, " \t"));
+	return TRUE;
+}
+
+/* The field's authserv-id matches id; then the failures it reports. */
+static gboolean
+auth_field(const char *value, const char *id, guint *failures_out)
+{
+	g_autofree char *bare = without_comments(value);
+	g_autoptr(GPtrArray) parts = resinfo_parts(bare);
+	const char *first = parts->pdata[0];
+	gboolean dkim_pass = FALSE, dkim_fail = FALSE;
+
+	if (strlen(id) != strcspn(first, " \t") ||
+	    g_ascii_strncasecmp(first, id, strlen(id)) != 0)
+		return FALSE;
+	*failures_out = 0;
+	for (guint i = 1; i < parts->len; i++) {
+		g_autofree char *method = NULL, *result = NULL;
+
+		if (!method_result(parts->pdata[i], &method, &result))
+			continue;
+		if (strcmp(result, "fail") == 0 && strcmp(method, "dmarc") == 0)
+			*failures_out |= GW_AUTH_DMARC_FAIL;
+		else if (strcmp(result, "fail") == 0 && strcmp(method, "spf") == 0)
+			*failures_out |= GW_AUTH_SPF_FAIL;
+		else if (strcmp(method, "dkim") == 0) {
+			dkim_pass |= strcmp(result, "pass") == 0;
+			dkim_fail |= strcmp(result, "fail") == 0;
+		}
+	}
+	if (dkim_fail && !dkim_pass)
+		*failures_out |= GW_AUTH_DKIM_FAIL;
+	return TRUE;
+}
+
+guint
+gw_ack_auth_failures(const GwMail *mail, const char *authserv_id,
+		     gboolean *found_out)
+{
+	const char *value;
+	guint failures = 0;
+
+	*found_out = FALSE;
+	if (authserv_id == NULL || *authserv_id == '\0')
+		return 0;
+	/* Receiving servers add theirs on top: the first one of the trusted
+	 * server is its own, any further down a sender may have written. */
+	for (guint n = 0; (value = gw_mail_header_nth(mail, "Authentication-Results", n)); n++)
+		if (auth_field(value, authserv_id, &failures)) {
+			*found_out = TRUE;
+			return failures;
+		}
+	return 0;
 }
 
 static const char default_subject[] = "[{ticket}] {subject}";

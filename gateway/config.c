@@ -51,6 +51,8 @@ typedef enum {
 	KEY_DOMAINS,	/* a list of domain names, kept in lower case */
 	KEY_CHOICE,	/* one of the words of def, "a|b|c" with the default
 			 * first; kept as a string */
+	KEY_AUTHFAILS,	/* a list of sender authentication failures
+			 * (auth_failures), kept as a strv */
 } KeyType;
 
 typedef enum {
@@ -110,6 +112,8 @@ static const KeyRule key_rules[] = {
 	{ "ack", "similar_rate_limit", KEY_INT, CFG(similar_rate_limit), "3", FALSE, 0, 100000 },
 	{ "ack", "template", KEY_STRING, CFG(ack_template), NULL, TRUE, 0, 0 },
 	{ "ack", "bounce_address", KEY_STRING, CFG(bounce_address), NULL, TRUE, 0, 0 },
+	{ "ack", "trusted_authserv_id", KEY_STRING, CFG(trusted_authserv_id), NULL, TRUE, 0, 0 },
+	{ "ack", "skip_when", KEY_AUTHFAILS, CFG(skip_when), "dmarc-fail", FALSE, 0, 0 },
 	{ "smtp", "host", KEY_STRING, SMTP(host), NULL, FALSE, 0, 0 },
 	{ "smtp", "port", KEY_INT, SMTP(port), "0", FALSE, 0, 65535 },
 	{ "smtp", "security", KEY_SECURITY, SMTP(security), "starttls", FALSE, 0, 0 },
@@ -297,6 +301,42 @@ parse_auth(const Source *src, const KeyRule *rule, int line,
 	return TRUE;
 }
 
+/* What [ack] skip_when may name: the acknowledgement reasons of ack.c
+ * for sender authentication that failed. */
+static const char *const auth_failures[] = { "dmarc-fail", "spf-fail", "dkim-fail" };
+
+static gboolean
+parse_authfails(const Source *src, const KeyRule *rule, int line,
+		const char *value, char ***list_out, GError **error)
+{
+	g_auto(GStrv) words = g_strsplit_set(value, ", ", -1);
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
+
+	for (int i = 0; words[i] != NULL; i++) {
+		gboolean known = FALSE, twice = FALSE;
+
+		if (*words[i] == '\0')
+			continue;
+		for (gsize k = 0; k < G_N_ELEMENTS(auth_failures); k++)
+			known |= strcmp(words[i], auth_failures[k]) == 0;
+		if (!known)
+			return fail(error, src, line, "%s: '%s' is none of dmarc-fail, "
+				    "spf-fail, dkim-fail", rule->name, words[i]);
+		for (guint j = 0; j < list->len; j++)
+			twice |= strcmp(list->pdata[j], words[i]) == 0;
+		if (!twice)
+			g_ptr_array_add(list, g_strdup(words[i]));
+	}
+	if (list->len == 0)
+		return fail(error, src, line, "%s must name dmarc-fail, spf-fail or "
+			    "dkim-fail (to trust no header, leave out "
+			    "trusted_authserv_id)", rule->name);
+	g_ptr_array_add(list, NULL);
+	g_ptr_array_set_free_func(list, NULL);
+	*list_out = (char **)g_ptr_array_free(g_steal_pointer(&list), FALSE);
+	return TRUE;
+}
+
 static gboolean
 parse_value(const Source *src, const KeyRule *rule, int line,
 	    const char *value, void *field, GError **error)
@@ -417,6 +457,8 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 		return parse_auth(src, rule, line, value, field, error);
 	case KEY_COMMAND:
 		return parse_command(src, rule, line, value, field, error);
+	case KEY_AUTHFAILS:
+		return parse_authfails(src, rule, line, value, field, error);
 	}
 	g_assert_not_reached();
 }
@@ -599,6 +641,11 @@ check_whole(const Source *src, GwConfig *config, GError **error)
 			    "from must be an address such as 'Care <care@example.com>'");
 	if (config->message_id_domain == NULL)
 		config->message_id_domain = g_ascii_strdown(at + 1, -1);
+	if (config->trusted_authserv_id != NULL &&
+	    strpbrk(config->trusted_authserv_id, " \t;()\"\\") != NULL)
+		return fail(error, src, line_of(src, "ack", "trusted_authserv_id"),
+			    "trusted_authserv_id is one name, the first word of the "
+			    "receiving server's Authentication-Results (e.g. mx.example.com)");
 	if (config->smtp.port == 0)
 		config->smtp.port = config->smtp.security == GW_SECURITY_TLS ? 465 : 587;
 	if (!check_auth(src, "smtp", &config->smtp, FALSE, error))
@@ -934,6 +981,8 @@ gw_config_free(GwConfig *config)
 	g_strfreev(config->fallback_charsets);
 	g_strfreev(config->domain_rate_exempt);
 	g_free(config->bounce_address);
+	g_free(config->trusted_authserv_id);
+	g_strfreev(config->skip_when);
 	if (config->mailboxes != NULL)
 		g_ptr_array_unref(config->mailboxes);
 	if (config->queues != NULL)

@@ -552,6 +552,8 @@ decide_input(GwPipeline *p, const char *mailbox, GwDecideInput *in_out)
 	*in_out = (GwDecideInput){
 		p->rules, mailbox, queue_of(p, mailbox),
 		p->config->unlinked_bounce_queue, p->config->smtp_from_addr,
+		p->config->trusted_authserv_id,
+		(const char *const *)p->config->skip_when,
 	};
 }
 

@@ -27,6 +27,9 @@ typedef enum {
 	GW_ACK_RULE_NO_ACK,		/* a rule said no-ack */
 	GW_ACK_RULE_DROP,		/* a rule said drop */
 	GW_ACK_BOUNCE,			/* filed as a bounce */
+	GW_ACK_DMARC_FAIL,		/* the trusted server: dmarc=fail */
+	GW_ACK_SPF_FAIL,		/* spf=fail */
+	GW_ACK_DKIM_FAIL,		/* dkim=fail, and no dkim=pass */
 	GW_ACK_N_REASONS
 } GwAckReason;
 
@@ -37,6 +40,23 @@ const char *gw_ack_reason_name(GwAckReason reason);
 /* The loop guard: why no acknowledgement may go to mail, or GW_ACK_YES.
  * own_addr: our From address (may be NULL). */
 GwAckReason gw_ack_guard(const GwMail *mail, const char *own_addr);
+
+/* Sender authentication that failed, as a receiving server reports it
+ * (RFC 8601). */
+typedef enum {
+	GW_AUTH_DMARC_FAIL = 1 << 0,	/* dmarc=fail */
+	GW_AUTH_SPF_FAIL = 1 << 1,	/* spf=fail (softfail is not) */
+	GW_AUTH_DKIM_FAIL = 1 << 2,	/* a dkim=fail and no dkim=pass */
+} GwAuthFailure;
+
+/* What the server named authserv_id said of mail in the topmost
+ * Authentication-Results field whose authserv-id is that name (any
+ * case): the GwAuthFailure bits of what failed, 0 if nothing did.
+ * Fields of other servers, and any of that name further down (which a
+ * sender can write), are not read.  *found_out: whether such a field
+ * was there.  NULL or "" authserv_id: nothing is trusted. */
+guint gw_ack_auth_failures(const GwMail *mail, const char *authserv_id,
+			   gboolean *found_out);
 
 /* What the structure of mail says of it being a bounce; words in the
  * subject or the sender's name never make one. */

@@ -95,6 +95,10 @@ typedef struct {
 	int similar_rate_limit;	/* acked mail of one shape per domain; 0: none */
 	char *ack_template;	/* a [template] name, NULL: built in */
 	char *bounce_address;	/* envelope sender of acks, NULL: <> */
+	char *trusted_authserv_id; /* whose Authentication-Results count;
+				 * NULL: nobody's */
+	char **skip_when;	/* "dmarc-fail", "spf-fail", "dkim-fail":
+				 * what withholds an ack; never NULL */
 	GwServerConfig smtp;
 	char *smtp_from;	/* header From of every outgoing mail */
 	char *smtp_from_addr;	/* its bare address, for loops and ids */

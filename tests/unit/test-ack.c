@@ -67,6 +67,63 @@ test_guard(void)
 }
 
 /* Only structure makes a bounce: words and senders do not. */
+#define AR "Authentication-Results: "
+static const struct {
+	const char *headers;
+	gboolean found;		/* a field of mx.example.com */
+	guint failures;
+} auth_cases[] = {
+	{ AR "mx.example.com; dmarc=fail (p=reject) header.from=example.org\n", TRUE,
+	  GW_AUTH_DMARC_FAIL },
+	{ AR "mx.example.com; spf=pass smtp.mailfrom=example.org;\n dkim=pass header.d=example.org;"
+	     " dmarc=pass\n", TRUE, 0 },
+	/* the topmost of the trusted server counts, not one further down */
+	{ AR "mx.example.com; dmarc=fail\n" AR "mx.example.com; dmarc=pass\n", TRUE,
+	  GW_AUTH_DMARC_FAIL },
+	{ AR "mx.example.com; dmarc=pass\n" AR "mx.example.com; dmarc=fail\n", TRUE, 0 },
+	{ AR "other.example; dmarc=pass\n" AR "mx.example.com; spf=fail\n", TRUE,
+	  GW_AUTH_SPF_FAIL },
+	/* other servers, or a name that only starts like it */
+	{ AR "evil.example; dmarc=fail\n", FALSE, 0 },
+	{ AR "mx.example.com.evil.example; dmarc=fail\n", FALSE, 0 },
+	{ "X-" AR "mx.example.com; dmarc=fail\n", FALSE, 0 },
+	/* any case, a version after the name */
+	{ AR "MX.Example.COM 1; SPF=Fail smtp.mailfrom=x\n", TRUE, GW_AUTH_SPF_FAIL },
+	{ AR "mx.example.com; spf=softfail; dmarc=none\n", TRUE, 0 },
+	{ AR "mx.example.com; dkim=fail header.d=a.example; dkim=pass header.d=b.example\n",
+	  TRUE, 0 },
+	{ AR "mx.example.com; dkim=fail header.d=a.example\n", TRUE, GW_AUTH_DKIM_FAIL },
+	{ AR "mx.example.com; dkim = fail; dmarc = fail\n", TRUE,
+	  GW_AUTH_DKIM_FAIL | GW_AUTH_DMARC_FAIL },
+	/* comments and quoted strings hide what they hold */
+	{ AR "mx.example.com (a comment; dmarc=fail (nested)); dmarc=pass\n", TRUE, 0 },
+	{ AR "mx.example.com; dmarc=pass (earlier: dmarc=fail; spf=fail)\n", TRUE, 0 },
+	{ AR "mx.example.com; dkim=pass header.b=\"ab;dmarc=fail\"; spf=fail\n", TRUE,
+	  GW_AUTH_SPF_FAIL },
+	{ AR "mx.example.com; none\n", TRUE, 0 },
+	{ "", FALSE, 0 },
+};
+
+static void
+test_auth_results(void)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(auth_cases); i++) {
+		g_autofree char *text = g_strconcat("From: ann@example.org\n",
+						    auth_cases[i].headers,
+						    "Subject: x\n\nbody\n", NULL);
+		g_autoptr(GwMail) mail = parse(text);
+		gboolean found;
+		guint failures = gw_ack_auth_failures(mail, "mx.example.com", &found);
+
+		g_test_message("case %" G_GSIZE_FORMAT ": %s", i, auth_cases[i].headers);
+		g_assert_cmpint(found, ==, auth_cases[i].found);
+		g_assert_cmpuint(failures, ==, auth_cases[i].failures);
+		/* No trusted server: nothing counts. */
+		g_assert_cmpuint(gw_ack_auth_failures(mail, NULL, &found), ==, 0);
+		g_assert_false(found);
+	}
+}
+
 static void
 test_bounce(void)
 {
@@ -294,6 +351,7 @@ main(int argc, char **argv)
 	gw_mail_init();
 	g_test_add_func("/ack/guard", test_guard);
 	g_test_add_func("/ack/bounce", test_bounce);
+	g_test_add_func("/ack/auth-results", test_auth_results);
 	g_test_add_func("/ack/render", test_render);
 	g_test_add_func("/ack/render-html", test_render_html);
 	g_test_add_func("/ack/compose", test_compose);

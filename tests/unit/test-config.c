@@ -47,6 +47,25 @@ test_minimal(void)
 	g_assert_true(c->rules_jit);
 	g_assert_cmpstr(c->fallback_charsets[0], ==, "windows-1252");
 	g_assert_cmpuint(c->mailboxes->len, ==, 0);
+	g_assert_null(c->trusted_authserv_id);
+	g_assert_cmpstr(c->skip_when[0], ==, "dmarc-fail");
+	g_assert_null(c->skip_when[1]);
+}
+
+static void
+test_skip_when(void)
+{
+	g_autofree char *text = g_strconcat(base, "[ack]\ntrusted_authserv_id = mx.example.com\n"
+					    "skip_when = spf-fail, dkim-fail spf-fail\n", NULL);
+	g_autofree char *path = write_file("skip.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+
+	g_assert_no_error(err);
+	g_assert_cmpstr(c->trusted_authserv_id, ==, "mx.example.com");
+	g_assert_cmpstr(c->skip_when[0], ==, "spf-fail");
+	g_assert_cmpstr(c->skip_when[1], ==, "dkim-fail");
+	g_assert_null(c->skip_when[2]);
 }
 
 static void
@@ -119,6 +138,11 @@ static const struct {
 	  "bad.conf:6: username must not hold control characters" },
 	{ "[mailbox m]\nhost = x\nusername = u\n",
 	  "bad.conf:6: [mailbox m] needs a value for 'password_file'" },
+	{ "[ack]\nskip_when = dmarc-fail, spf-softfail\n",
+	  "bad.conf:7: skip_when: 'spf-softfail' is none of dmarc-fail, spf-fail, dkim-fail" },
+	{ "[ack]\nskip_when = ,\n", "bad.conf:7: skip_when must name" },
+	{ "[ack]\ntrusted_authserv_id = mx.example.com; spf\n",
+	  "bad.conf:7: trusted_authserv_id is one name" },
 	{ "[mailbox m]\nhost = x\nusername = u\nauth = xoauth2\n",
 	  "bad.conf:9: auth = xoauth2 needs token_command or token_file" },
 	{ "[mailbox m]\nhost = x\nusername = u\nauth = xoauth2\npassword_file = tok.pass\n"
@@ -365,6 +389,7 @@ main(int argc, char **argv)
 	dir = g_dir_make_tmp("plaint-config-XXXXXX", NULL);
 	g_assert_nonnull(dir);
 	g_test_add_func("/config/minimal", test_minimal);
+	g_test_add_func("/config/skip-when", test_skip_when);
 	g_test_add_func("/config/mailbox", test_mailbox);
 	g_test_add_func("/config/bad", test_bad);
 	g_test_add_func("/config/missing", test_missing);
