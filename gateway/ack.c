@@ -454,6 +454,24 @@ gw_ack_render(const char *subject_template, const char *body_template,
 }
 
 char *
+gw_ack_format_due(double unix_seconds, const char *tz)
+{
+	g_autoptr(GTimeZone) zone = tz ? g_time_zone_new_identifier(tz) : NULL;
+	g_autoptr(GDateTime) utc = NULL;
+	g_autoptr(GDateTime) local = NULL;
+
+	if (unix_seconds <= 0)
+		return g_strdup("");
+	if (zone == NULL)
+		zone = g_time_zone_new_utc();
+	utc = g_date_time_new_from_unix_utc((gint64)unix_seconds);
+	if (utc == NULL)
+		return g_strdup("");
+	local = g_date_time_to_timezone(utc, zone);
+	return g_date_time_format(local, "%A %-d %B %Y, %H:%M %Z");
+}
+
+char *
 gw_ack_render_html(const char *html_template, const GwAckValues *values)
 {
 	return fill(html_template, values, TRUE);

@@ -53,6 +53,7 @@ typedef enum {
 			 * first; kept as a string */
 	KEY_AUTHFAILS,	/* a list of sender authentication failures
 			 * (auth_failures), kept as a strv */
+	KEY_HOURS,	/* business hours or "always", kept as a GwHours */
 } KeyType;
 
 typedef enum {
@@ -114,6 +115,7 @@ static const KeyRule key_rules[] = {
 	{ "ack", "bounce_address", KEY_STRING, CFG(bounce_address), NULL, TRUE, 0, 0 },
 	{ "ack", "trusted_authserv_id", KEY_STRING, CFG(trusted_authserv_id), NULL, TRUE, 0, 0 },
 	{ "ack", "skip_when", KEY_AUTHFAILS, CFG(skip_when), "dmarc-fail", FALSE, 0, 0 },
+	{ "retention", "raw_days", KEY_INT, CFG(retention_raw_days), "0", FALSE, 0, 36500 },
 	{ "smtp", "host", KEY_STRING, SMTP(host), NULL, FALSE, 0, 0 },
 	{ "smtp", "port", KEY_INT, SMTP(port), "0", FALSE, 0, 65535 },
 	{ "smtp", "security", KEY_SECURITY, SMTP(security), "starttls", FALSE, 0, 0 },
@@ -142,6 +144,9 @@ static const KeyRule key_rules[] = {
 	{ "mailbox", "start", KEY_CHOICE, MBOX(start), "unseen|all|new", FALSE, 0, 0 },
 	{ "queue", "ack_within", KEY_INT, QUEUE(ack_within), "0", FALSE, 0, 7 * 86400 },
 	{ "queue", "respond_within", KEY_INT, QUEUE(respond_within), "0", FALSE, 0, 90 * 86400 },
+	{ "queue", "resolve_within", KEY_INT, QUEUE(resolve_within), "0", FALSE, 0, 366 * 86400 },
+	{ "queue", "hours", KEY_HOURS, QUEUE(hours), NULL, TRUE, 0, 0 },
+	{ "queue", "escalate_to", KEY_STRING, QUEUE(escalate_to), NULL, TRUE, 0, 0 },
 	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
 	{ "template", "file", KEY_TEXTFILE, TMPL(path), NULL, FALSE, 0, 0 },
 	{ "template", "html_file", KEY_TEXTFILE, TMPL(html_path), NULL, TRUE, 0, 0 },
@@ -337,6 +342,90 @@ parse_authfails(const Source *src, const KeyRule *rule, int line,
 	return TRUE;
 }
 
+/* "Mon" ... "Sun" (any case) -> 1 ... 7, else 0. */
+static int
+weekday(const char *s, gsize len)
+{
+	static const char *const names[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+
+	for (gsize i = 0; len == 3 && i < G_N_ELEMENTS(names); i++)
+		if (g_ascii_strncasecmp(s, names[i], 3) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+/* "Mon-Fri", "Mon,Wed,Fri", "Mon-Fri,Sun" -> bits 1 to 7. */
+static gboolean
+parse_days(const char *value, guint8 *days_out)
+{
+	g_auto(GStrv) items = g_strsplit(value, ",", -1);
+
+	*days_out = 0;
+	for (int i = 0; items[i] != NULL; i++) {
+		const char *dash = strchr(items[i], '-');
+		int from = weekday(items[i], dash ? (gsize)(dash - items[i]) : strlen(items[i]));
+		int to = dash ? weekday(dash + 1, strlen(dash + 1)) : from;
+
+		if (from == 0 || to == 0 || to < from)
+			return FALSE;
+		for (int d = from; d <= to; d++)
+			*days_out |= 1 << d;
+	}
+	return *days_out != 0;
+}
+
+/* "HH:MM" -> minutes after midnight; 24:00 only as an end. */
+static gboolean
+parse_clock(const char *s, gsize len, gboolean end, int *minutes_out)
+{
+	if (len != 5 || !g_ascii_isdigit(s[0]) || !g_ascii_isdigit(s[1]) || s[2] != ':' ||
+	    !g_ascii_isdigit(s[3]) || !g_ascii_isdigit(s[4]))
+		return FALSE;
+	*minutes_out = ((s[0] - '0') * 10 + s[1] - '0') * 60 + (s[3] - '0') * 10 + s[4] - '0';
+	return (s[3] - '0') < 6 && (*minutes_out < 24 * 60 || (end && *minutes_out == 24 * 60));
+}
+
+/* "Mon-Fri 09:00-17:00 Europe/Berlin", or "always". */
+static gboolean
+parse_hours(const Source *src, const KeyRule *rule, int line, const char *value,
+	    GwHours *hours, GError **error)
+{
+	g_auto(GStrv) words = g_strsplit_set(value, " \t", -1);
+	g_autoptr(GPtrArray) w = g_ptr_array_new();
+	g_autoptr(GTimeZone) tz = NULL;
+	const char *dash;
+
+	for (int i = 0; words[i] != NULL; i++)
+		if (*words[i] != '\0')
+			g_ptr_array_add(w, words[i]);
+	hours->set = TRUE;
+	if (w->len == 1 && strcmp(w->pdata[0], "always") == 0) {
+		hours->always = TRUE;
+		return TRUE;
+	}
+	if (w->len != 3)
+		return fail(error, src, line, "%s must be days, hours and a time zone, "
+			    "such as 'Mon-Fri 09:00-17:00 Europe/Berlin', or 'always'",
+			    rule->name);
+	if (!parse_days(w->pdata[0], &hours->days))
+		return fail(error, src, line, "%s: '%s' are no days such as Mon-Fri "
+			    "or Mon,Wed,Fri", rule->name, (char *)w->pdata[0]);
+	dash = strchr(w->pdata[1], '-');
+	if (dash == NULL ||
+	    !parse_clock(w->pdata[1], dash - (char *)w->pdata[1], FALSE, &hours->start) ||
+	    !parse_clock(dash + 1, strlen(dash + 1), TRUE, &hours->end) ||
+	    hours->start >= hours->end)
+		return fail(error, src, line, "%s: '%s' is no span of the day such as "
+			    "09:00-17:00 (24:00 for midnight)", rule->name,
+			    (char *)w->pdata[1]);
+	tz = g_time_zone_new_identifier(w->pdata[2]);
+	if (tz == NULL)
+		return fail(error, src, line, "%s: unknown time zone '%s'", rule->name,
+			    (char *)w->pdata[2]);
+	hours->tz = g_strdup(w->pdata[2]);
+	return TRUE;
+}
+
 static gboolean
 parse_value(const Source *src, const KeyRule *rule, int line,
 	    const char *value, void *field, GError **error)
@@ -459,6 +548,8 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 		return parse_command(src, rule, line, value, field, error);
 	case KEY_AUTHFAILS:
 		return parse_authfails(src, rule, line, value, field, error);
+	case KEY_HOURS:
+		return parse_hours(src, rule, line, value, field, error);
 	}
 	g_assert_not_reached();
 }
@@ -669,6 +760,8 @@ queue_free(gpointer data)
 
 	g_free(q->name);
 	g_free(q->template);
+	g_free(q->escalate_to);
+	g_free(q->hours.tz);
 	g_free(q);
 }
 
@@ -853,6 +946,17 @@ read_template(GwTemplateConfig *t, GError **error)
 	return TRUE;
 }
 
+/* name@domain, without spaces, brackets or separators: what
+ * plaint.queues.escalate_to accepts. */
+static gboolean
+bare_address(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	return at != NULL && at != a && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+	       strpbrk(a, " \t<>,;\"") == NULL;
+}
+
 /* Templates are read and queues' template names resolved. */
 static gboolean
 check_sections(const Source *src, GwConfig *config, GError **error)
@@ -883,6 +987,10 @@ check_sections(const Source *src, GwConfig *config, GError **error)
 		if (q->template != NULL && gw_config_template(config, q->template) == NULL)
 			return fail(error, src, line_of(src, group, "template"),
 				    "no [template %s] section", q->template);
+		if (q->escalate_to != NULL && !bare_address(q->escalate_to))
+			return fail(error, src, line_of(src, group, "escalate_to"),
+				    "escalate_to must be one address such as "
+				    "lead@example.com, not '%s'", q->escalate_to);
 	}
 	return TRUE;
 }
@@ -891,7 +999,7 @@ static gboolean
 load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 {
 	static const char *const fixed[] = {
-		"database", "tickets", "rules", "ack", "smtp", "mail",
+		"database", "tickets", "rules", "ack", "smtp", "mail", "retention",
 	};
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 

@@ -297,6 +297,27 @@ start_pipeline(const GwConfig *config, int *status_out)
 	return p;
 }
 
+/* What plaint run does every minute and every hour: missed deadlines
+ * (their escalations go out with the rest), then retention to the end. */
+static gboolean
+housekeeping(GwPipeline *p)
+{
+	g_autoptr(GError) err = NULL;
+	gboolean more = TRUE;
+	guint found;
+
+	if (!gw_pipeline_check_overdue(p, &found, &err)) {
+		gw_log_err("overdue check: %s", err->message);
+		return FALSE;
+	}
+	while (more)
+		if (!gw_pipeline_apply_retention(p, &more, &err)) {
+			gw_log_err("retention: %s", err->message);
+			return FALSE;
+		}
+	return TRUE;
+}
+
 static int
 cmd_once(const Call *c)
 {
@@ -315,6 +336,8 @@ cmd_once(const Call *c)
 			status = EX_TEMPFAIL;
 		}
 	}
+	if (!housekeeping(p))
+		status = EX_TEMPFAIL;
 	{
 		g_autoptr(GError) err = NULL;
 

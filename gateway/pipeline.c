@@ -49,6 +49,23 @@ struct GwPipeline {
 	gsize fresh_bytes;
 };
 
+/* The SLA of the config's [queue] sections, into plaint.queues; what
+ * changed is said once, when it changes. */
+static gboolean
+seed_queues(GwPipeline *p, GError **error)
+{
+	g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func(g_free);
+
+	if (!gw_ticket_seed_queues(p->db, p->config->queues, p->config->respond_within,
+				   changes, error)) {
+		g_prefix_error(error, "[queue] sections into plaint.queues: ");
+		return FALSE;
+	}
+	for (guint i = 0; i < changes->len; i++)
+		gw_log_notice("%s (from %s)", (char *)changes->pdata[i], p->config->path);
+	return TRUE;
+}
+
 static gboolean
 ensure_db(GwPipeline *p, GError **error)
 {
@@ -61,7 +78,8 @@ ensure_db(GwPipeline *p, GError **error)
 	if (!gw_db_check_schema(p->db, error) ||
 	    !gw_store_register_worker(p->db, error) ||
 	    !gw_ticket_publish_settings(p->db, p->config->ticket_prefix,
-					p->config->message_id_domain, error)) {
+					p->config->message_id_domain, error) ||
+	    !seed_queues(p, error)) {
 		g_clear_pointer(&p->db, gw_db_free);
 		return FALSE;
 	}
@@ -461,16 +479,6 @@ template_for(GwPipeline *p, const GwVerdict *verdict, const GwQueueConfig *qc)
 	return t;
 }
 
-/* "Monday 23 November 2026, 14:05 UTC": when a person will answer. */
-static char *
-due_text(int seconds)
-{
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autoptr(GDateTime) due = g_date_time_add_seconds(now, seconds);
-
-	return g_date_time_format(due, "%A %-d %B %Y, %H:%M UTC");
-}
-
 /* A claimed row on its way to a ticket. */
 typedef struct {
 	GwRaw *raw;
@@ -499,7 +507,8 @@ item_clear(Item *it)
 	g_clear_pointer(&it->ack_due, g_free);
 }
 
-/* The acknowledgement of the ticket it opened, rendered into it. */
+/* The acknowledgement of the ticket it opened, rendered into it; its
+ * {due} is it->ack_due, from the database. */
 static void
 render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 {
@@ -512,8 +521,6 @@ render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 							   p->config->customer_reply_to);
 	GwAckValues values;
 
-	it->ack_due = due_text(qc && qc->respond_within ? qc->respond_within
-						       : p->config->respond_within);
 	values = (GwAckValues){ it->filed.ticket_number, gw_mail_subject(it->mail),
 				*customer->name ? customer->name : customer->address,
 				queue, it->ack_due };
@@ -557,14 +564,14 @@ decide_input(GwPipeline *p, const char *mailbox, GwDecideInput *in_out)
 	};
 }
 
+/* What filing needs of the config; a queue's own SLA is the
+ * database's (gw_ticket_seed_queues put it there). */
 static void
-ticket_settings(GwPipeline *p, const char *queue, GwTicketSettings *s_out)
+ticket_settings(GwPipeline *p, GwTicketSettings *s_out)
 {
-	const GwQueueConfig *qc = gw_config_queue(p->config, queue);
-
 	*s_out = (GwTicketSettings){
-		p->config->ticket_prefix,
-		qc != NULL && qc->ack_within > 0 ? qc->ack_within : p->config->ack_within,
+		p->config->ticket_prefix, p->config->ack_within,
+		p->config->respond_within,
 		gw_rules_version(p->rules), p->config->customer_reply_to,
 		p->config->tag_from_strangers, p->config->ack_rate_limit,
 		p->config->ack_rate_window, p->config->domain_rate_limit,
@@ -621,9 +628,30 @@ prepare(Worker *w, Item *it, GwTicketFacts *facts_out, GError **error)
 	facts_out->mail = it->mail;
 	facts_out->decision = &it->decision;
 	facts_out->keys = &it->keys;
-	ticket_settings(p, it->decision.queue, &facts_out->settings);
+	ticket_settings(p, &facts_out->settings);
 	note_limit_hits(p, &it->decision.verdict);
 	return TRUE;
+}
+
+/* Fills the {due} of the items to acknowledge (of todo) from the
+ * database, in one round trip. */
+static gboolean
+fill_due(Worker *w, Item *items, GArray *todo, GError **error)
+{
+	guint n = todo->len;
+	g_autofree const char **numbers = g_new0(const char *, n + 1);
+	g_autofree double *due = g_new0(double, n);
+	g_autofree char **tz = g_new0(char *, n + 1);
+	gboolean ok;
+
+	for (guint k = 0; k < n; k++)
+		numbers[k] = items[g_array_index(todo, guint, k)].filed.ticket_number;
+	ok = gw_ticket_response_due(w->db, numbers, n, due, tz, error);
+	for (guint k = 0; ok && k < n; k++)
+		items[g_array_index(todo, guint, k)].ack_due = gw_ack_format_due(due[k], tz[k]);
+	for (guint k = 0; k < n; k++)
+		g_free(tz[k]);
+	return ok;
 }
 
 /* After filing: attachments, and the acknowledgements of new tickets. */
@@ -631,6 +659,7 @@ static gboolean
 finish_items(Worker *w, Item *items, guint n, GError **error)
 {
 	g_autoptr(GArray) acks = g_array_new(FALSE, FALSE, sizeof(GwAckRequest));
+	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint));
 	guint queued;
 
 	for (guint i = 0; i < n; i++) {
@@ -643,12 +672,16 @@ finish_items(Worker *w, Item *items, guint n, GError **error)
 		    !gw_ticket_record_attachments(w->db, it->filed.message_row,
 						  it->mail, error))
 			return FALSE;
-		if (a == GW_TICKET_OPENED && it->filed.ack_suppressed == NULL) {
-			GwAckRequest ack;
+		if (a == GW_TICKET_OPENED && it->filed.ack_suppressed == NULL)
+			g_array_append_val(todo, i);
+	}
+	if (todo->len > 0 && !fill_due(w, items, todo, error))
+		return FALSE;
+	for (guint k = 0; k < todo->len; k++) {
+		GwAckRequest ack;
 
-			render_ack(w->p, it, &ack);
-			g_array_append_val(acks, ack);
-		}
+		render_ack(w->p, &items[g_array_index(todo, guint, k)], &ack);
+		g_array_append_val(acks, ack);
 	}
 	return gw_outbox_enqueue_acks(w->db, (GwAckRequest *)(void *)acks->data,
 				      acks->len, &queued, error);
@@ -897,6 +930,55 @@ gw_pipeline_requeue(GwPipeline *p, gboolean all, const char *reason,
 		return FALSE;
 	*outcomes_out = gw_store_outcomes(p->db, requeued, error);
 	return *outcomes_out != NULL;
+}
+
+/* ---- deadlines and retention -------------------------------------- */
+
+#define RETENTION_BATCH 1000	/* raw rows and blobs per round */
+
+gboolean
+gw_pipeline_check_overdue(GwPipeline *p, guint *found_out, GError **error)
+{
+	g_autoptr(GPtrArray) breaches = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_breach_free);
+
+	*found_out = 0;
+	if (!ensure_db(p, error) || !gw_ticket_check_overdue(p->db, breaches, error))
+		return FALSE;
+	for (guint i = 0; i < breaches->len; i++) {
+		const GwBreach *b = breaches->pdata[i];
+
+		if (b->outbox_id != 0)
+			gw_log_warning("ticket=%s overdue=%s due=\"%s\" escalation=outbox %"
+				       G_GINT64_FORMAT, b->ticket, b->kind, b->due_at,
+				       b->outbox_id);
+		else
+			gw_log_warning("ticket=%s overdue=%s due=\"%s\" escalation=none",
+				       b->ticket, b->kind, b->due_at);
+	}
+	*found_out = breaches->len;
+	return TRUE;
+}
+
+gboolean
+gw_pipeline_apply_retention(GwPipeline *p, gboolean *more_out, GError **error)
+{
+	GwRetention done;
+
+	*more_out = FALSE;
+	if (p->config->retention_raw_days == 0)
+		return TRUE;
+	if (!ensure_db(p, error) ||
+	    !gw_store_apply_retention(p->db, p->config->retention_raw_days,
+				      RETENTION_BATCH, &done, error))
+		return FALSE;
+	if (done.raw > 0 || done.blobs > 0)
+		gw_log_notice("retention raw_days=%d removed raw=%" G_GINT64_FORMAT
+			      " blobs=%" G_GINT64_FORMAT " bytes=%" G_GINT64_FORMAT,
+			      p->config->retention_raw_days, done.raw, done.blobs,
+			      done.bytes);
+	*more_out = done.raw == RETENTION_BATCH || done.blobs == RETENTION_BATCH;
+	return TRUE;
 }
 
 /* ---- T3: send ----------------------------------------------------- */

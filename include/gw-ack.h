@@ -82,6 +82,11 @@ typedef struct {
 	const char *due;	/* when a person will answer */
 } GwAckValues;
 
+/* A deadline as {due} says it: "Monday 23 November 2026, 14:05 UTC",
+ * in the zone tz (NULL or unknown: UTC), at unix_seconds (caller frees;
+ * "" for 0, a deadline nobody knows). */
+char *gw_ack_format_due(double unix_seconds, const char *tz);
+
 /* The acknowledgement's subject and text (caller frees both) from a
  * template's subject and body (NULL: the built-in ones).  Values are
  * put in as single lines, so nothing a customer wrote can add a line

@@ -10,6 +10,7 @@ RULES_DIR=$PWD/rules
 W=$(mktemp -d "$GW_TMP/htmlack.XXXXXX")
 export PGDATABASE=plaint_htmlack
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PGDATABASE" -c "CREATE DATABASE $PGDATABASE" 2>/dev/null
+rm -f "$SMTP_OUT"/*	# this test counts what the sink receives
 printf 'Subject: [{ticket}] {subject}\n\nDear {name}, ticket {ticket} is in {queue}.\n' > "$W/rich.txt"
 cat > "$W/rich.html" <<'EOF'
 <html><head><style>p { margin: 0 }</style></head>

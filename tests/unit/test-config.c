@@ -48,8 +48,43 @@ test_minimal(void)
 	g_assert_cmpstr(c->fallback_charsets[0], ==, "windows-1252");
 	g_assert_cmpuint(c->mailboxes->len, ==, 0);
 	g_assert_null(c->trusted_authserv_id);
+	g_assert_cmpint(c->retention_raw_days, ==, 0);
 	g_assert_cmpstr(c->skip_when[0], ==, "dmarc-fail");
 	g_assert_null(c->skip_when[1]);
+}
+
+/* A queue's SLA as it will be written into plaint.queues. */
+static void
+test_queue_sla(void)
+{
+	g_autofree char *text = g_strconcat(base,
+		"[queue legal]\nrespond_within = 14400\nresolve_within = 259200\n"
+		"hours = mon-wed,Fri 08:30-24:00 Europe/Berlin\nescalate_to = lead@example.com\n"
+		"[queue any]\nhours = always\n[queue plain]\nack_within = 30\n"
+		"[retention]\nraw_days = 180\n", NULL);
+	g_autofree char *path = write_file("sla.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+	const GwQueueConfig *q;
+
+	g_assert_no_error(err);
+	q = gw_config_queue(c, "legal");
+	g_assert_cmpint(q->respond_within, ==, 14400);
+	g_assert_cmpint(q->resolve_within, ==, 259200);
+	g_assert_true(q->hours.set);
+	g_assert_false(q->hours.always);
+	g_assert_cmpuint(q->hours.days, ==, (1 << 1) | (1 << 2) | (1 << 3) | (1 << 5));
+	g_assert_cmpint(q->hours.start, ==, 8 * 60 + 30);
+	g_assert_cmpint(q->hours.end, ==, 24 * 60);
+	g_assert_cmpstr(q->hours.tz, ==, "Europe/Berlin");
+	g_assert_cmpstr(q->escalate_to, ==, "lead@example.com");
+	q = gw_config_queue(c, "any");
+	g_assert_true(q->hours.set && q->hours.always);
+	q = gw_config_queue(c, "plain");
+	g_assert_false(q->hours.set);
+	g_assert_cmpint(q->ack_within, ==, 30);
+	g_assert_null(q->escalate_to);
+	g_assert_cmpint(c->retention_raw_days, ==, 180);
 }
 
 static void
@@ -138,6 +173,17 @@ static const struct {
 	  "bad.conf:6: username must not hold control characters" },
 	{ "[mailbox m]\nhost = x\nusername = u\n",
 	  "bad.conf:6: [mailbox m] needs a value for 'password_file'" },
+	{ "[queue q]\nhours = Mon-Fri 09:00-17:00\n",
+	  "bad.conf:7: hours must be days, hours and a time zone" },
+	{ "[queue q]\nhours = Fri-Mon 09:00-17:00 UTC\n", "bad.conf:7: hours: 'Fri-Mon' are no days" },
+	{ "[queue q]\nhours = Mon-Fri 17:00-09:00 UTC\n",
+	  "bad.conf:7: hours: '17:00-09:00' is no span of the day" },
+	{ "[queue q]\nhours = Mon 09:00-24:30 UTC\n", "bad.conf:7: hours: '09:00-24:30'" },
+	{ "[queue q]\nhours = Mon 09:00-17:00 Mars/Olympus\n",
+	  "bad.conf:7: hours: unknown time zone 'Mars/Olympus'" },
+	{ "[queue q]\nescalate_to = Lead <lead@example.com>\n",
+	  "bad.conf:7: escalate_to must be one address" },
+	{ "[retention]\nraw_days = -1\n", "bad.conf:7: raw_days must be a whole number from 0" },
 	{ "[ack]\nskip_when = dmarc-fail, spf-softfail\n",
 	  "bad.conf:7: skip_when: 'spf-softfail' is none of dmarc-fail, spf-fail, dkim-fail" },
 	{ "[ack]\nskip_when = ,\n", "bad.conf:7: skip_when must name" },
@@ -390,6 +436,7 @@ main(int argc, char **argv)
 	g_assert_nonnull(dir);
 	g_test_add_func("/config/minimal", test_minimal);
 	g_test_add_func("/config/skip-when", test_skip_when);
+	g_test_add_func("/config/queue-sla", test_queue_sla);
 	g_test_add_func("/config/mailbox", test_mailbox);
 	g_test_add_func("/config/bad", test_bad);
 	g_test_add_func("/config/missing", test_missing);
