@@ -201,11 +201,20 @@ poll_now(MailboxTimer *t)
 		g_clear_pointer(&t->session, gw_imap_free);	/* reconnect below */
 	/* Mail that arrives while a poll runs is announced in the replies
 	 * to its commands, not again when IDLE starts: poll until a poll
-	 * finds nothing, then IDLE. */
-	for (int round = 0; round < MAX_ROUNDS; round++) {
+	 * finds nothing, then IDLE.  Each round takes one batch, files it
+	 * and sends its acknowledgements, so that a flood is answered as it
+	 * comes rather than once it is all in; after MAX_ROUNDS, the other
+	 * mailboxes and timers get their turn before the next. */
+	for (int round = 0;; round++) {
 		guint fetched = 0;
-		gboolean ok = gw_pipeline_poll_session(t->d->pipeline, t->mbox,
-						       &t->session, &fetched, &err);
+		gboolean ok;
+
+		if (round == MAX_ROUNDS) {
+			t->timer = g_idle_add(on_poll, t);
+			return;
+		}
+		ok = gw_pipeline_poll_session(t->d->pipeline, t->mbox, &t->session,
+					      (guint)t->mbox->batch, &fetched, &err);
 
 		if (ok)
 			healed(&t->failures, what);

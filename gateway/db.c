@@ -411,6 +411,16 @@ gw_db_send(GwDb *db, const char *sql, GwDbParams *params, const char *what,
 }
 
 gboolean
+gw_db_busy(GwDb *db)
+{
+	if (db->pending == NULL)
+		return FALSE;
+	if (!PQconsumeInput(db->conn))
+		return FALSE;	/* broken: gw_db_wait says so */
+	return PQisBusy(db->conn) != 0;
+}
+
+gboolean
 gw_db_wait(GwDb *db, GError **error)
 {
 	g_autoptr(GError) local = NULL;

@@ -239,18 +239,28 @@ mark(GwDb *db, const char *sql, gint64 id, const char *text, GError **error)
 }
 
 gboolean
-gw_outbox_record_sent(GwDb *db, gint64 id, const char *reply, GError **error)
+gw_outbox_record_sent(GwDb *db, const GArray *ids, GPtrArray *replies,
+		      GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
-	g_autofree char *ids = g_strdup_printf("{%" G_GINT64_FORMAT "}", id);
-	const char *replies[] = { reply, NULL };
-	g_autofree char *what = g_strdup_printf(
-		"outbox=%" G_GINT64_FORMAT " sent but not recorded (it is sent "
-		"again, with the same Message-ID)", id);
+	g_autoptr(GString) list = g_string_new("{");
+	g_autofree char *what = NULL;
+	gboolean ok;
 
-	gw_db_params_text(p, ids);
-	gw_db_params_strv(p, replies);
-	return gw_db_send(db, sql_sent, p, what, error);
+	if (ids->len == 0)
+		return TRUE;
+	for (guint i = 0; i < ids->len; i++)
+		g_string_append_printf(list, "%s%" G_GINT64_FORMAT, i ? "," : "",
+				       g_array_index(ids, gint64, i));
+	g_string_append_c(list, '}');
+	what = g_strdup_printf("outbox rows %s sent but not recorded (they are "
+			       "sent again, with the same Message-IDs)", list->str);
+	gw_db_params_text(p, list->str);
+	g_ptr_array_add(replies, NULL);
+	gw_db_params_strv(p, (const char *const *)replies->pdata);
+	g_ptr_array_remove_index(replies, replies->len - 1);
+	ok = gw_db_send(db, sql_sent, p, what, error);
+	return ok;
 }
 
 gboolean

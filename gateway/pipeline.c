@@ -303,7 +303,7 @@ uids_to_fetch(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 
 static gboolean
 fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
-	  guint *fetched_out, GError **error)
+	  guint max_fetch, guint *fetched_out, GError **error)
 {
 	g_autoptr(GArray) found = NULL, unflagged = NULL;
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -324,11 +324,16 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 				    error);
 	if (known == NULL)
 		return FALSE;
+	/* At most max_fetch this time: the cursor stops before the first
+	 * left for the next round. */
 	for (guint i = 0; i < found->len; i++) {
 		guint32 uid = g_array_index(found, guint32, i);
 
-		if (!g_hash_table_contains(known, GUINT_TO_POINTER(uid)))
+		if (!g_hash_table_contains(known, GUINT_TO_POINTER(uid))) {
+			if (max_fetch > 0 && todo->len == max_fetch)
+				break;
 			g_array_append_val(todo, uid);
+		}
 		last_uid = MAX(last_uid, uid);
 	}
 	if (todo->len > 0) {
@@ -364,7 +369,8 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 
 gboolean
 gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
-			 GwImap **imap, guint *fetched_out, GError **error)
+			 GwImap **imap, guint max_fetch, guint *fetched_out,
+			 GError **error)
 {
 	gboolean held, ok;
 
@@ -380,7 +386,7 @@ gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
 	if (*imap == NULL)
 		*imap = gw_imap_connect(&mbox->server, error);
 	*fetched_out = 0;
-	ok = *imap != NULL && fetch_new(p, *imap, mbox, fetched_out, error);
+	ok = *imap != NULL && fetch_new(p, *imap, mbox, max_fetch, fetched_out, error);
 	if (gw_db_ok(p->db))
 		gw_store_release_mailbox(p->db, mbox->name, NULL);
 	if (!ok) {
@@ -396,7 +402,7 @@ gw_pipeline_poll(GwPipeline *p, const GwMailboxConfig *mbox, GError **error)
 	g_autoptr(GwImap) imap = NULL;
 	guint fetched;
 
-	return gw_pipeline_poll_session(p, mbox, &imap, &fetched, error);
+	return gw_pipeline_poll_session(p, mbox, &imap, 0, &fetched, error);
 }
 
 /* ---- T2: process -------------------------------------------------- */
@@ -1048,40 +1054,67 @@ compose_row(GwPipeline *p, const GwOutboxRow *row, const char *const *cc,
 	return gw_ack_compose(&letter);
 }
 
-static void
-record_sent(GwPipeline *p, const GwOutboxRow *row, guint n_cc, char *reply,
-	    GPtrArray *refused)
+/* Says that row went out, and returns the reply to record (taking
+ * reply over): with the Cc addresses the server refused, which stay out
+ * of the log. */
+static char *
+sent_reply(const GwOutboxRow *row, guint n_cc, char *reply, GPtrArray *refused)
 {
-	g_autoptr(GError) err = NULL;
 	g_autofree char *rcpt = gw_log_clean(row->recipient, 80);
-	g_autofree char *recorded = NULL;
+	g_autofree char *list = NULL;
 
 	gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s cc=%u files=%d "
 		    "sent reply=\"%s\"", row->id, row->kind, rcpt, n_cc,
 		    row->n_files, reply);
-	/* The addresses stay out of the log; the record names them. */
-	if (refused->len > 0) {
-		g_autofree char *list = NULL;
+	if (refused->len == 0)
+		return reply;
+	gw_log_warning("outbox=%" G_GINT64_FORMAT " %u of %u Cc addresses "
+		       "refused by the server and left out (see "
+		       "plaint.outbox.smtp_reply)", row->id, refused->len, n_cc);
+	g_ptr_array_add(refused, NULL);
+	list = g_strjoinv("; ", (char **)refused->pdata);
+	g_ptr_array_remove_index(refused, refused->len - 1);
+	{
+		char *recorded = g_strdup_printf("%s; Cc refused: %s", reply, list);
 
-		gw_log_warning("outbox=%" G_GINT64_FORMAT " %u of %u Cc addresses "
-			       "refused by the server and left out (see "
-			       "plaint.outbox.smtp_reply)", row->id, refused->len, n_cc);
-		g_ptr_array_add(refused, NULL);
-		list = g_strjoinv("; ", (char **)refused->pdata);
-		recorded = g_strdup_printf("%s; Cc refused: %s", reply, list);
+		g_free(reply);
+		return recorded;
 	}
-	if (!gw_outbox_record_sent(p->db, row->id, recorded ? recorded : reply, &err))
-		gw_log_err("outbox=%" G_GINT64_FORMAT " sent but not "
-			   "recorded (it is sent again, with the same "
-			   "Message-ID): %s", row->id, err->message);
 }
 
-/* Sends one row and records the outcome.  A sent row is recorded by a
- * statement that runs while the next mail goes out: a crash between a
- * 250 and its record sends that one mail again, with the same
- * Message-ID. */
+/* Rows the SMTP server accepted, not yet in a statement.  Each statement
+ * records all that are there, and runs while the next mails go out; the
+ * next one is sent as soon as it is done.  So a crash sends again at
+ * most the mails accepted during one commit (with the same Message-IDs),
+ * and a slow commit costs no sending time. */
+typedef struct {
+	GArray *ids;		/* gint64 */
+	GPtrArray *replies;	/* char*: the server's final replies */
+} Unrecorded;
+
 static void
-send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
+record(GwPipeline *p, Unrecorded *u, gboolean wait)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (wait)
+		gw_db_wait(p->db, NULL);
+	else if (u->ids->len == 0 || gw_db_busy(p->db))
+		return;
+	if (u->ids->len > 0 &&
+	    !gw_outbox_record_sent(p->db, u->ids, u->replies, &err))
+		gw_log_err("outbox: %u mails sent but not recorded (they are sent "
+			   "again, with the same Message-IDs): %s", u->ids->len,
+			   err->message);
+	g_array_set_size(u->ids, 0);
+	g_ptr_array_set_size(u->replies, 0);
+	if (wait)
+		gw_db_wait(p->db, NULL);
+}
+
+/* Sends one row; a sent one joins u, a failed one is recorded. */
+static void
+send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Unrecorded *u)
 {
 	g_autoptr(GBytes) msg = NULL;
 	g_autoptr(GError) err = NULL;
@@ -1097,8 +1130,13 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 	    gw_smtp_send(smtp, is_ack ? (bounce ? bounce : "") : p->config->smtp_from_addr,
 			 row->recipient, (const char *const *)cc->pdata, msg,
 			 &reply, refused, &err)) {
+		g_autofree char *recorded = sent_reply(row, cc->len - 1,
+						       g_steal_pointer(&reply), refused);
+
 		gw_crash_point("sent", msg);
-		record_sent(p, row, cc->len - 1, reply, refused);
+		g_array_append_val(u->ids, row->id);
+		g_ptr_array_add(u->replies, g_steal_pointer(&recorded));
+		record(p, u, FALSE);
 		return;
 	}
 	gw_log_warning("outbox=%" G_GINT64_FORMAT " kind=%s to=%s attempt=%d %s: %s",
@@ -1133,6 +1171,9 @@ send_batch(GwPipeline *p, guint *claimed_out, GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_outbox_row_free);
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func(g_free);
+	Unrecorded u = { ids, replies };
 
 	*claimed_out = 0;
 	if (!gw_outbox_claim_due(p->db, SEND_BATCH, rows, error))
@@ -1144,15 +1185,15 @@ send_batch(GwPipeline *p, guint *claimed_out, GError **error)
 		/* No server now: each row is deferred, timed against its
 		 * deadline, and says why (plaint.outbox.last_error). */
 		if (smtp == NULL) {
+			record(p, &u, TRUE);
 			for (; i < rows->len; i++)
 				record_failure(p, rows->pdata[i], *error);
 			*claimed_out = 0;	/* no point in another batch now */
-			gw_db_wait(p->db, NULL);
 			return FALSE;
 		}
-		send_row(p, smtp, rows->pdata[i]);
+		send_row(p, smtp, rows->pdata[i], &u);
 	}
-	gw_db_wait(p->db, NULL);	/* the last record; a failure is logged */
+	record(p, &u, TRUE);	/* the rest; a failure is logged */
 	return TRUE;
 }
 

@@ -3,7 +3,10 @@
  * Pure: rule texts come in, verdicts go out.  Owns the compiled
  * patterns.  Must never let one pattern run unbounded: every match has
  * a match limit and a depth limit, and hitting one counts as no match
- * (the verdict names the rule so that the caller can log it).
+ * (the verdict names the rule so that the caller can log it).  A
+ * pattern runs only when the field holds one of the literals it cannot
+ * match without, and from where the first of those it begins with is
+ * (gw-prefilter.h): one scan of each field finds them all.
  * packaging/plaint-rules.5 documents the language for admins; in short,
  * one statement per line, '#' starts a comment line:
  *
@@ -25,6 +28,8 @@
 #include "gw-rules.h"
 
 #include <string.h>
+
+#include "gw-prefilter.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -80,6 +85,9 @@ struct Node {
 	char *header;		/* FIELD_HEADER */
 	gboolean negate;	/* !~ */
 	pcre2_code *re;
+	GArray *need;		/* literal ids, one of which a match needs
+				 * (gw-prefilter.h), or NULL: always run */
+	GArray *start;		/* one of which a match begins with, or NULL */
 	SizeOp size_op;		/* FIELD_SIZE */
 	guint64 size;
 	/* groups */
@@ -111,6 +119,8 @@ typedef struct {
 
 struct GwRules {
 	GPtrArray *rules;	/* Rule* */
+	GwPrefilter *prefilter;	/* the literals of every pattern */
+	gboolean check_prefilter; /* run PCRE2 anyway, abort on a miss */
 	GPtrArray *warnings;	/* char*, NULL-terminated */
 	pcre2_match_context *mctx;
 	char *version;
@@ -122,6 +132,7 @@ typedef struct {
 	GString *errors;
 	int n_errors;
 	gboolean jit;
+	GwPrefilter *prefilter;
 	GHashTable *names;	/* rule name -> "file:line" */
 	Rule *rule;		/* the rule being read, or NULL */
 	GPtrArray *open;	/* Node* groups open in it; [0] is the root */
@@ -155,6 +166,10 @@ node_free(gpointer data)
 	g_free(node->header);
 	if (node->re != NULL)
 		pcre2_code_free(node->re);
+	if (node->need != NULL)
+		g_array_unref(node->need);
+	if (node->start != NULL)
+		g_array_unref(node->start);
 	if (node->children != NULL)
 		g_ptr_array_unref(node->children);
 	g_free(node);
@@ -249,7 +264,7 @@ parse_flags(Parser *ps, const char *line, const char **pp)
 /* /RE/FLAGS at p, to the end of the line -> compiled pattern, or NULL
  * after an error. */
 static pcre2_code *
-parse_pattern(Parser *ps, const char *line, const char *p)
+parse_pattern(Parser *ps, const char *line, const char *p, Node *node)
 {
 	g_autoptr(GString) re = g_string_new(NULL);
 	const char *start;
@@ -290,10 +305,14 @@ parse_pattern(Parser *ps, const char *line, const char *p)
 
 		pcre2_get_error_message(err, msg, sizeof msg);
 		error_at(ps, col_of(line, start) + (int)off, "bad pattern: %s", msg);
-	} else if (ps->jit) {
+	} else {
 		/* Without the JIT (e.g. MemoryDenyWriteExecute) the
 		 * interpreter runs the same pattern, only slower. */
-		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+		if (ps->jit)
+			pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+		gw_prefilter_add(ps->prefilter, re->str, re->len,
+				 (opts & PCRE2_CASELESS) != 0,
+				 (opts & PCRE2_EXTENDED) != 0, &node->need, &node->start);
 	}
 	return code;
 }
@@ -381,7 +400,7 @@ parse_when(Parser *ps, const char *line, const char *p)
 		goto fail;
 	}
 	node->negate = op[0] == '!';
-	node->re = parse_pattern(ps, line, p);
+	node->re = parse_pattern(ps, line, p, node);
 	if (node->re != NULL)
 		return node;
 fail:
@@ -656,8 +675,9 @@ gw_rules_compile(GPtrArray *names, GPtrArray *texts, gboolean jit,
 							   g_free, g_free);
 	g_autoptr(GPtrArray) open = g_ptr_array_new();
 	GPtrArray *rules = g_ptr_array_new_with_free_func(rule_free);
+	g_autoptr(GwPrefilter) prefilter = gw_prefilter_new();
 	GwRules *set;
-	Parser ps = { NULL, 0, errors, 0, jit, seen, NULL, open };
+	Parser ps = { NULL, 0, errors, 0, jit, prefilter, seen, NULL, open };
 
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree char *base = g_path_get_basename(names->pdata[i]);
@@ -679,6 +699,9 @@ gw_rules_compile(GPtrArray *names, GPtrArray *texts, gboolean jit,
 	}
 	set = g_new0(GwRules, 1);
 	set->rules = rules;
+	gw_prefilter_build(prefilter);
+	set->prefilter = g_steal_pointer(&prefilter);
+	set->check_prefilter = g_getenv("PLAINT_CHECK_PREFILTER") != NULL;
 	set->warnings = find_warnings(rules);
 	set->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(set->mctx, MATCH_LIMIT);
@@ -693,6 +716,7 @@ gw_rules_free(GwRules *rules)
 	if (rules == NULL)
 		return;
 	g_ptr_array_unref(rules->rules);
+	gw_prefilter_free(rules->prefilter);
 	g_ptr_array_unref(rules->warnings);
 	pcre2_match_context_free(rules->mctx);
 	g_free(rules->version);
@@ -727,6 +751,8 @@ typedef struct {
 	pcre2_match_data *md;
 	GwVerdict *verdict;
 	gboolean limit_hit;
+	GwPrefilterHits *hits[FIELD_HEADER];	/* per field, scanned once */
+	gsize lens[FIELD_HEADER];	/* per field, its length + 1, or 0 */
 } Eval;
 
 static gboolean node_holds(Eval *ev, const Node *n);
@@ -783,6 +809,58 @@ size_holds(const Node *n, gsize size)
 	return FALSE;
 }
 
+/* Where n's pattern can first match text, by what the prefilter found:
+ * 0 when it does not know, G_MAXSIZE when no match can be there.
+ * Header fields, looked up by name, are not scanned ahead. */
+static gsize
+first_chance(Eval *ev, const Node *n, const char *text, gsize len)
+{
+	GwPrefilterHits **hits;
+	gsize at;
+
+	if (n->need == NULL || n->field >= FIELD_HEADER)
+		return 0;
+	hits = &ev->hits[n->field];
+	if (*hits == NULL) {
+		*hits = gw_prefilter_hits_new(ev->set->prefilter);
+		gw_prefilter_scan(ev->set->prefilter, text, len, *hits);
+	}
+	if (!gw_prefilter_any(n->need, *hits))
+		return G_MAXSIZE;
+	if (n->start == NULL)
+		return 0;
+	at = gw_prefilter_first(n->start, *hits);
+	if (at == G_MAXSIZE)
+		return G_MAXSIZE;
+	while (at > 0 && ((guchar)text[at] & 0xC0) == 0x80)
+		at--;		/* not inside a UTF-8 character */
+	return at;
+}
+
+/* Runs n's pattern on text, from where it can first match. */
+static int
+match(Eval *ev, const Node *n, const char *text)
+{
+	gsize len, at;
+	int rc;
+
+	if (n->field < FIELD_HEADER) {
+		if (ev->lens[n->field] == 0)
+			ev->lens[n->field] = strlen(text) + 1;
+		len = ev->lens[n->field] - 1;
+	} else {
+		len = strlen(text);
+	}
+	at = first_chance(ev, n, text, len);
+	rc = at == G_MAXSIZE
+		? PCRE2_ERROR_NOMATCH
+		: pcre2_match(n->re, (PCRE2_SPTR)text, len, at, 0, ev->md, ev->set->mctx);
+	if (at > 0 && ev->set->check_prefilter && rc == PCRE2_ERROR_NOMATCH &&
+	    pcre2_match(n->re, (PCRE2_SPTR)text, len, 0, 0, ev->md, ev->set->mctx) >= 0)
+		g_error("rule %s: the prefilter skipped a match", ev->rule->name);
+	return rc;
+}
+
 static gboolean
 test_holds(Eval *ev, const Node *n)
 {
@@ -801,8 +879,7 @@ test_holds(Eval *ev, const Node *n)
 	text = field_text(n, ev->mail, ev->mailbox);
 	if (text == NULL)		/* an absent header matches nothing */
 		return n->negate;
-	rc = pcre2_match(n->re, (PCRE2_SPTR)text, strlen(text), 0, 0, ev->md,
-			 ev->set->mctx);
+	rc = match(ev, n, text);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
 	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
 		ev->limit_hit = TRUE;
@@ -896,7 +973,8 @@ void
 gw_rules_classify(const GwRules *rules, const GwMail *mail,
 		  const char *mailbox, GwVerdict *verdict)
 {
-	Eval ev = { rules, NULL, mail, mailbox ? mailbox : "", NULL, verdict, FALSE };
+	Eval ev = { rules, NULL, mail, mailbox ? mailbox : "", NULL, verdict, FALSE,
+		    { NULL }, { 0 } };
 	gboolean stop = FALSE;
 
 	ev.md = pcre2_match_data_create(1, NULL);
@@ -914,6 +992,8 @@ gw_rules_classify(const GwRules *rules, const GwMail *mail,
 		apply(ev.rule, verdict, &stop);
 	}
 	pcre2_match_data_free(ev.md);
+	for (guint f = 0; f < G_N_ELEMENTS(ev.hits); f++)
+		gw_prefilter_hits_free(ev.hits[f]);
 }
 
 static void

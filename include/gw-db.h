@@ -101,6 +101,8 @@ GwDbResult *gw_db_exec_binary(GwDb *db, const char *sql, GwDbParams *params,
  * error".  One at a time: a second send waits for the first. */
 gboolean gw_db_send(GwDb *db, const char *sql, GwDbParams *params,
 		    const char *what, GError **error);
+/* Is the statement gw_db_send sent still running?  Never blocks. */
+gboolean gw_db_busy(GwDb *db);
 /* Reads the result of the statement gw_db_send sent, if any; FALSE (and
  * logged) if it failed. */
 gboolean gw_db_wait(GwDb *db, GError **error);

@@ -74,10 +74,11 @@ gboolean gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows,
  * queued with; other errors are the database's. */
 gboolean gw_outbox_files(GwDb *db, gint64 id, GPtrArray *files,
 			 GError **error);
-/* Records that the server accepted one row, without waiting: the
- * statement runs while the next mail goes out (gw_db_send); its outcome
- * is read before the next statement on db, or by gw_db_wait. */
-gboolean gw_outbox_record_sent(GwDb *db, gint64 id, const char *reply,
+/* Records that the server accepted the rows of ids (gint64), with its
+ * replies (char*, parallel), without waiting: the statement runs while
+ * the next mail goes out (gw_db_send); its outcome is read before the
+ * next statement on db, or by gw_db_wait. */
+gboolean gw_outbox_record_sent(GwDb *db, const GArray *ids, GPtrArray *replies,
 			       GError **error);
 /* A temporary failure: before the deadline, try again after a quarter
  * of the time left (2 to 30 s); after it, after as long as the mail is

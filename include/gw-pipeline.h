@@ -31,12 +31,13 @@ void gw_pipeline_set_rules(GwPipeline *pipeline, GwRules *rules);
 gboolean gw_pipeline_poll(GwPipeline *pipeline, const GwMailboxConfig *mbox,
 			  GError **error);
 /* The same over a session the caller keeps open (for IDLE); *imap_inout
- * is connected if NULL, and freed and set to NULL if it broke.
- * *fetched_out: how many messages were fetched and stored. */
+ * is connected if NULL, and freed and set to NULL if it broke.  At most
+ * max_fetch new messages (0: all); *fetched_out: how many were fetched
+ * and stored (max_fetch: call again, there may be more). */
 gboolean gw_pipeline_poll_session(GwPipeline *pipeline,
 				  const GwMailboxConfig *mbox,
-				  GwImap **imap_inout, guint *fetched_out,
-				  GError **error);
+				  GwImap **imap_inout, guint max_fetch,
+				  guint *fetched_out, GError **error);
 gboolean gw_pipeline_process(GwPipeline *pipeline, GError **error);
 gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
 /* Closes the SMTP session kept between sends once it has been idle

@@ -25,7 +25,8 @@
 #  6. latency: `plaint run` (IDLE) while tests/bench/appender.py APPENDs
 #     at a steady rate; from each APPEND to the SMTP sink's 250.
 #
-# Environment: BENCH_MESSAGES (default 2000), BENCH_RATE (200 messages/s),
+# Environment: BENCH_PARTS (which of ingest (with sending), rules
+# (with parsing), memory and latency to run; default all), BENCH_MESSAGES (default 2000), BENCH_RATE (200 messages/s),
 # BENCH_SECONDS (60), BENCH_LARGE_BYTES (25000000), BENCH_RULES_SECONDS
 # (CPU seconds per rules figure, 1.5), BENCH_DRAIN (seconds to wait for
 # the last acks of a latency run, 150).
@@ -45,6 +46,9 @@ PY=/usr/bin/python3
 B=tests/bench
 SINK=/usr/sbin/smtp-sink
 SOURCE=/usr/sbin/smtp-source
+
+PARTS=${BENCH_PARTS:-ingest rules memory latency}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 W=$(mktemp -d /tmp/gwbench.XXXXXX)
 chmod 755 "$W"
@@ -193,6 +197,7 @@ else
 	echo "SMTP sink:  not available ($SINK, $SOURCE missing: packaging/install-deps.sh --bench)"
 fi
 
+if part ingest; then
 echo
 echo "== ingest: $N complaints, IMAP to tickets with acks queued (plaint once, SMTP unreachable,"
 echo "   IMAPS, [mailbox] batch = 500)"
@@ -253,8 +258,8 @@ fi
 
 echo
 echo "== sending: the acks queued above into smtp-sink, no TLS (plaint once: start, IMAP"
-echo "   poll of the drained folder, then 50 acks per SMTP session, each marked sent in"
-echo "   its own commit)"
+echo "   poll of the drained folder, then the acks over one SMTP session kept open;"
+echo "   the rows accepted while a record commits are recorded by the next one)"
 [ $durable = yes ] || echo "   WARNING: PostgreSQL is NOT durable here (fsync=$fsync)"
 echo "   limit: smtp-source -s 1 -d -m $N: one session, one message after the other"
 echo "   (it has no pipelining), 3 KB complaints (the first one of the set)"
@@ -275,6 +280,8 @@ else
 	report skip send "smtp-sink is not installed (packaging/install-deps.sh --bench)"
 fi
 
+fi
+if part rules; then
 echo
 echo "== rules: body texts of 200 different complaints, one thread, rates per CPU second"
 files=$(ls "$W"/complaints/*.eml | head -n 200)
@@ -316,6 +323,8 @@ echo "   3 KB complaints, GMime alone:    $(report add gmime_3k msg/s "${g3[@]}"
 echo "   $LARGE-byte message, plaint:  $(report add parse_large msg/s "${pl[@]}")"
 echo "   $LARGE-byte message, GMime alone: $(report add gmime_large msg/s "${gl[@]}")"
 
+fi
+if part memory; then
 echo
 echo "== memory: a $LARGE-byte message (text, HTML and three base64 attachments:"
 echo "   a PDF, a JPEG and a spreadsheet of random bytes, 30/45/25 % of it)"
@@ -340,6 +349,8 @@ done
 echo "   plaint ingest:                   $(report add rss_ingest x "${ri[@]}")"
 echo "   plaint parse:                    $(report add rss_parse x "${rp[@]}")"
 
+fi
+if part latency; then
 echo
 echo "== latency: plaint run (IMAP IDLE, [mailbox] batch and poll_interval as shipped)"
 echo "   while tests/bench/appender.py APPENDs $RATE complaints/s for $SECS s (4 IMAP"
@@ -394,6 +405,7 @@ else
 	echo "   not measured: no smtp-sink"
 fi
 
+fi
 echo
 echo "== summary (load $(load) at the end)"
 report table

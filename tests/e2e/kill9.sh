@@ -8,9 +8,10 @@
 # points (PLAINT_CRASH_POINT: after a batch is stored, while parsing,
 # after filing, after an SMTP server accepted an acknowledgement).
 # Then: every complaint on exactly one ticket, stored once, acknowledged
-# once, bar at most one acknowledgement sent twice per kill (the one
-# between the server's 250 and its record); none later than its
-# deadline plus a few seconds.  Prints one figure line.
+# once, bar those a kill caught between the server's 250 and the commit
+# of their record (the mails accepted during one commit: in this test
+# at most one per kill); none later than its deadline plus a few
+# seconds.  Prints one figure line.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh

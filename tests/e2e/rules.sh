@@ -160,4 +160,25 @@ ok $? "the summary counts the messages"
 grep -q "replayed 0 stored messages" "$W/replay2.txt"
 ok $? "--since limits the replay"
 
+# --- the prefilter never changes a verdict --------------------------------
+# Every pattern of the shipped rules and of the benchmark's 50 body rules
+# is run on the whole corpus with PLAINT_CHECK_PREFILTER set: PCRE2 runs
+# even where the literal prefilter says it cannot match, or from where it
+# says a match can begin, and plaint aborts if PCRE2 finds a match there.
+C=${CORPUS:-../shared/corpus}
+if [ -d "$C" ]; then
+	mkdir -p "$W/pf"
+	cp rules/*.rules "$W/pf/"
+	sed 's/^rule \([a-z0-9-]*\)/rule bench-\1/' tests/bench/body50.rules > "$W/pf/99-bench.rules"
+	find "$C" -type f -name '*.eml' | sort > "$W/pf.list"
+	n=$(wc -l < "$W/pf.list")
+	xargs -a "$W/pf.list" -d '\n' env PLAINT_CHECK_PREFILTER=1 "$PLAINT" rules test --json \
+		--rules "$W/pf" > "$W/pf.json" 2> "$W/pf.err"
+	! grep -q "prefilter skipped" "$W/pf.err"
+	ok $? "the prefilter skips no match of $(grep -c '^rule ' "$W"/pf/*.rules | awk -F: '{ s += $2 } END { print s }') rules in $n messages"
+	is "$(wc -l < "$W/pf.json")" "$n" "and every message got its verdict"
+else
+	echo "ok $((TAP_N += 1)) # SKIP no corpus at $C"
+fi
+
 tap_done
