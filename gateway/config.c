@@ -385,6 +385,18 @@ parse_clock(const char *s, gsize len, gboolean end, int *minutes_out)
 	return (s[3] - '0') < 6 && (*minutes_out < 24 * 60 || (end && *minutes_out == 24 * 60));
 }
 
+/* Letters, '_', '-' and '/', starting with a letter; digits and '+'
+ * only in the Etc/ zones (Etc/GMT+5). */
+static gboolean
+iana_zone_name(const char *s)
+{
+	const char *allowed = g_str_has_prefix(s, "Etc/")
+		? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-/+0123456789"
+		: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-/";
+
+	return g_ascii_isalpha(*s) && strspn(s, allowed) == strlen(s);
+}
+
 /* "Mon-Fri 09:00-17:00 Europe/Berlin", or "always". */
 static gboolean
 parse_hours(const Source *src, const KeyRule *rule, int line, const char *value,
@@ -418,9 +430,12 @@ parse_hours(const Source *src, const KeyRule *rule, int line, const char *value,
 		return fail(error, src, line, "%s: '%s' is no span of the day such as "
 			    "09:00-17:00 (24:00 for midnight)", rule->name,
 			    (char *)w->pdata[1]);
-	tz = g_time_zone_new_identifier(w->pdata[2]);
-	if (tz == NULL)
-		return fail(error, src, line, "%s: unknown time zone '%s'", rule->name,
+	/* A name of the tz database, which GLib and PostgreSQL read alike:
+	 * offsets and POSIX rules ("UTC+5") they would read differently. */
+	if (!iana_zone_name(w->pdata[2]) ||
+	    (tz = g_time_zone_new_identifier(w->pdata[2])) == NULL)
+		return fail(error, src, line, "%s: unknown time zone '%s' (give a "
+			    "name such as Europe/Berlin or UTC)", rule->name,
 			    (char *)w->pdata[2]);
 	hours->tz = g_strdup(w->pdata[2]);
 	return TRUE;

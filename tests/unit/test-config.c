@@ -61,6 +61,7 @@ test_queue_sla(void)
 		"[queue legal]\nrespond_within = 14400\nresolve_within = 259200\n"
 		"hours = mon-wed,Fri 08:30-24:00 Europe/Berlin\nescalate_to = lead@example.com\n"
 		"[queue any]\nhours = always\n[queue plain]\nack_within = 30\n"
+		"[queue east]\nhours = Sat,Sun 10:00-14:00 Etc/GMT-5\n"
 		"[retention]\nraw_days = 180\n", NULL);
 	g_autofree char *path = write_file("sla.conf", text);
 	g_autoptr(GError) err = NULL;
@@ -85,6 +86,9 @@ test_queue_sla(void)
 	g_assert_cmpint(q->ack_within, ==, 30);
 	g_assert_null(q->escalate_to);
 	g_assert_cmpint(c->retention_raw_days, ==, 180);
+	q = gw_config_queue(c, "east");
+	g_assert_cmpuint(q->hours.days, ==, (1 << 6) | (1 << 7));
+	g_assert_cmpstr(q->hours.tz, ==, "Etc/GMT-5");
 }
 
 static void
@@ -181,6 +185,10 @@ static const struct {
 	{ "[queue q]\nhours = Mon 09:00-24:30 UTC\n", "bad.conf:7: hours: '09:00-24:30'" },
 	{ "[queue q]\nhours = Mon 09:00-17:00 Mars/Olympus\n",
 	  "bad.conf:7: hours: unknown time zone 'Mars/Olympus'" },
+	{ "[queue q]\nhours = Mon 09:00-17:00 UTC+5\n",
+	  "bad.conf:7: hours: unknown time zone 'UTC+5'" },
+	{ "[queue q]\nhours = Mon 09:00-17:00 +05:00\n",
+	  "bad.conf:7: hours: unknown time zone '+05:00'" },
 	{ "[queue q]\nescalate_to = Lead <lead@example.com>\n",
 	  "bad.conf:7: escalate_to must be one address" },
 	{ "[retention]\nraw_days = -1\n", "bad.conf:7: raw_days must be a whole number from 0" },
