@@ -31,6 +31,9 @@ static const char *const reason_names[] = {
 	[GW_ACK_RULE_NO_ACK] = "rule no-ack",
 	[GW_ACK_RULE_DROP] = "rule drop",
 	[GW_ACK_BOUNCE] = "bounce",
+	[GW_ACK_DMARC_FAIL] = "dmarc-fail",
+	[GW_ACK_SPF_FAIL] = "spf-fail",
+	[GW_ACK_DKIM_FAIL] = "dkim-fail",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(reason_names) == GW_ACK_N_REASONS);
 
@@ -224,6 +227,137 @@ gw_ack_guard(const GwMail *mail, const char *own_addr)
 	return GW_ACK_YES;
 }
 
+/* ---- Authentication-Results (RFC 8601) ---------------------------- */
+
+/* The value without its comments, which may nest and hold anything;
+ * quoted strings are kept whole. */
+static char *
+without_comments(const char *v)
+{
+	GString *out = g_string_new(NULL);
+	gboolean quoted = FALSE;
+	int depth = 0;
+
+	for (const char *p = v; *p; p++) {
+		if (*p == '\\' && p[1] != '\0' && (quoted || depth > 0)) {
+			if (depth == 0)
+				g_string_append_len(out, p, 2);
+			p++;
+		} else if (quoted) {
+			g_string_append_c(out, *p);
+			quoted = *p != '"';
+		} else if (*p == '(') {
+			depth++;
+		} else if (depth > 0) {
+			if (*p == ')' && --depth == 0)
+				g_string_append_c(out, ' ');
+		} else if (*p != ')') {
+			quoted = *p == '"';
+			g_string_append_c(out, *p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The parts between semicolons outside quoted strings, trimmed. */
+static GPtrArray *
+resinfo_parts(const char *v)
+{
+	GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+	gboolean quoted = FALSE;
+	const char *start = v;
+
+	for (const char *p = v;; p++) {
+		if (*p == '\\' && quoted && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			quoted = !quoted;
+		if (*p == '\0' || (*p == ';' && !quoted)) {
+			g_ptr_array_add(parts, g_strstrip(g_strndup(start, p - start)));
+			if (*p == '\0')
+				break;
+			start = p + 1;
+		}
+	}
+	return parts;
+}
+
+/* "dkim/1 = pass header.d=..." -> "dkim" and "pass", lower case; FALSE
+ * for "none" and anything without a result. */
+static gboolean
+method_result(const char *part, char **method_out, char **result_out)
+{
+	const char *eq = strchr(part, '=');
+	const char *r;
+	g_autofree char *method = NULL;
+
+	if (eq == NULL)
+		return FALSE;
+	method = g_strstrip(g_strndup(part, eq - part));
+	method[strcspn(method, "/ \t")] = '\0';
+	for (r = eq + 1; *r == ' ' || *r == '\t'; r++)
+		;
+	if (*method == '\0' || *r == '\0')
+		return FALSE;
+	*method_out = g_ascii_strdown(method, -1);
+	*result_out = g_ascii_strdown(r, strcspn(r, " \t"));
+	return TRUE;
+}
+
+/* The field's authserv-id matches id; then the failures it reports. */
+static gboolean
+auth_field(const char *value, const char *id, guint *failures_out)
+{
+	g_autofree char *bare = without_comments(value);
+	g_autoptr(GPtrArray) parts = resinfo_parts(bare);
+	const char *first = parts->pdata[0];
+	gboolean dkim_pass = FALSE, dkim_fail = FALSE;
+
+	if (strlen(id) != strcspn(first, " \t") ||
+	    g_ascii_strncasecmp(first, id, strlen(id)) != 0)
+		return FALSE;
+	*failures_out = 0;
+	for (guint i = 1; i < parts->len; i++) {
+		g_autofree char *method = NULL, *result = NULL;
+
+		if (!method_result(parts->pdata[i], &method, &result))
+			continue;
+		if (strcmp(result, "fail") == 0 && strcmp(method, "dmarc") == 0)
+			*failures_out |= GW_AUTH_DMARC_FAIL;
+		else if (strcmp(result, "fail") == 0 && strcmp(method, "spf") == 0)
+			*failures_out |= GW_AUTH_SPF_FAIL;
+		else if (strcmp(method, "dkim") == 0) {
+			dkim_pass |= strcmp(result, "pass") == 0;
+			dkim_fail |= strcmp(result, "fail") == 0;
+		}
+	}
+	if (dkim_fail && !dkim_pass)
+		*failures_out |= GW_AUTH_DKIM_FAIL;
+	return TRUE;
+}
+
+guint
+gw_ack_auth_failures(const GwMail *mail, const char *authserv_id,
+		     gboolean *found_out)
+{
+	const char *value;
+	guint failures = 0;
+
+	*found_out = FALSE;
+	if (authserv_id == NULL || *authserv_id == '\0')
+		return 0;
+	/* Receiving servers add theirs on top: the first one of the trusted
+	 * server is its own, any further down a sender may have written. */
+	for (guint n = 0; (value = gw_mail_header_nth(mail, "Authentication-Results", n)); n++)
+		if (auth_field(value, authserv_id, &failures)) {
+			*found_out = TRUE;
+			return failures;
+		}
+	return 0;
+}
+
 static const char default_subject[] = "[{ticket}] {subject}";
 static const char default_body[] =
 	"Hello {name},\n"
@@ -259,8 +393,10 @@ one_line(const char *v, glong max)
 	}
 }
 
+/* The template with each placeholder replaced by its value, as one
+ * line; with html, the values are escaped as HTML text. */
 static char *
-fill(const char *template, const GwAckValues *v)
+fill(const char *template, const GwAckValues *v, gboolean html)
 {
 	const struct { const char *key; const char *value; glong max; } keys[] = {
 		{ "{ticket}", v->ticket, 40 },
@@ -283,8 +419,9 @@ fill(const char *template, const GwAckValues *v)
 		}
 		{
 			g_autofree char *value = one_line(keys[k].value, keys[k].max);
+			g_autofree char *escaped = html ? g_markup_escape_text(value, -1) : NULL;
 
-			g_string_append(out, value);
+			g_string_append(out, html ? escaped : value);
 		}
 		p += strlen(keys[k].key);
 	}
@@ -310,10 +447,34 @@ gw_ack_render(const char *subject_template, const char *body_template,
 	      const GwAckValues *values, char **subject_out, char **body_out)
 {
 	g_autofree char *subject = fill(subject_template ? subject_template
-							 : default_subject, values);
+							 : default_subject, values, FALSE);
 
 	*subject_out = one_line(subject, 200);
-	*body_out = fill(body_template ? body_template : default_body, values);
+	*body_out = fill(body_template ? body_template : default_body, values, FALSE);
+}
+
+char *
+gw_ack_format_due(double unix_seconds, const char *tz)
+{
+	g_autoptr(GTimeZone) zone = tz ? g_time_zone_new_identifier(tz) : NULL;
+	g_autoptr(GDateTime) utc = NULL;
+	g_autoptr(GDateTime) local = NULL;
+
+	if (unix_seconds <= 0)
+		return g_strdup("");
+	if (zone == NULL)
+		zone = g_time_zone_new_utc();
+	utc = g_date_time_new_from_unix_utc((gint64)unix_seconds);
+	if (utc == NULL)
+		return g_strdup("");
+	local = g_date_time_to_timezone(utc, zone);
+	return g_date_time_format(local, "%A %-d %B %Y, %H:%M %Z");
+}
+
+char *
+gw_ack_render_html(const char *html_template, const GwAckValues *values)
+{
+	return fill(html_template, values, TRUE);
 }
 
 /* A message id is safe in a header if it has no space, brackets or
@@ -349,28 +510,136 @@ set_threading(GMimeObject *obj, const GwLetter *letter)
 		g_mime_object_set_header(obj, "References", refs->str, NULL);
 }
 
+static GMimeObject *
+text_part(const char *subtype, const char *text)
+{
+	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
+
+	g_mime_text_part_set_text(part, text);
+	g_mime_part_set_content_encoding(
+		GMIME_PART(part),
+		g_mime_part_get_best_content_encoding(GMIME_PART(part),
+						      GMIME_ENCODING_CONSTRAINT_7BIT));
+	return GMIME_OBJECT(part);
+}
+
+/* "type/subtype" of a stored content type, lower case, parameters left
+ * out; application/octet-stream unless it is one. */
+static char *
+mime_type(const char *value)
+{
+	static const char token[] = "abcdefghijklmnopqrstuvwxyz0123456789!#$&^_.+-";
+	g_autofree char *v = g_ascii_strdown(value ? value : "", -1);
+	char *slash;
+
+	v[strcspn(v, ";")] = '\0';
+	g_strstrip(v);
+	slash = strchr(v, '/');
+	if (slash == NULL || slash == v || slash[1] == '\0' ||
+	    strspn(v, token) != (gsize)(slash - v) ||
+	    strspn(slash + 1, token) != strlen(slash + 1))
+		return g_strdup("application/octet-stream");
+	return g_steal_pointer(&v);
+}
+
+/* A file name as a name, not a path, on one line; never empty. */
+static char *
+file_name(const char *value)
+{
+	const char *base = value ? value : "";
+	g_autofree char *line = NULL;
+
+	for (const char *p = base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	line = one_line(base, 200);
+	g_strstrip(line);
+	return *line ? g_steal_pointer(&line) : g_strdup("attachment");
+}
+
+static GMimeObject *
+file_part(const GwLetterFile *file)
+{
+	g_autofree char *type = mime_type(file->content_type);
+	g_autofree char *name = file_name(file->filename);
+	char *slash = strchr(type, '/');
+	GMimePart *part;
+	GMimeStream *stream;
+	GMimeDataWrapper *content;
+	gsize len;
+	const guint8 *data = g_bytes_get_data(file->content, &len);
+
+	*slash = '\0';
+	part = g_mime_part_new_with_type(type, slash + 1);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), "attachment");
+	g_mime_part_set_filename(part, name);
+	stream = g_mime_stream_mem_new_with_buffer((const char *)(data ? data : (const guint8 *)""), len);
+	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_object_unref(stream);
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	return GMIME_OBJECT(part);
+}
+
+/* The body: the text, with its HTML alternative if any, followed by the
+ * files if any.  The caller owns the result. */
+static GMimeObject *
+letter_body(const GwLetter *letter)
+{
+	GMimeObject *body = text_part("plain", letter->body);
+	GMimeMultipart *mixed;
+
+	if (letter->html != NULL) {
+		GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+		GMimeObject *html = text_part("html", letter->html);
+
+		g_mime_multipart_add(alt, body);	/* the plainest first */
+		g_mime_multipart_add(alt, html);
+		g_object_unref(body);
+		g_object_unref(html);
+		body = GMIME_OBJECT(alt);
+	}
+	if (letter->n_files == 0)
+		return body;
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, body);
+	g_object_unref(body);
+	for (guint i = 0; i < letter->n_files; i++) {
+		GMimeObject *file = file_part(&letter->files[i]);
+
+		g_mime_multipart_add(mixed, file);
+		g_object_unref(file);
+	}
+	return GMIME_OBJECT(mixed);
+}
+
+static void
+add_addresses(GMimeMessage *msg, GMimeAddressType type, const char *value)
+{
+	InternetAddressList *list = internet_address_list_parse(NULL, value);
+
+	if (list == NULL)
+		return;
+	internet_address_list_append(g_mime_message_get_addresses(msg, type), list);
+	g_object_unref(list);
+}
+
 GBytes *
 gw_ack_compose(const GwLetter *letter)
 {
 	GMimeMessage *msg = g_mime_message_new(TRUE);
 	GMimeObject *obj = GMIME_OBJECT(msg);
-	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+	GMimeObject *body;
 	GMimeFormatOptions *fo = g_mime_format_options_new();
-	InternetAddressList *from = internet_address_list_parse(NULL, letter->from);
-	InternetAddressList *to = internet_address_list_parse(NULL, letter->to);
 	GDateTime *now = g_date_time_new_now_local();
 	char *text;
 	GBytes *out;
 
-	if (from != NULL) {
-		internet_address_list_append(g_mime_message_get_from(msg), from);
-		g_object_unref(from);
-	}
-	if (to != NULL) {
-		internet_address_list_append(
-			g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO), to);
-		g_object_unref(to);
-	}
+	add_addresses(msg, GMIME_ADDRESS_TYPE_FROM, letter->from);
+	add_addresses(msg, GMIME_ADDRESS_TYPE_TO, letter->to);
+	for (guint i = 0; letter->cc != NULL && letter->cc[i] != NULL; i++)
+		add_addresses(msg, GMIME_ADDRESS_TYPE_CC, letter->cc[i]);
 	g_mime_message_set_subject(msg, letter->subject, "utf-8");
 	g_mime_message_set_date(msg, now);
 	g_date_time_unref(now);
@@ -383,13 +652,9 @@ gw_ack_compose(const GwLetter *letter)
 	}
 	if (letter->loop_address != NULL && safe_id(letter->loop_address))
 		g_mime_object_set_header(obj, "X-Loop", letter->loop_address, NULL);
-	g_mime_text_part_set_text(part, letter->body);
-	g_mime_part_set_content_encoding(
-		GMIME_PART(part),
-		g_mime_part_get_best_content_encoding(GMIME_PART(part),
-						      GMIME_ENCODING_CONSTRAINT_7BIT));
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
-	g_object_unref(part);
+	body = letter_body(letter);
+	g_mime_message_set_mime_part(msg, body);
+	g_object_unref(body);
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_UNIX);
 	text = g_mime_object_to_string(obj, fo);
 	g_mime_format_options_free(fo);

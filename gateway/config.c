@@ -51,6 +51,9 @@ typedef enum {
 	KEY_DOMAINS,	/* a list of domain names, kept in lower case */
 	KEY_CHOICE,	/* one of the words of def, "a|b|c" with the default
 			 * first; kept as a string */
+	KEY_AUTHFAILS,	/* a list of sender authentication failures
+			 * (auth_failures), kept as a strv */
+	KEY_HOURS,	/* business hours or "always", kept as a GwHours */
 } KeyType;
 
 typedef enum {
@@ -110,6 +113,9 @@ static const KeyRule key_rules[] = {
 	{ "ack", "similar_rate_limit", KEY_INT, CFG(similar_rate_limit), "3", FALSE, 0, 100000 },
 	{ "ack", "template", KEY_STRING, CFG(ack_template), NULL, TRUE, 0, 0 },
 	{ "ack", "bounce_address", KEY_STRING, CFG(bounce_address), NULL, TRUE, 0, 0 },
+	{ "ack", "trusted_authserv_id", KEY_STRING, CFG(trusted_authserv_id), NULL, TRUE, 0, 0 },
+	{ "ack", "skip_when", KEY_AUTHFAILS, CFG(skip_when), "dmarc-fail", FALSE, 0, 0 },
+	{ "retention", "raw_days", KEY_INT, CFG(retention_raw_days), "0", FALSE, 0, 36500 },
 	{ "smtp", "host", KEY_STRING, SMTP(host), NULL, FALSE, 0, 0 },
 	{ "smtp", "port", KEY_INT, SMTP(port), "0", FALSE, 0, 65535 },
 	{ "smtp", "security", KEY_SECURITY, SMTP(security), "starttls", FALSE, 0, 0 },
@@ -138,8 +144,12 @@ static const KeyRule key_rules[] = {
 	{ "mailbox", "start", KEY_CHOICE, MBOX(start), "unseen|all|new", FALSE, 0, 0 },
 	{ "queue", "ack_within", KEY_INT, QUEUE(ack_within), "0", FALSE, 0, 7 * 86400 },
 	{ "queue", "respond_within", KEY_INT, QUEUE(respond_within), "0", FALSE, 0, 90 * 86400 },
+	{ "queue", "resolve_within", KEY_INT, QUEUE(resolve_within), "0", FALSE, 0, 366 * 86400 },
+	{ "queue", "hours", KEY_HOURS, QUEUE(hours), NULL, TRUE, 0, 0 },
+	{ "queue", "escalate_to", KEY_STRING, QUEUE(escalate_to), NULL, TRUE, 0, 0 },
 	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
 	{ "template", "file", KEY_TEXTFILE, TMPL(path), NULL, FALSE, 0, 0 },
+	{ "template", "html_file", KEY_TEXTFILE, TMPL(html_path), NULL, TRUE, 0, 0 },
 };
 
 #define MAX_TEMPLATE_BYTES (64 * 1024)
@@ -296,6 +306,141 @@ parse_auth(const Source *src, const KeyRule *rule, int line,
 	return TRUE;
 }
 
+/* What [ack] skip_when may name: the acknowledgement reasons of ack.c
+ * for sender authentication that failed. */
+static const char *const auth_failures[] = { "dmarc-fail", "spf-fail", "dkim-fail" };
+
+static gboolean
+parse_authfails(const Source *src, const KeyRule *rule, int line,
+		const char *value, char ***list_out, GError **error)
+{
+	g_auto(GStrv) words = g_strsplit_set(value, ", ", -1);
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
+
+	for (int i = 0; words[i] != NULL; i++) {
+		gboolean known = FALSE, twice = FALSE;
+
+		if (*words[i] == '\0')
+			continue;
+		for (gsize k = 0; k < G_N_ELEMENTS(auth_failures); k++)
+			known |= strcmp(words[i], auth_failures[k]) == 0;
+		if (!known)
+			return fail(error, src, line, "%s: '%s' is none of dmarc-fail, "
+				    "spf-fail, dkim-fail", rule->name, words[i]);
+		for (guint j = 0; j < list->len; j++)
+			twice |= strcmp(list->pdata[j], words[i]) == 0;
+		if (!twice)
+			g_ptr_array_add(list, g_strdup(words[i]));
+	}
+	if (list->len == 0)
+		return fail(error, src, line, "%s must name dmarc-fail, spf-fail or "
+			    "dkim-fail (to trust no header, leave out "
+			    "trusted_authserv_id)", rule->name);
+	g_ptr_array_add(list, NULL);
+	g_ptr_array_set_free_func(list, NULL);
+	*list_out = (char **)g_ptr_array_free(g_steal_pointer(&list), FALSE);
+	return TRUE;
+}
+
+/* "Mon" ... "Sun" (any case) -> 1 ... 7, else 0. */
+static int
+weekday(const char *s, gsize len)
+{
+	static const char *const names[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+
+	for (gsize i = 0; len == 3 && i < G_N_ELEMENTS(names); i++)
+		if (g_ascii_strncasecmp(s, names[i], 3) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+/* "Mon-Fri", "Mon,Wed,Fri", "Mon-Fri,Sun" -> bits 1 to 7. */
+static gboolean
+parse_days(const char *value, guint8 *days_out)
+{
+	g_auto(GStrv) items = g_strsplit(value, ",", -1);
+
+	*days_out = 0;
+	for (int i = 0; items[i] != NULL; i++) {
+		const char *dash = strchr(items[i], '-');
+		int from = weekday(items[i], dash ? (gsize)(dash - items[i]) : strlen(items[i]));
+		int to = dash ? weekday(dash + 1, strlen(dash + 1)) : from;
+
+		if (from == 0 || to == 0 || to < from)
+			return FALSE;
+		for (int d = from; d <= to; d++)
+			*days_out |= 1 << d;
+	}
+	return *days_out != 0;
+}
+
+/* "HH:MM" -> minutes after midnight; 24:00 only as an end. */
+static gboolean
+parse_clock(const char *s, gsize len, gboolean end, int *minutes_out)
+{
+	if (len != 5 || !g_ascii_isdigit(s[0]) || !g_ascii_isdigit(s[1]) || s[2] != ':' ||
+	    !g_ascii_isdigit(s[3]) || !g_ascii_isdigit(s[4]))
+		return FALSE;
+	*minutes_out = ((s[0] - '0') * 10 + s[1] - '0') * 60 + (s[3] - '0') * 10 + s[4] - '0';
+	return (s[3] - '0') < 6 && (*minutes_out < 24 * 60 || (end && *minutes_out == 24 * 60));
+}
+
+/* Letters, '_', '-' and '/', starting with a letter; digits and '+'
+ * only in the Etc/ zones (Etc/GMT+5). */
+static gboolean
+iana_zone_name(const char *s)
+{
+	const char *allowed = g_str_has_prefix(s, "Etc/")
+		? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-/+0123456789"
+		: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-/";
+
+	return g_ascii_isalpha(*s) && strspn(s, allowed) == strlen(s);
+}
+
+/* "Mon-Fri 09:00-17:00 Europe/Berlin", or "always". */
+static gboolean
+parse_hours(const Source *src, const KeyRule *rule, int line, const char *value,
+	    GwHours *hours, GError **error)
+{
+	g_auto(GStrv) words = g_strsplit_set(value, " \t", -1);
+	g_autoptr(GPtrArray) w = g_ptr_array_new();
+	g_autoptr(GTimeZone) tz = NULL;
+	const char *dash;
+
+	for (int i = 0; words[i] != NULL; i++)
+		if (*words[i] != '\0')
+			g_ptr_array_add(w, words[i]);
+	hours->set = TRUE;
+	if (w->len == 1 && strcmp(w->pdata[0], "always") == 0) {
+		hours->always = TRUE;
+		return TRUE;
+	}
+	if (w->len != 3)
+		return fail(error, src, line, "%s must be days, hours and a time zone, "
+			    "such as 'Mon-Fri 09:00-17:00 Europe/Berlin', or 'always'",
+			    rule->name);
+	if (!parse_days(w->pdata[0], &hours->days))
+		return fail(error, src, line, "%s: '%s' are no days such as Mon-Fri "
+			    "or Mon,Wed,Fri", rule->name, (char *)w->pdata[0]);
+	dash = strchr(w->pdata[1], '-');
+	if (dash == NULL ||
+	    !parse_clock(w->pdata[1], dash - (char *)w->pdata[1], FALSE, &hours->start) ||
+	    !parse_clock(dash + 1, strlen(dash + 1), TRUE, &hours->end) ||
+	    hours->start >= hours->end)
+		return fail(error, src, line, "%s: '%s' is no span of the day such as "
+			    "09:00-17:00 (24:00 for midnight)", rule->name,
+			    (char *)w->pdata[1]);
+	/* A name of the tz database, which GLib and PostgreSQL read alike:
+	 * offsets and POSIX rules ("UTC+5") they would read differently. */
+	if (!iana_zone_name(w->pdata[2]) ||
+	    (tz = g_time_zone_new_identifier(w->pdata[2])) == NULL)
+		return fail(error, src, line, "%s: unknown time zone '%s' (give a "
+			    "name such as Europe/Berlin or UTC)", rule->name,
+			    (char *)w->pdata[2]);
+	hours->tz = g_strdup(w->pdata[2]);
+	return TRUE;
+}
+
 static gboolean
 parse_value(const Source *src, const KeyRule *rule, int line,
 	    const char *value, void *field, GError **error)
@@ -416,6 +561,10 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 		return parse_auth(src, rule, line, value, field, error);
 	case KEY_COMMAND:
 		return parse_command(src, rule, line, value, field, error);
+	case KEY_AUTHFAILS:
+		return parse_authfails(src, rule, line, value, field, error);
+	case KEY_HOURS:
+		return parse_hours(src, rule, line, value, field, error);
 	}
 	g_assert_not_reached();
 }
@@ -598,6 +747,11 @@ check_whole(const Source *src, GwConfig *config, GError **error)
 			    "from must be an address such as 'Care <care@example.com>'");
 	if (config->message_id_domain == NULL)
 		config->message_id_domain = g_ascii_strdown(at + 1, -1);
+	if (config->trusted_authserv_id != NULL &&
+	    strpbrk(config->trusted_authserv_id, " \t;()\"\\") != NULL)
+		return fail(error, src, line_of(src, "ack", "trusted_authserv_id"),
+			    "trusted_authserv_id is one name, the first word of the "
+			    "receiving server's Authentication-Results (e.g. mx.example.com)");
 	if (config->smtp.port == 0)
 		config->smtp.port = config->smtp.security == GW_SECURITY_TLS ? 465 : 587;
 	if (!check_auth(src, "smtp", &config->smtp, FALSE, error))
@@ -621,6 +775,8 @@ queue_free(gpointer data)
 
 	g_free(q->name);
 	g_free(q->template);
+	g_free(q->escalate_to);
+	g_free(q->hours.tz);
 	g_free(q);
 }
 
@@ -633,6 +789,8 @@ template_free(gpointer data)
 	g_free(t->path);
 	g_free(t->subject);
 	g_free(t->body);
+	g_free(t->html_path);
+	g_free(t->html);
 	g_free(t);
 }
 
@@ -709,6 +867,61 @@ check_placeholders(const GwTemplateConfig *t, int line, const char *text,
 	return TRUE;
 }
 
+/* In HTML, braces also open CSS and script blocks: only {word}, a word
+ * of lower-case letters right inside the braces, is a placeholder, and
+ * it must be a known one. */
+static gboolean
+check_html_placeholders(const GwTemplateConfig *t, int line, const char *text,
+			GError **error)
+{
+	static const char *const known[] = { "ticket", "subject", "name", "queue", "due" };
+
+	for (const char *o = strchr(text, '{'); o != NULL; o = strchr(o + 1, '{')) {
+		gsize n = strspn(o + 1, "abcdefghijklmnopqrstuvwxyz_");
+		gboolean ok = FALSE;
+
+		if (n == 0 || o[1 + n] != '}')
+			continue;
+		for (gsize k = 0; k < G_N_ELEMENTS(known); k++)
+			ok |= n == strlen(known[k]) && strncmp(o + 1, known[k], n) == 0;
+		if (!ok) {
+			g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+				    "%s:%d: unknown placeholder {%.*s} (known: {ticket} "
+				    "{subject} {name} {queue} {due})", t->html_path,
+				    line, (int)n, o + 1);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* The HTML alternative of a template: UTF-8 text, placeholders known. */
+static gboolean
+read_html_template(GwTemplateConfig *t, GError **error)
+{
+	g_autoptr(GBytes) bytes = gw_config_read_file(t->html_path, MAX_TEMPLATE_BYTES, error);
+	g_auto(GStrv) lines = NULL;
+	g_autofree char *text = NULL;
+	gsize len;
+	const char *data;
+
+	if (bytes == NULL)
+		return FALSE;
+	data = g_bytes_get_data(bytes, &len);
+	text = g_strndup(data ? data : "", len);
+	if (strlen(text) != len || !g_utf8_validate(text, -1, NULL)) {
+		g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
+			    "%s:1: not a UTF-8 text file", t->html_path);
+		return FALSE;
+	}
+	lines = g_strsplit(text, "\n", -1);
+	for (int i = 0; lines[i] != NULL; i++)
+		if (!check_html_placeholders(t, i + 1, lines[i], error))
+			return FALSE;
+	t->html = g_steal_pointer(&text);
+	return TRUE;
+}
+
 /* Splits a template file into its Subject line and body, and checks
  * it; errors name the template file and its line. */
 static gboolean
@@ -748,6 +961,17 @@ read_template(GwTemplateConfig *t, GError **error)
 	return TRUE;
 }
 
+/* name@domain, without spaces, brackets or separators: what
+ * plaint.queues.escalate_to accepts. */
+static gboolean
+bare_address(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	return at != NULL && at != a && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+	       strpbrk(a, " \t<>,;\"") == NULL;
+}
+
 /* Templates are read and queues' template names resolved. */
 static gboolean
 check_sections(const Source *src, GwConfig *config, GError **error)
@@ -759,6 +983,11 @@ check_sections(const Source *src, GwConfig *config, GError **error)
 		if (!read_template(t, error)) {
 			g_prefix_error(error, "%s:%d: [%s]: ", src->path,
 				       line_of(src, group, "file"), group);
+			return FALSE;
+		}
+		if (t->html_path != NULL && !read_html_template(t, error)) {
+			g_prefix_error(error, "%s:%d: [%s]: ", src->path,
+				       line_of(src, group, "html_file"), group);
 			return FALSE;
 		}
 	}
@@ -773,6 +1002,10 @@ check_sections(const Source *src, GwConfig *config, GError **error)
 		if (q->template != NULL && gw_config_template(config, q->template) == NULL)
 			return fail(error, src, line_of(src, group, "template"),
 				    "no [template %s] section", q->template);
+		if (q->escalate_to != NULL && !bare_address(q->escalate_to))
+			return fail(error, src, line_of(src, group, "escalate_to"),
+				    "escalate_to must be one address such as "
+				    "lead@example.com, not '%s'", q->escalate_to);
 	}
 	return TRUE;
 }
@@ -781,7 +1014,7 @@ static gboolean
 load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 {
 	static const char *const fixed[] = {
-		"database", "tickets", "rules", "ack", "smtp", "mail",
+		"database", "tickets", "rules", "ack", "smtp", "mail", "retention",
 	};
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 
@@ -871,6 +1104,8 @@ gw_config_free(GwConfig *config)
 	g_strfreev(config->fallback_charsets);
 	g_strfreev(config->domain_rate_exempt);
 	g_free(config->bounce_address);
+	g_free(config->trusted_authserv_id);
+	g_strfreev(config->skip_when);
 	if (config->mailboxes != NULL)
 		g_ptr_array_unref(config->mailboxes);
 	if (config->queues != NULL)

@@ -2,7 +2,8 @@
  *
  * Owns the main loop and the pipeline it drives.  Each callback does
  * one bounded unit of work (one mailbox poll with its processing and
- * sending, or one outbox round); signals only schedule work, so SIGTERM
+ * sending, one outbox round, one check of deadlines each minute, one
+ * round of retention each hour); signals only schedule work, so SIGTERM
  * lets the current unit finish, except a download: a thread of its own
  * hears SIGTERM and SIGINT and cuts the download short, leaving the
  * mail unflagged on the server for the next run.  A reload that fails keeps the rules
@@ -29,6 +30,8 @@
 #define SMTP_IDLE 30		/* an SMTP session idle this long is closed */
 #define MAX_ROUNDS 20		/* polls in a row while mail keeps coming */
 #define STATUS_ERROR_CHARS 160	/* of the last error in STATUS= */
+#define OVERDUE_INTERVAL 60	/* seconds between checks of deadlines */
+#define RETENTION_INTERVAL 3600	/* seconds between rounds of retention */
 
 typedef struct {
 	const GwConfig *config;
@@ -46,6 +49,9 @@ typedef struct {
 	char *last_error;	/* cleaned to one line */
 	GPtrArray *timers;	/* of MailboxTimer */
 	guint recover;		/* retries processing each second while it fails */
+	int overdue_failures;
+	int retention_failures;
+	guint retention_more;	/* the next round soon, while one was full */
 } Daemon;
 
 typedef struct {
@@ -112,6 +118,7 @@ healed(int *failures, const char *what)
 }
 
 static gboolean on_poll(gpointer data);
+static gboolean on_retention_more(gpointer data);
 static void poll_failed_soon(Daemon *d);
 static gboolean on_recover(gpointer data);
 
@@ -339,6 +346,65 @@ on_outbox(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Missed deadlines: recorded, notified and escalated in the database;
+ * the escalation mails go out with the outbox's next round (NOTIFY
+ * plaint_outbox wakes it). */
+static gboolean
+on_overdue(gpointer data)
+{
+	Daemon *d = data;
+	g_autoptr(GError) err = NULL;
+	guint found;
+
+	if (gw_pipeline_check_overdue(d->pipeline, &found, &err))
+		healed(&d->overdue_failures, "overdue check");
+	else
+		report(d, &d->overdue_failures, "overdue check", err);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_overdue_first(gpointer data)
+{
+	on_overdue(data);
+	return G_SOURCE_REMOVE;
+}
+
+/* One bounded round; while rounds come back full, the next follows a
+ * second later rather than an hour. */
+static gboolean
+on_retention(gpointer data)
+{
+	Daemon *d = data;
+	g_autoptr(GError) err = NULL;
+	gboolean more = FALSE;
+
+	if (gw_pipeline_apply_retention(d->pipeline, &more, &err))
+		healed(&d->retention_failures, "retention");
+	else
+		report(d, &d->retention_failures, "retention", err);
+	if (more && d->retention_more == 0)
+		d->retention_more = g_timeout_add_seconds(1, on_retention_more, d);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_retention_more(gpointer data)
+{
+	Daemon *d = data;
+
+	d->retention_more = 0;
+	on_retention(d);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_retention_first(gpointer data)
+{
+	on_retention(data);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_terminate(gpointer data)
 {
@@ -511,6 +577,12 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 		t->timer = g_idle_add(on_poll, t);
 	}
 	g_timeout_add_seconds(OUTBOX_INTERVAL, on_outbox, &d);
+	g_idle_add(on_overdue_first, &d);
+	g_timeout_add_seconds(OVERDUE_INTERVAL, on_overdue, &d);
+	if (config->retention_raw_days > 0) {
+		g_idle_add(on_retention_first, &d);
+		g_timeout_add_seconds(RETENTION_INTERVAL, on_retention, &d);
+	}
 	ensure_listener(&d);
 	gw_log_notice("started mailboxes=%u rules=%s", config->mailboxes->len,
 		      gw_rules_version(rules));
@@ -519,6 +591,7 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	g_main_loop_run(d.loop);
 	stop_signal_thread(&d, signals);
 	g_clear_handle_id(&d.recover, g_source_remove);
+	g_clear_handle_id(&d.retention_more, g_source_remove);
 	if (watchdog != 0)
 		g_source_remove(watchdog);
 	g_ptr_array_set_size(timers, 0);	/* sessions log out */

@@ -73,6 +73,8 @@ decide(const GwInspect *in, const GwMail *mail, const char *mailbox,
 		in->rules, mailbox ? mailbox : "", mailbox_queue(in, mailbox),
 		in->config ? in->config->unlinked_bounce_queue : "bounces",
 		in->config ? in->config->smtp_from_addr : NULL,
+		in->config ? in->config->trusted_authserv_id : NULL,
+		in->config ? (const char *const *)in->config->skip_when : NULL,
 	};
 
 	gw_decide(&di, mail, trace, d);

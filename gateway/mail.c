@@ -1276,8 +1276,15 @@ gw_mail_references(const GwMail *mail)
 const char *
 gw_mail_header(const GwMail *mail, const char *name)
 {
+	return gw_mail_header_nth(mail, name, 0);
+}
+
+const char *
+gw_mail_header_nth(const GwMail *mail, const char *name, guint n)
+{
 	for (guint i = 0; i < mail->header_names->len; i++)
-		if (g_ascii_strcasecmp(mail->header_names->pdata[i], name) == 0)
+		if (g_ascii_strcasecmp(mail->header_names->pdata[i], name) == 0 &&
+		    n-- == 0)
 			return mail->header_values->pdata[i];
 	return NULL;
 }

@@ -10,6 +10,8 @@
 
 #include <json-glib/json-glib.h>
 
+G_DEFINE_QUARK(gw-outbox-error-quark, gw_outbox_error)
+
 static const char sql_queue_acks[] = "SELECT plaint.queue_acks($1::jsonb)";
 /* Due rows nobody alive is sending, earliest deadline first.  A row is
  * held by this session (claimed_by) until it is recorded; a sender that
@@ -29,7 +31,16 @@ static const char sql_claim[] =
 	"  ORDER BY x.due_at, x.id LIMIT $1 FOR UPDATE SKIP LOCKED) "
 	"RETURNING o.id, o.kind, o.recipient, m.subject, m.body, o.message_id, "
 	"  m.in_reply_to, m.\"references\", o.attempts, "
-	"  extract(epoch FROM o.due_at)::float8::text";
+	"  extract(epoch FROM o.due_at)::float8::text, o.cc, "
+	"  (SELECT count(*) FROM plaint.outbox_attachments a WHERE a.outbox_id = o.id), "
+	"  m.body_html";
+/* The files of one row, in order, with their bytes (a binary result:
+ * the other columns are cast to text). */
+static const char sql_files[] =
+	"SELECT a.filename, a.content_type, b.content, "
+	"  (b.removed_at IS NOT NULL)::text, a.size::text "
+	"FROM plaint.outbox_attachments a JOIN plaint.blobs b ON b.sha256 = a.sha256 "
+	"WHERE a.outbox_id = $1 ORDER BY a.position";
 /* Many rows sent, recorded in one statement. */
 static const char sql_sent[] =
 	"UPDATE plaint.outbox o SET sent_at = now(), smtp_reply = v.reply, "
@@ -62,7 +73,20 @@ gw_outbox_row_free(GwOutboxRow *row)
 	g_free(row->message_id);
 	g_free(row->in_reply_to);
 	g_strfreev(row->references);
+	g_strfreev(row->cc);
+	g_free(row->body_html);
 	g_free(row);
+}
+
+void
+gw_outbox_file_free(GwOutboxFile *file)
+{
+	if (file == NULL)
+		return;
+	g_free(file->filename);
+	g_free(file->content_type);
+	g_bytes_unref(file->content);
+	g_free(file);
 }
 
 static void
@@ -93,6 +117,8 @@ add_ack(JsonBuilder *b, const GwAckRequest *ack)
 	for (guint i = 0; ack->references && ack->references[i]; i++)
 		json_builder_add_string_value(b, ack->references[i]);
 	json_builder_end_array(b);
+	if (ack->body_html != NULL)
+		member(b, "body_html", ack->body_html);
 	json_builder_end_object(b);
 }
 
@@ -154,10 +180,49 @@ gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows, GError **error)
 		row->references = gw_db_result_strv(res, r, 7);
 		row->attempts = (int)gw_db_result_int(res, r, 8);
 		row->due = g_ascii_strtod(gw_db_result_text(res, r, 9), NULL);
+		row->cc = gw_db_result_strv(res, r, 10);
+		row->n_files = (int)gw_db_result_int(res, r, 11);
+		row->body_html = g_strdup(gw_db_result_text(res, r, 12));
 		g_ptr_array_add(rows, row);
 	}
 	/* RETURNING keeps no order: earliest deadline first, here. */
 	g_ptr_array_sort(rows, by_deadline);
+	return TRUE;
+}
+
+gboolean
+gw_outbox_files(GwDb *db, gint64 id, GPtrArray *files, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	gw_db_params_int(p, id);
+	res = gw_db_exec_binary(db, sql_files, p, error);
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		GwOutboxFile *file = g_new0(GwOutboxFile, 1);
+		gint64 size = g_ascii_strtoll(gw_db_result_text(res, r, 4), NULL, 10);
+
+		file->filename = g_strdup(gw_db_result_text(res, r, 0));
+		file->content_type = g_strdup(gw_db_result_text(res, r, 1));
+		file->content = gw_db_result_bytes(res, r, 2);
+		g_ptr_array_add(files, file);
+		if (g_strcmp0(gw_db_result_text(res, r, 3), "true") == 0) {
+			g_set_error(error, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE,
+				    "attachment %d (%s) was removed from the database "
+				    "(retention or erasure) before it was sent", r + 1,
+				    file->filename);
+			return FALSE;
+		}
+		if ((gint64)g_bytes_get_size(file->content) != size) {
+			g_set_error(error, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE,
+				    "attachment %d (%s) holds %" G_GSIZE_FORMAT " bytes, "
+				    "not the %" G_GINT64_FORMAT " it was queued with", r + 1,
+				    file->filename, g_bytes_get_size(file->content), size);
+			return FALSE;
+		}
+	}
 	return TRUE;
 }
 

@@ -49,6 +49,23 @@ struct GwPipeline {
 	gsize fresh_bytes;
 };
 
+/* The SLA of the config's [queue] sections, into plaint.queues; what
+ * changed is said once, when it changes. */
+static gboolean
+seed_queues(GwPipeline *p, GError **error)
+{
+	g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func(g_free);
+
+	if (!gw_ticket_seed_queues(p->db, p->config->queues, p->config->respond_within,
+				   changes, error)) {
+		g_prefix_error(error, "[queue] sections into plaint.queues: ");
+		return FALSE;
+	}
+	for (guint i = 0; i < changes->len; i++)
+		gw_log_notice("%s (from %s)", (char *)changes->pdata[i], p->config->path);
+	return TRUE;
+}
+
 static gboolean
 ensure_db(GwPipeline *p, GError **error)
 {
@@ -61,7 +78,8 @@ ensure_db(GwPipeline *p, GError **error)
 	if (!gw_db_check_schema(p->db, error) ||
 	    !gw_store_register_worker(p->db, error) ||
 	    !gw_ticket_publish_settings(p->db, p->config->ticket_prefix,
-					p->config->message_id_domain, error)) {
+					p->config->message_id_domain, error) ||
+	    !seed_queues(p, error)) {
 		g_clear_pointer(&p->db, gw_db_free);
 		return FALSE;
 	}
@@ -467,16 +485,6 @@ template_for(GwPipeline *p, const GwVerdict *verdict, const GwQueueConfig *qc)
 	return t;
 }
 
-/* "Monday 23 November 2026, 14:05 UTC": when a person will answer. */
-static char *
-due_text(int seconds)
-{
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autoptr(GDateTime) due = g_date_time_add_seconds(now, seconds);
-
-	return g_date_time_format(due, "%A %-d %B %Y, %H:%M UTC");
-}
-
 /* A claimed row on its way to a ticket. */
 typedef struct {
 	GwRaw *raw;
@@ -485,7 +493,7 @@ typedef struct {
 	GwDecision decision;
 	GwThreadKeys keys;
 	GwFiled filed;
-	char *ack_subject, *ack_body, *ack_id, *ack_due;
+	char *ack_subject, *ack_body, *ack_html, *ack_id, *ack_due;
 } Item;
 
 static void
@@ -500,11 +508,13 @@ item_clear(Item *it)
 	gw_filed_clear(&it->filed);
 	g_clear_pointer(&it->ack_subject, g_free);
 	g_clear_pointer(&it->ack_body, g_free);
+	g_clear_pointer(&it->ack_html, g_free);
 	g_clear_pointer(&it->ack_id, g_free);
 	g_clear_pointer(&it->ack_due, g_free);
 }
 
-/* The acknowledgement of the ticket it opened, rendered into it. */
+/* The acknowledgement of the ticket it opened, rendered into it; its
+ * {due} is it->ack_due, from the database. */
 static void
 render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 {
@@ -517,18 +527,18 @@ render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 							   p->config->customer_reply_to);
 	GwAckValues values;
 
-	it->ack_due = due_text(qc && qc->respond_within ? qc->respond_within
-						       : p->config->respond_within);
 	values = (GwAckValues){ it->filed.ticket_number, gw_mail_subject(it->mail),
 				*customer->name ? customer->name : customer->address,
 				queue, it->ack_due };
 	gw_ack_render(t ? t->subject : NULL, t ? t->body : NULL, &values,
 		      &it->ack_subject, &it->ack_body);
+	if (t != NULL && t->html != NULL)
+		it->ack_html = gw_ack_render_html(t->html, &values);
 	it->ack_id = gw_ack_new_message_id(p->config->message_id_domain);
 	*ack_out = (GwAckRequest){
 		it->filed.ticket_id, it->filed.message_row, customer->address,
 		it->ack_subject, it->ack_body, it->ack_id, *irt ? irt : NULL,
-		gw_mail_references(it->mail),
+		gw_mail_references(it->mail), it->ack_html,
 	};
 }
 
@@ -555,17 +565,19 @@ decide_input(GwPipeline *p, const char *mailbox, GwDecideInput *in_out)
 	*in_out = (GwDecideInput){
 		p->rules, mailbox, queue_of(p, mailbox),
 		p->config->unlinked_bounce_queue, p->config->smtp_from_addr,
+		p->config->trusted_authserv_id,
+		(const char *const *)p->config->skip_when,
 	};
 }
 
+/* What filing needs of the config; a queue's own SLA is the
+ * database's (gw_ticket_seed_queues put it there). */
 static void
-ticket_settings(GwPipeline *p, const char *queue, GwTicketSettings *s_out)
+ticket_settings(GwPipeline *p, GwTicketSettings *s_out)
 {
-	const GwQueueConfig *qc = gw_config_queue(p->config, queue);
-
 	*s_out = (GwTicketSettings){
-		p->config->ticket_prefix,
-		qc != NULL && qc->ack_within > 0 ? qc->ack_within : p->config->ack_within,
+		p->config->ticket_prefix, p->config->ack_within,
+		p->config->respond_within,
 		gw_rules_version(p->rules), p->config->customer_reply_to,
 		p->config->tag_from_strangers, p->config->ack_rate_limit,
 		p->config->ack_rate_window, p->config->domain_rate_limit,
@@ -622,9 +634,30 @@ prepare(Worker *w, Item *it, GwTicketFacts *facts_out, GError **error)
 	facts_out->mail = it->mail;
 	facts_out->decision = &it->decision;
 	facts_out->keys = &it->keys;
-	ticket_settings(p, it->decision.queue, &facts_out->settings);
+	ticket_settings(p, &facts_out->settings);
 	note_limit_hits(p, &it->decision.verdict);
 	return TRUE;
+}
+
+/* Fills the {due} of the items to acknowledge (of todo) from the
+ * database, in one round trip. */
+static gboolean
+fill_due(Worker *w, Item *items, GArray *todo, GError **error)
+{
+	guint n = todo->len;
+	g_autofree const char **numbers = g_new0(const char *, n + 1);
+	g_autofree double *due = g_new0(double, n);
+	g_autofree char **tz = g_new0(char *, n + 1);
+	gboolean ok;
+
+	for (guint k = 0; k < n; k++)
+		numbers[k] = items[g_array_index(todo, guint, k)].filed.ticket_number;
+	ok = gw_ticket_response_due(w->db, numbers, n, due, tz, error);
+	for (guint k = 0; ok && k < n; k++)
+		items[g_array_index(todo, guint, k)].ack_due = gw_ack_format_due(due[k], tz[k]);
+	for (guint k = 0; k < n; k++)
+		g_free(tz[k]);
+	return ok;
 }
 
 /* After filing: attachments, and the acknowledgements of new tickets. */
@@ -632,6 +665,7 @@ static gboolean
 finish_items(Worker *w, Item *items, guint n, GError **error)
 {
 	g_autoptr(GArray) acks = g_array_new(FALSE, FALSE, sizeof(GwAckRequest));
+	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint));
 	guint queued;
 
 	for (guint i = 0; i < n; i++) {
@@ -644,12 +678,16 @@ finish_items(Worker *w, Item *items, guint n, GError **error)
 		    !gw_ticket_record_attachments(w->db, it->filed.message_row,
 						  it->mail, error))
 			return FALSE;
-		if (a == GW_TICKET_OPENED && it->filed.ack_suppressed == NULL) {
-			GwAckRequest ack;
+		if (a == GW_TICKET_OPENED && it->filed.ack_suppressed == NULL)
+			g_array_append_val(todo, i);
+	}
+	if (todo->len > 0 && !fill_due(w, items, todo, error))
+		return FALSE;
+	for (guint k = 0; k < todo->len; k++) {
+		GwAckRequest ack;
 
-			render_ack(w->p, it, &ack);
-			g_array_append_val(acks, ack);
-		}
+		render_ack(w->p, &items[g_array_index(todo, guint, k)], &ack);
+		g_array_append_val(acks, ack);
 	}
 	return gw_outbox_enqueue_acks(w->db, (GwAckRequest *)(void *)acks->data,
 				      acks->len, &queued, error);
@@ -900,6 +938,55 @@ gw_pipeline_requeue(GwPipeline *p, gboolean all, const char *reason,
 	return *outcomes_out != NULL;
 }
 
+/* ---- deadlines and retention -------------------------------------- */
+
+#define RETENTION_BATCH 1000	/* raw rows and blobs per round */
+
+gboolean
+gw_pipeline_check_overdue(GwPipeline *p, guint *found_out, GError **error)
+{
+	g_autoptr(GPtrArray) breaches = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_breach_free);
+
+	*found_out = 0;
+	if (!ensure_db(p, error) || !gw_ticket_check_overdue(p->db, breaches, error))
+		return FALSE;
+	for (guint i = 0; i < breaches->len; i++) {
+		const GwBreach *b = breaches->pdata[i];
+
+		if (b->outbox_id != 0)
+			gw_log_warning("ticket=%s overdue=%s due=\"%s\" escalation=outbox %"
+				       G_GINT64_FORMAT, b->ticket, b->kind, b->due_at,
+				       b->outbox_id);
+		else
+			gw_log_warning("ticket=%s overdue=%s due=\"%s\" escalation=none",
+				       b->ticket, b->kind, b->due_at);
+	}
+	*found_out = breaches->len;
+	return TRUE;
+}
+
+gboolean
+gw_pipeline_apply_retention(GwPipeline *p, gboolean *more_out, GError **error)
+{
+	GwRetention done;
+
+	*more_out = FALSE;
+	if (p->config->retention_raw_days == 0)
+		return TRUE;
+	if (!ensure_db(p, error) ||
+	    !gw_store_apply_retention(p->db, p->config->retention_raw_days,
+				      RETENTION_BATCH, &done, error))
+		return FALSE;
+	if (done.raw > 0 || done.blobs > 0)
+		gw_log_notice("retention raw_days=%d removed raw=%" G_GINT64_FORMAT
+			      " blobs=%" G_GINT64_FORMAT " bytes=%" G_GINT64_FORMAT,
+			      p->config->retention_raw_days, done.raw, done.blobs,
+			      done.bytes);
+	*more_out = done.raw == RETENTION_BATCH || done.blobs == RETENTION_BATCH;
+	return TRUE;
+}
+
 /* ---- T3: send ----------------------------------------------------- */
 
 static void
@@ -908,13 +995,91 @@ record_failure(GwPipeline *p, const GwOutboxRow *row, const GError *send_error)
 	g_autoptr(GError) err = NULL;
 	gboolean ok;
 
-	if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT))
+	if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT) ||
+	    g_error_matches(send_error, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE))
 		ok = gw_outbox_mark_failed(p->db, row->id, send_error->message, &err);
 	else
 		ok = gw_outbox_mark_retry(p->db, row->id, send_error->message, &err);
 	if (!ok)	/* claimed by this session: free again when it ends */
 		gw_log_err("outbox=%" G_GINT64_FORMAT " outcome not recorded: %s",
 			   row->id, err->message);
+}
+
+/* The Cc of a row as it goes out: each address once, never the
+ * recipient nor plaint's own (lent from row, NULL-terminated). */
+static GPtrArray *
+row_cc(GwPipeline *p, const GwOutboxRow *row)
+{
+	GPtrArray *cc = g_ptr_array_new();
+
+	for (guint i = 0; row->cc != NULL && row->cc[i] != NULL; i++) {
+		const char *a = row->cc[i];
+		gboolean seen = g_ascii_strcasecmp(a, row->recipient) == 0 ||
+				g_ascii_strcasecmp(a, p->config->smtp_from_addr) == 0;
+
+		for (guint j = 0; !seen && j < cc->len; j++)
+			seen = g_ascii_strcasecmp(a, cc->pdata[j]) == 0;
+		if (!seen && *a != '\0')
+			g_ptr_array_add(cc, (gpointer)a);
+	}
+	g_ptr_array_add(cc, NULL);
+	return cc;
+}
+
+/* The row as a message: its files read from the database. */
+static GBytes *
+compose_row(GwPipeline *p, const GwOutboxRow *row, const char *const *cc,
+	    GError **error)
+{
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_outbox_file_free);
+	g_autofree GwLetterFile *letter_files = NULL;
+	GwLetter letter = {
+		p->config->smtp_from, row->recipient, row->subject, row->body,
+		row->message_id, row->in_reply_to,
+		(const char *const *)row->references, g_strcmp0(row->kind, "ack") == 0,
+		p->config->smtp_from_addr, cc, row->body_html, NULL, 0,
+	};
+
+	if (row->n_files > 0 && !gw_outbox_files(p->db, row->id, files, error))
+		return NULL;
+	letter_files = g_new0(GwLetterFile, files->len + 1);
+	for (guint i = 0; i < files->len; i++) {
+		const GwOutboxFile *f = files->pdata[i];
+
+		letter_files[i] = (GwLetterFile){ f->filename, f->content_type, f->content };
+	}
+	letter.files = letter_files;
+	letter.n_files = files->len;
+	return gw_ack_compose(&letter);
+}
+
+/* Says that row went out, and returns the reply to record (taking
+ * reply over): with the Cc addresses the server refused, which stay out
+ * of the log. */
+static char *
+sent_reply(const GwOutboxRow *row, guint n_cc, char *reply, GPtrArray *refused)
+{
+	g_autofree char *rcpt = gw_log_clean(row->recipient, 80);
+	g_autofree char *list = NULL;
+
+	gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s cc=%u files=%d "
+		    "sent reply=\"%s\"", row->id, row->kind, rcpt, n_cc,
+		    row->n_files, reply);
+	if (refused->len == 0)
+		return reply;
+	gw_log_warning("outbox=%" G_GINT64_FORMAT " %u of %u Cc addresses "
+		       "refused by the server and left out (see "
+		       "plaint.outbox.smtp_reply)", row->id, refused->len, n_cc);
+	g_ptr_array_add(refused, NULL);
+	list = g_strjoinv("; ", (char **)refused->pdata);
+	g_ptr_array_remove_index(refused, refused->len - 1);
+	{
+		char *recorded = g_strdup_printf("%s; Cc refused: %s", reply, list);
+
+		g_free(reply);
+		return recorded;
+	}
 }
 
 /* Rows the SMTP server accepted, not yet in a statement.  Each statement
@@ -953,31 +1118,31 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Unrecorded *u)
 {
 	g_autoptr(GBytes) msg = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) cc = row_cc(p, row);
+	g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *reply = NULL, *rcpt = gw_log_clean(row->recipient, 80);
 	gboolean is_ack = g_strcmp0(row->kind, "ack") == 0;
-	GwLetter letter = {
-		p->config->smtp_from, row->recipient, row->subject, row->body,
-		row->message_id, row->in_reply_to,
-		(const char *const *)row->references, is_ack,
-		p->config->smtp_from_addr,
-	};
 	const char *bounce = p->config->bounce_address;
 
-	msg = gw_ack_compose(&letter);
+	msg = compose_row(p, row, (const char *const *)cc->pdata, &err);
 	/* RFC 3834: automatic answers go with the null sender. */
-	if (gw_smtp_send(smtp, is_ack ? (bounce ? bounce : "") : p->config->smtp_from_addr,
-			 row->recipient, msg, &reply, &err)) {
-		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
-			    row->id, row->kind, rcpt, reply);
+	if (msg != NULL &&
+	    gw_smtp_send(smtp, is_ack ? (bounce ? bounce : "") : p->config->smtp_from_addr,
+			 row->recipient, (const char *const *)cc->pdata, msg,
+			 &reply, refused, &err)) {
+		g_autofree char *recorded = sent_reply(row, cc->len - 1,
+						       g_steal_pointer(&reply), refused);
+
 		gw_crash_point("sent", msg);
 		g_array_append_val(u->ids, row->id);
-		g_ptr_array_add(u->replies, g_steal_pointer(&reply));
+		g_ptr_array_add(u->replies, g_steal_pointer(&recorded));
 		record(p, u, FALSE);
 		return;
 	}
 	gw_log_warning("outbox=%" G_GINT64_FORMAT " kind=%s to=%s attempt=%d %s: %s",
 		       row->id, row->kind, rcpt, row->attempts,
-		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT)
+		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT) ||
+		       g_error_matches(err, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE)
 			       ? "failed" : "deferred", err->message);
 	record_failure(p, row, err);
 }

@@ -240,9 +240,33 @@ gw_smtp_ok(const GwSmtp *smtp)
 	return !smtp->broken;
 }
 
+/* Each Cc address in turn, after the main recipient: one the server
+ * refuses is left out (and named in refused), the others still get the
+ * mail.  A connection that broke fails the whole. */
+static gboolean
+add_cc(GwSmtp *smtp, const char *const *cc, GPtrArray *refused, GError **error)
+{
+	for (guint i = 0; cc != NULL && cc[i] != NULL; i++) {
+		int r = mailesmtp_rcpt(smtp->session, cc[i], 0, NULL);
+
+		if (r == MAILSMTP_NO_ERROR)
+			continue;
+		if (smtp->session->response_code == 0 || r == MAILSMTP_ERROR_STREAM)
+			return fail(smtp, error, r, "RCPT TO");
+		if (refused != NULL) {
+			g_autofree char *reply = reply_text(smtp);
+			g_autofree char *addr = gw_log_clean(cc[i], 80);
+
+			g_ptr_array_add(refused, g_strdup_printf("%s (%s)", addr, reply));
+		}
+	}
+	return TRUE;
+}
+
 gboolean
 gw_smtp_send(GwSmtp *smtp, const char *envelope_from, const char *rcpt,
-	     GBytes *message, char **reply_out, GError **error)
+	     const char *const *cc, GBytes *message, char **reply_out,
+	     GPtrArray *refused, GError **error)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(message, &len);
@@ -260,6 +284,8 @@ gw_smtp_send(GwSmtp *smtp, const char *envelope_from, const char *rcpt,
 		mailsmtp_reset(smtp->session);
 		return FALSE;
 	}
+	if (!add_cc(smtp, cc, refused, error))
+		return FALSE;
 	r = mailsmtp_data(smtp->session);
 	if (r != MAILSMTP_NO_ERROR) {
 		fail(smtp, error, r, "DATA");

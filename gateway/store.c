@@ -1,9 +1,17 @@
 /* store.c - the raw_messages table and the mailbox cursors.
  *
  * Owns the statements on plaint.raw_messages and plaint.mailboxes.
- * Never deletes or rewrites raw bytes: a row changes only its state. */
+ * Never deletes or rewrites raw bytes: a row changes only its state.
+ * The one exception is retention, which only plaint.apply_retention()
+ * decides, for mail of tickets closed longer ago than [retention]
+ * raw_days; this module merely calls it. */
 #include "gw-store.h"
 
+#include <string.h>
+
+static const char sql_retention[] =
+	"SELECT raw_removed, blobs_removed, bytes_freed "
+	"FROM plaint.apply_retention($1::integer, $2::integer)";
 static const char sql_insert[] =
 	"INSERT INTO plaint.raw_messages (mailbox, uidvalidity, uid, "
 	"  internaldate, sha256, size, raw) "
@@ -537,5 +545,24 @@ gw_store_routed_batch(GwDb *db, const char *since, gint64 after_id, int limit,
 		row->rules_version = g_strdup(gw_db_result_text(res, r, 13));
 		g_ptr_array_add(rows, row);
 	}
+	return TRUE;
+}
+
+gboolean
+gw_store_apply_retention(GwDb *db, int raw_days, int batch, GwRetention *done_out,
+			 GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	memset(done_out, 0, sizeof *done_out);
+	gw_db_params_int(p, raw_days);
+	gw_db_params_int(p, batch);
+	res = gw_db_exec(db, sql_retention, p, error);
+	if (res == NULL)
+		return FALSE;
+	done_out->raw = gw_db_result_int(res, 0, 0);
+	done_out->blobs = gw_db_result_int(res, 0, 1);
+	done_out->bytes = gw_db_result_int(res, 0, 2);
 	return TRUE;
 }

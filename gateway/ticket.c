@@ -11,6 +11,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "gw-config.h"
+
 static const char sql_file[] =
 	"SELECT raw_id, action, ticket_id, ticket_number, message_row, "
 	"ack_suppressed, note FROM plaint.file_messages($1::jsonb)";
@@ -19,6 +21,17 @@ static const char sql_known_blobs[] =
 static const char sql_attachment[] =
 	"SELECT plaint.add_attachment($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+static const char sql_seed_queues[] =
+	"SELECT queue, changed FROM plaint.seed_queues($1::jsonb, $2::integer)";
+/* The deadline plaint.overdue holds a ticket to, and the zone to say it in. */
+static const char sql_response_due[] =
+	"SELECT o.number, extract(epoch FROM o.first_response_due_at)::float8::text, "
+	"  q.hours_tz "
+	"FROM plaint.open_tickets o JOIN plaint.queues q ON q.name = o.queue "
+	"WHERE o.number = ANY ($1::text[])";
+static const char sql_check_overdue[] =
+	"SELECT ticket, kind, due_at::text, coalesce(outbox_id, 0) "
+	"FROM plaint.check_overdue()";
 static const char sql_settings[] =
 	"INSERT INTO plaint.settings (key, value) "
 	"VALUES ('ticket_prefix', upper($1)), ('message_id_domain', $2) "
@@ -148,6 +161,7 @@ add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
 	add_array(b, "limit_hits", v->limit_hits);
 	add_text(b, "ack_suppressed", gw_ack_reason_name(d->ack));
 	add_int(b, "ack_within", s->ack_within);
+	add_int(b, "respond_within", s->respond_within);
 	add_int(b, "ack_rate_limit", s->ack_rate_limit);
 	add_int(b, "ack_rate_window", s->ack_rate_window);
 	add_int(b, "domain_rate_limit", s->domain_rate_limit);
@@ -317,4 +331,133 @@ gw_ticket_publish_settings(GwDb *db, const char *prefix,
 	gw_db_params_text(p, message_id_domain);
 	res = gw_db_exec(db, sql_settings, p, error);
 	return res != NULL;
+}
+
+/* One [queue NAME] as plaint.seed_queues() reads it: only what it sets. */
+static void
+add_queue(JsonBuilder *b, const GwQueueConfig *q)
+{
+	const GwHours *h = &q->hours;
+
+	json_builder_begin_object(b);
+	add_text(b, "name", q->name);
+	if (q->ack_within > 0)
+		add_int(b, "ack_within", q->ack_within);
+	if (q->respond_within > 0)
+		add_int(b, "first_response", q->respond_within);
+	if (q->resolve_within > 0)
+		add_int(b, "resolve_within", q->resolve_within);
+	if (q->escalate_to != NULL)
+		add_text(b, "escalate_to", q->escalate_to);
+	if (h->set && h->always) {
+		add_text(b, "hours", "always");
+	} else if (h->set) {
+		g_autofree char *start = g_strdup_printf("%02d:%02d", h->start / 60, h->start % 60);
+		g_autofree char *end = g_strdup_printf("%02d:%02d", h->end / 60, h->end % 60);
+
+		json_builder_set_member_name(b, "hours");
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "days");
+		json_builder_begin_array(b);
+		for (int d = 1; d <= 7; d++)
+			if (h->days & (1 << d))
+				json_builder_add_int_value(b, d);
+		json_builder_end_array(b);
+		add_text(b, "start", start);
+		add_text(b, "end", end);
+		add_text(b, "tz", h->tz);
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+}
+
+gboolean
+gw_ticket_seed_queues(GwDb *db, const GPtrArray *queues, int respond_within,
+		      GPtrArray *changes_out, GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	if (queues->len == 0)
+		return TRUE;
+	json_builder_begin_array(b);
+	for (guint i = 0; i < queues->len; i++)
+		add_queue(b, queues->pdata[i]);
+	json_builder_end_array(b);
+	root = json_builder_get_root(b);
+	gw_db_params_json(p, root);
+	gw_db_params_int(p, respond_within);
+	res = gw_db_exec(db, sql_seed_queues, p, error);
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++)
+		g_ptr_array_add(changes_out, g_strdup_printf(
+			"queue=%s %s", gw_db_result_text(res, r, 0),
+			gw_db_result_text(res, r, 1)));
+	return TRUE;
+}
+
+gboolean
+gw_ticket_response_due(GwDb *db, const char *const *numbers, guint n,
+		       double *due_out, char **tz_out, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GHashTable) index = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree const char **strv = g_new0(const char *, n + 1);
+
+	for (guint i = 0; i < n; i++) {
+		due_out[i] = 0;
+		tz_out[i] = NULL;
+		strv[i] = numbers[i];
+		g_hash_table_insert(index, (gpointer)numbers[i], GUINT_TO_POINTER(i + 1));
+	}
+	gw_db_params_strv(p, strv);
+	res = gw_db_exec(db, sql_response_due, p, error);
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		guint i = GPOINTER_TO_UINT(g_hash_table_lookup(
+			index, gw_db_result_text(res, r, 0)));
+		const char *due = gw_db_result_text(res, r, 1);
+
+		if (i == 0 || due == NULL)
+			continue;
+		due_out[i - 1] = g_ascii_strtod(due, NULL);
+		g_free(tz_out[i - 1]);
+		tz_out[i - 1] = g_strdup(gw_db_result_text(res, r, 2));
+	}
+	return TRUE;
+}
+
+void
+gw_breach_free(GwBreach *breach)
+{
+	if (breach == NULL)
+		return;
+	g_free(breach->ticket);
+	g_free(breach->kind);
+	g_free(breach->due_at);
+	g_free(breach);
+}
+
+gboolean
+gw_ticket_check_overdue(GwDb *db, GPtrArray *breaches, GError **error)
+{
+	g_autoptr(GwDbResult) res = gw_db_exec(db, sql_check_overdue, NULL, error);
+
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		GwBreach *b = g_new0(GwBreach, 1);
+
+		b->ticket = g_strdup(gw_db_result_text(res, r, 0));
+		b->kind = g_strdup(gw_db_result_text(res, r, 1));
+		b->due_at = g_strdup(gw_db_result_text(res, r, 2));
+		b->outbox_id = gw_db_result_int(res, r, 3);
+		g_ptr_array_add(breaches, b);
+	}
+	return TRUE;
 }

@@ -27,6 +27,9 @@ typedef enum {
 	GW_ACK_RULE_NO_ACK,		/* a rule said no-ack */
 	GW_ACK_RULE_DROP,		/* a rule said drop */
 	GW_ACK_BOUNCE,			/* filed as a bounce */
+	GW_ACK_DMARC_FAIL,		/* the trusted server: dmarc=fail */
+	GW_ACK_SPF_FAIL,		/* spf=fail */
+	GW_ACK_DKIM_FAIL,		/* dkim=fail, and no dkim=pass */
 	GW_ACK_N_REASONS
 } GwAckReason;
 
@@ -37,6 +40,23 @@ const char *gw_ack_reason_name(GwAckReason reason);
 /* The loop guard: why no acknowledgement may go to mail, or GW_ACK_YES.
  * own_addr: our From address (may be NULL). */
 GwAckReason gw_ack_guard(const GwMail *mail, const char *own_addr);
+
+/* Sender authentication that failed, as a receiving server reports it
+ * (RFC 8601). */
+typedef enum {
+	GW_AUTH_DMARC_FAIL = 1 << 0,	/* dmarc=fail */
+	GW_AUTH_SPF_FAIL = 1 << 1,	/* spf=fail (softfail is not) */
+	GW_AUTH_DKIM_FAIL = 1 << 2,	/* a dkim=fail and no dkim=pass */
+} GwAuthFailure;
+
+/* What the server named authserv_id said of mail in the topmost
+ * Authentication-Results field whose authserv-id is that name (any
+ * case): the GwAuthFailure bits of what failed, 0 if nothing did.
+ * Fields of other servers, and any of that name further down (which a
+ * sender can write), are not read.  *found_out: whether such a field
+ * was there.  NULL or "" authserv_id: nothing is trusted. */
+guint gw_ack_auth_failures(const GwMail *mail, const char *authserv_id,
+			   gboolean *found_out);
 
 /* What the structure of mail says of it being a bounce; words in the
  * subject or the sender's name never make one. */
@@ -62,6 +82,11 @@ typedef struct {
 	const char *due;	/* when a person will answer */
 } GwAckValues;
 
+/* A deadline as {due} says it: "Monday 23 November 2026, 14:05 UTC",
+ * in the zone tz (NULL or unknown: UTC), at unix_seconds (caller frees;
+ * "" for 0, a deadline nobody knows). */
+char *gw_ack_format_due(double unix_seconds, const char *tz);
+
 /* The acknowledgement's subject and text (caller frees both) from a
  * template's subject and body (NULL: the built-in ones).  Values are
  * put in as single lines, so nothing a customer wrote can add a line
@@ -69,6 +94,20 @@ typedef struct {
 void gw_ack_render(const char *subject_template, const char *body_template,
 		   const GwAckValues *values, char **subject_out,
 		   char **body_out);
+
+/* The HTML alternative of an acknowledgement (caller frees) from an
+ * HTML template: the values as gw_ack_render puts them in, then escaped
+ * as HTML text, so that nothing a customer wrote becomes markup. */
+char *gw_ack_render_html(const char *html_template, const GwAckValues *values);
+
+/* A file a letter carries, sent as an attachment under its name. */
+typedef struct {
+	const char *filename;		/* NULL or "": "attachment" */
+	const char *content_type;	/* "application/pdf"; a value that is
+					 * no type/subtype is sent as
+					 * application/octet-stream */
+	GBytes *content;		/* lent */
+} GwLetterFile;
 
 typedef struct {
 	const char *from;		/* "Name <addr>" */
@@ -80,9 +119,17 @@ typedef struct {
 	const char *const *references;	/* or NULL */
 	gboolean auto_submitted;	/* acknowledgements: auto-replied */
 	const char *loop_address;	/* for X-Loop, or NULL */
+	const char *const *cc;		/* Cc addresses, NULL-terminated, or
+					 * NULL */
+	const char *html;		/* UTF-8 HTML said as well as body
+					 * (multipart/alternative), or NULL */
+	const GwLetterFile *files;	/* n_files attachments
+					 * (multipart/mixed), or NULL */
+	guint n_files;
 } GwLetter;
 
-/* The whole message with LF line ends (smtp.c sends CRLF). */
+/* The whole message with LF line ends (smtp.c sends CRLF).  Text parts
+ * are quoted-printable where a line needs it, files base64. */
 GBytes *gw_ack_compose(const GwLetter *letter);
 
 /* A fresh Message-ID (without <>) at domain. */

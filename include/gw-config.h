@@ -52,19 +52,37 @@ typedef struct {
 } GwMailboxConfig;
 
 /* [template NAME]: an acknowledgement text with {ticket}, {subject},
- * {name}, {queue} and {due} placeholders. */
+ * {name}, {queue} and {due} placeholders, and maybe an HTML
+ * alternative with the same placeholders. */
 typedef struct {
 	char *name;
 	char *path;		/* its file */
 	char *subject;		/* the "Subject:" line's value */
 	char *body;		/* after the blank line */
+	char *html_path;	/* html_file, or NULL */
+	char *html;		/* its whole text, or NULL */
 } GwTemplateConfig;
 
-/* [queue NAME]: overrides for one queue; 0 and NULL mean the default. */
+/* [queue NAME] hours: when the queue is staffed, for its deadlines. */
+typedef struct {
+	gboolean set;		/* the key was given */
+	gboolean always;	/* "always": every hour counts */
+	guint8 days;		/* bit d set: ISO weekday d (1 Monday ... 7
+				 * Sunday) is staffed */
+	int start, end;		/* minutes after midnight; end <= 24:00 */
+	char *tz;		/* the zone of start and end */
+} GwHours;
+
+/* [queue NAME]: one queue's SLA, written into plaint.queues at start
+ * (gw_ticket_seed_queues), and its template.  0, NULL and an unset
+ * hours leave the database's value alone. */
 typedef struct {
 	char *name;
-	int ack_within;
-	int respond_within;
+	int ack_within;		/* seconds: queues.ack_within */
+	int respond_within;	/* queues.first_response */
+	int resolve_within;	/* queues.resolve_within */
+	char *escalate_to;	/* queues.escalate_to */
+	GwHours hours;		/* queues.hours_* */
 	char *template;		/* a [template] name */
 } GwQueueConfig;
 
@@ -83,7 +101,8 @@ typedef struct {
 	char *rules_dir;
 	gboolean rules_jit;
 	int ack_within;		/* seconds from arrival to SMTP 250 */
-	int respond_within;	/* seconds to a person's answer ({due}) */
+	int respond_within;	/* seconds to a person's first answer, for
+				 * queues plaint creates */
 	int ack_rate_limit;	/* acks per sender and window; 0: no limit */
 	int ack_rate_window;	/* seconds */
 	int domain_rate_limit;	/* acks per domain and window; 0: no limit */
@@ -92,6 +111,12 @@ typedef struct {
 	int similar_rate_limit;	/* acked mail of one shape per domain; 0: none */
 	char *ack_template;	/* a [template] name, NULL: built in */
 	char *bounce_address;	/* envelope sender of acks, NULL: <> */
+	char *trusted_authserv_id; /* whose Authentication-Results count;
+				 * NULL: nobody's */
+	char **skip_when;	/* "dmarc-fail", "spf-fail", "dkim-fail":
+				 * what withholds an ack; never NULL */
+	int retention_raw_days;	/* raw mail of tickets closed this many
+				 * days ago is emptied; 0: kept forever */
 	GwServerConfig smtp;
 	char *smtp_from;	/* header From of every outgoing mail */
 	char *smtp_from_addr;	/* its bare address, for loops and ids */

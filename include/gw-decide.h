@@ -20,6 +20,13 @@ typedef struct {
 	const char *bounce_queue;	/* for reports that name no mail of
 					 * plaint's (unlinked_bounce_queue) */
 	const char *own_address;	/* plaint's From address, or NULL */
+	const char *trusted_authserv_id; /* the receiving server whose
+					 * Authentication-Results count, or
+					 * NULL: none do */
+	const char *const *skip_when;	/* of "dmarc-fail", "spf-fail",
+					 * "dkim-fail": failures that
+					 * withhold the acknowledgement
+					 * (NULL-terminated, or NULL) */
 } GwDecideInput;
 
 typedef struct {

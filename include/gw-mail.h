@@ -124,6 +124,9 @@ gsize gw_mail_size(const GwMail *mail);
 const char *const *gw_mail_references(const GwMail *mail);
 /* The first header field called name (any case), decoded, or NULL. */
 const char *gw_mail_header(const GwMail *mail, const char *name);
+/* The field called name that comes n-th from the top (0: the first),
+ * decoded, or NULL when there are no more. */
+const char *gw_mail_header_nth(const GwMail *mail, const char *name, guint n);
 /* TRUE when the text body was cut at limits->max_text_bytes. */
 gboolean gw_mail_truncated(const GwMail *mail);
 /* Limits the message reached, one sentence each (lent,

@@ -18,11 +18,12 @@ typedef struct {
 	const char *message_id;		/* without <> */
 	const char *in_reply_to;	/* without <>, or NULL */
 	const char *const *references;	/* NULL-terminated, or NULL */
+	const char *body_html;		/* its HTML alternative, or NULL */
 } GwAckRequest;
 
 typedef struct {
 	gint64 id;
-	char *kind;			/* "ack" or "reply" */
+	char *kind;			/* "ack", "reply" or "escalation" */
 	char *recipient;
 	char *subject;
 	char *body;
@@ -31,9 +32,29 @@ typedef struct {
 	char **references;		/* NULL-terminated */
 	int attempts;			/* including this one */
 	double due;			/* the deadline, seconds since 1970 */
+	char *body_html;		/* the HTML alternative, or NULL */
+	char **cc;			/* NULL-terminated, maybe empty */
+	int n_files;			/* attachments (gw_outbox_files) */
 } GwOutboxRow;
 
 void gw_outbox_row_free(GwOutboxRow *row);
+
+/* An attachment of an outgoing mail, as plaint.outbox_attachments
+ * names it, with its bytes from plaint.blobs. */
+typedef struct {
+	char *filename;
+	char *content_type;
+	GBytes *content;
+} GwOutboxFile;
+
+void gw_outbox_file_free(GwOutboxFile *file);
+
+#define GW_OUTBOX_ERROR (gw_outbox_error_quark())
+GQuark gw_outbox_error_quark(void);
+typedef enum {
+	GW_OUTBOX_ERROR_FILE_GONE,	/* a blob was emptied since it was
+					 * queued: the mail can never go */
+} GwOutboxError;
 
 /* Queues the n acknowledgements in one round trip; a ticket that has
  * one already gets none (exactly once is a UNIQUE constraint).
@@ -47,6 +68,12 @@ gboolean gw_outbox_enqueue_acks(GwDb *db, const GwAckRequest *acks, guint n,
  * gw_outbox_row_free). */
 gboolean gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows,
 			     GError **error);
+/* Appends the GwOutboxFile* of row id to files (which frees them with
+ * gw_outbox_file_free), in order.  GW_OUTBOX_ERROR_FILE_GONE: a file's
+ * content was removed (retention, erasure) or is not the size it was
+ * queued with; other errors are the database's. */
+gboolean gw_outbox_files(GwDb *db, gint64 id, GPtrArray *files,
+			 GError **error);
 /* Records that the server accepted the rows of ids (gint64), with its
  * replies (char*, parallel), without waiting: the statement runs while
  * the next mail goes out (gw_db_send); its outcome is read before the

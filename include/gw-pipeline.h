@@ -43,6 +43,16 @@ gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
 /* Closes the SMTP session kept between sends once it has been idle
  * this many seconds (plaint run calls it from a timer). */
 void gw_pipeline_close_idle(GwPipeline *pipeline, int seconds);
+/* Runs plaint.check_overdue(): each deadline newly missed is recorded,
+ * notified and (if its queue says to) escalated by a mail in the
+ * outbox, and logged here.  *found_out: how many. */
+gboolean gw_pipeline_check_overdue(GwPipeline *pipeline, guint *found_out,
+				   GError **error);
+/* One bounded round of retention ([retention] raw_days; nothing when it
+ * is 0), logged if it removed anything.  *more_out: a full round, so
+ * more may be waiting. */
+gboolean gw_pipeline_apply_retention(GwPipeline *pipeline, gboolean *more_out,
+				     GError **error);
 /* Stores one message handed over by an MTA (T1 for ingest) under
  * mailbox (its queue applies), and processes it. */
 gboolean gw_pipeline_ingest(GwPipeline *pipeline, const char *mailbox,

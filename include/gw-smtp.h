@@ -22,11 +22,16 @@ typedef enum {
 GwSmtp *gw_smtp_connect(const GwServerConfig *server, GError **error);
 void gw_smtp_free(GwSmtp *smtp);	/* QUIT, best effort */
 
-/* Sends message from envelope_from ("" is the null sender) to rcpt.
- * *reply_out: the server's final reply ("250 ..."), caller frees.  On
- * failure the connection may be unusable: check gw_smtp_ok(). */
+/* Sends message from envelope_from ("" is the null sender) to rcpt and
+ * to each address of cc (NULL-terminated, or NULL).  rcpt must be
+ * accepted; a Cc address the server refuses is left out and described
+ * ("addr (550 ...)") in refused (may be NULL), and the others get the
+ * mail.  *reply_out: the server's final reply ("250 ..."), caller
+ * frees.  On failure the connection may be unusable: check
+ * gw_smtp_ok(). */
 gboolean gw_smtp_send(GwSmtp *smtp, const char *envelope_from,
-		      const char *rcpt, GBytes *message, char **reply_out,
+		      const char *rcpt, const char *const *cc,
+		      GBytes *message, char **reply_out, GPtrArray *refused,
 		      GError **error);
 gboolean gw_smtp_ok(const GwSmtp *smtp);
 

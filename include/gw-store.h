@@ -147,3 +147,17 @@ void gw_routed_free(GwRouted *routed);
  * in id order; appends GwRouted* to rows (which frees them). */
 gboolean gw_store_routed_batch(GwDb *db, const char *since, gint64 after_id,
 			       int limit, GPtrArray *rows, GError **error);
+
+/* What one round of retention removed. */
+typedef struct {
+	gint64 raw;		/* raw messages emptied */
+	gint64 blobs;		/* blob contents emptied */
+	gint64 bytes;		/* freed, both together */
+} GwRetention;
+
+/* One round of plaint.apply_retention(raw_days, batch): the raw bytes of
+ * mail on tickets resolved or closed more than raw_days ago, and blobs
+ * nothing live uses, at most batch of each (autocommit).  Call again
+ * while a count equals batch. */
+gboolean gw_store_apply_retention(GwDb *db, int raw_days, int batch,
+				  GwRetention *done_out, GError **error);

@@ -22,7 +22,9 @@ typedef enum {
 
 typedef struct {
 	const char *prefix;		/* ticket numbers: PREFIX-1042 */
-	int ack_within;			/* seconds */
+	int ack_within;			/* seconds, unless the queue has its own */
+	int respond_within;		/* seconds: first_response of a queue
+					 * this message makes */
 	const char *rules_version;
 	gboolean customer_reply_to;	/* see gw_ticket_customer() */
 	const char *tag_from_strangers;	/* "thread" or "new" */
@@ -74,6 +76,38 @@ void gw_filed_clear(GwFiled *filed);
  * ticket prefix and the Message-ID domain (autocommit). */
 gboolean gw_ticket_publish_settings(GwDb *db, const char *prefix,
 				    const char *message_id_domain, GError **error);
+
+/* Writes the SLA keys each [queue NAME] of queues (GwQueueConfig*) sets
+ * into plaint.queues (plaint.seed_queues), leaving the others alone; a
+ * queue it makes gets first_response = respond_within seconds unless
+ * its section gives one.  Appends to changes_out one "queue=NAME WHAT"
+ * line for each queue it changed (autocommit). */
+gboolean gw_ticket_seed_queues(GwDb *db, const GPtrArray *queues,
+			       int respond_within, GPtrArray *changes_out,
+			       GError **error);
+
+/* When a person's first answer to each of the n tickets numbers is
+ * due: plaint.open_tickets' first_response_due_at, the queue's SLA in
+ * its business hours.  due_out[i]: seconds since 1970, 0 if unknown;
+ * tz_out[i]: the queue's time zone, or NULL (caller frees each). */
+gboolean gw_ticket_response_due(GwDb *db, const char *const *numbers, guint n,
+				double *due_out, char **tz_out, GError **error);
+
+/* A deadline a ticket missed, found now by plaint.check_overdue(). */
+typedef struct {
+	char *ticket;		/* CMP-1042 */
+	char *kind;		/* ack, first_response or resolution */
+	char *due_at;		/* as PostgreSQL writes a timestamptz */
+	gint64 outbox_id;	/* the escalation mail queued, 0 if none */
+} GwBreach;
+
+void gw_breach_free(GwBreach *breach);
+
+/* Runs plaint.check_overdue() (autocommit): each newly missed deadline
+ * is recorded once, notified on plaint_overdue and escalated by mail if
+ * its queue says to.  Appends a GwBreach* to breaches (which frees them
+ * with gw_breach_free) for each one found now. */
+gboolean gw_ticket_check_overdue(GwDb *db, GPtrArray *breaches, GError **error);
 
 /* Records the attachments of the filed message message_row, storing
  * their contents once per sha256.  No statement at all for a message

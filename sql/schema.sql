@@ -186,6 +186,7 @@ CREATE TABLE plaint.messages (
     fingerprint text,
     entered_by text,
     shape text,
+    body_html text,
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
     CONSTRAINT messages_fingerprint_is_sha256 CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT messages_inbound_is_fetched_or_entered CHECK (
@@ -333,6 +334,12 @@ COMMENT ON COLUMN plaint.messages.entered_by IS 'For an inbound message an agent
 --
 
 COMMENT ON COLUMN plaint.messages.shape IS 'Inbound: a digest of the message''s own text (quoted lines left out, letters only, lower case); near-identical mail shares it ([ack] similar_rate_limit)';
+
+--
+-- Name: COLUMN messages.body_html; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.body_html IS 'Outgoing: the HTML alternative sent with body (multipart/alternative), from an acknowledgement template''s html_file; NULL: text only';
 
 --
 -- Name: outbox; Type: TABLE; Schema: plaint

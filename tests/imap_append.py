@@ -1,9 +1,11 @@
 """Put test messages into a mailbox of the test Dovecot, or list their flags.
 
   /usr/bin/python3 tests/imap_append.py --port P [--user alice]
-      [--password alicepw] [--folder INBOX] [--flags '\\Seen'] FILE...
+      [--password alicepw] [--folder INBOX] [--flags '\\Seen']
+      [--date 2026-11-20T15:00:00+01:00] FILE...
       APPENDs each FILE (raw bytes, bare LF turned into CRLF) over plain IMAP
-      to 127.0.0.1 and prints one line per file:
+      to 127.0.0.1, with --date as its INTERNALDATE (when the server
+      received it; default now), and prints one line per file:
           APPENDUID <uidvalidity> <uid> <file>
       A folder that does not exist yet is created.
 
@@ -17,6 +19,7 @@ Exit status 0 on success, 1 with a message on stderr on any failure
 (connection, login, APPEND rejected, unreadable file), 2 on bad usage.
 """
 import argparse
+import datetime
 import imaplib
 import re
 import sys
@@ -70,6 +73,9 @@ def append_files(conn, args):
     if flags and not flags.startswith("("):
         flags = f"({flags})"
     created = False
+    date = None
+    if args.date:
+        date = imaplib.Time2Internaldate(datetime.datetime.fromisoformat(args.date))
     for path in args.files:
         try:
             with open(path, "rb") as f:
@@ -80,14 +86,14 @@ def append_files(conn, args):
             raise Failure(f"{path} is empty")
         raw = BARE_LF.sub(b"\r\n", raw)
         try:
-            typ, data = conn.append(mailbox, flags, None, raw)
+            typ, data = conn.append(mailbox, flags, date, raw)
         except imaplib.IMAP4.error as e:
             typ, data = "NO", [text_of(e).encode()]
         if typ != "OK" and not created and b"TRYCREATE" in b" ".join(
                 d for d in data if isinstance(d, bytes)).upper():
             check(f"CREATE {args.folder}", *conn.create(mailbox))
             created = True
-            typ, data = conn.append(mailbox, flags, None, raw)
+            typ, data = conn.append(mailbox, flags, date, raw)
         check(f"APPEND {path} to {args.folder}", typ, data)
         m = APPENDUID.search(data[0] if data and isinstance(data[0], bytes) else b"")
         if not m:
@@ -129,6 +135,7 @@ def main():
     p.add_argument("--password", default="alicepw")
     p.add_argument("--folder", default="INBOX")
     p.add_argument("--flags", default=None, help=r"flags for APPEND, e.g. '\Seen \Flagged'")
+    p.add_argument("--date", default=None, help="INTERNALDATE, ISO 8601 with its offset")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--list-flags", action="store_true",
                    help="print '<uid> (<flags>)' for every message in the folder")

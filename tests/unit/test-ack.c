@@ -67,6 +67,63 @@ test_guard(void)
 }
 
 /* Only structure makes a bounce: words and senders do not. */
+#define AR "Authentication-Results: "
+static const struct {
+	const char *headers;
+	gboolean found;		/* a field of mx.example.com */
+	guint failures;
+} auth_cases[] = {
+	{ AR "mx.example.com; dmarc=fail (p=reject) header.from=example.org\n", TRUE,
+	  GW_AUTH_DMARC_FAIL },
+	{ AR "mx.example.com; spf=pass smtp.mailfrom=example.org;\n dkim=pass header.d=example.org;"
+	     " dmarc=pass\n", TRUE, 0 },
+	/* the topmost of the trusted server counts, not one further down */
+	{ AR "mx.example.com; dmarc=fail\n" AR "mx.example.com; dmarc=pass\n", TRUE,
+	  GW_AUTH_DMARC_FAIL },
+	{ AR "mx.example.com; dmarc=pass\n" AR "mx.example.com; dmarc=fail\n", TRUE, 0 },
+	{ AR "other.example; dmarc=pass\n" AR "mx.example.com; spf=fail\n", TRUE,
+	  GW_AUTH_SPF_FAIL },
+	/* other servers, or a name that only starts like it */
+	{ AR "evil.example; dmarc=fail\n", FALSE, 0 },
+	{ AR "mx.example.com.evil.example; dmarc=fail\n", FALSE, 0 },
+	{ "X-" AR "mx.example.com; dmarc=fail\n", FALSE, 0 },
+	/* any case, a version after the name */
+	{ AR "MX.Example.COM 1; SPF=Fail smtp.mailfrom=x\n", TRUE, GW_AUTH_SPF_FAIL },
+	{ AR "mx.example.com; spf=softfail; dmarc=none\n", TRUE, 0 },
+	{ AR "mx.example.com; dkim=fail header.d=a.example; dkim=pass header.d=b.example\n",
+	  TRUE, 0 },
+	{ AR "mx.example.com; dkim=fail header.d=a.example\n", TRUE, GW_AUTH_DKIM_FAIL },
+	{ AR "mx.example.com; dkim = fail; dmarc = fail\n", TRUE,
+	  GW_AUTH_DKIM_FAIL | GW_AUTH_DMARC_FAIL },
+	/* comments and quoted strings hide what they hold */
+	{ AR "mx.example.com (a comment; dmarc=fail (nested)); dmarc=pass\n", TRUE, 0 },
+	{ AR "mx.example.com; dmarc=pass (earlier: dmarc=fail; spf=fail)\n", TRUE, 0 },
+	{ AR "mx.example.com; dkim=pass header.b=\"ab;dmarc=fail\"; spf=fail\n", TRUE,
+	  GW_AUTH_SPF_FAIL },
+	{ AR "mx.example.com; none\n", TRUE, 0 },
+	{ "", FALSE, 0 },
+};
+
+static void
+test_auth_results(void)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(auth_cases); i++) {
+		g_autofree char *text = g_strconcat("From: ann@example.org\n",
+						    auth_cases[i].headers,
+						    "Subject: x\n\nbody\n", NULL);
+		g_autoptr(GwMail) mail = parse(text);
+		gboolean found;
+		guint failures = gw_ack_auth_failures(mail, "mx.example.com", &found);
+
+		g_test_message("case %" G_GSIZE_FORMAT ": %s", i, auth_cases[i].headers);
+		g_assert_cmpint(found, ==, auth_cases[i].found);
+		g_assert_cmpuint(failures, ==, auth_cases[i].failures);
+		/* No trusted server: nothing counts. */
+		g_assert_cmpuint(gw_ack_auth_failures(mail, NULL, &found), ==, 0);
+		g_assert_false(found);
+	}
+}
+
 static void
 test_bounce(void)
 {
@@ -140,6 +197,22 @@ test_render(void)
 	g_assert_cmpstr(body, ==, "Dear Ann: Broken  Bcc: evil@example.org\n");
 }
 
+/* Nothing a customer wrote becomes markup in the HTML alternative. */
+static void
+test_render_html(void)
+{
+	GwAckValues v = { "CMP-7", "<script>alert(1)</script> & \"more\"",
+			  "Ann <b>O'Neil</b>", "billing", "Monday" };
+	g_autofree char *html = gw_ack_render_html(
+		"<p style=\"x\">Dear {name},</p><p>{subject} is {ticket} ({queue}, {due})</p>",
+		&v);
+
+	g_assert_cmpstr(html, ==,
+			"<p style=\"x\">Dear Ann &lt;b&gt;O&apos;Neil&lt;/b&gt;,</p>"
+			"<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot; "
+			"is CMP-7 (billing, Monday)</p>");
+}
+
 static void
 test_compose(void)
 {
@@ -148,7 +221,7 @@ test_compose(void)
 		"Care <care@example.com>", "ann@example.org",
 		"[CMP-7] Réclamation\r\nBcc: evil@example.org", "Hello\n",
 		"plaint.1@example.com", "orig@example.org", refs, TRUE,
-		"care@example.com",
+		"care@example.com", NULL, NULL, NULL, 0,
 	};
 	g_autoptr(GBytes) bytes = gw_ack_compose(&letter);
 	g_autoptr(GwMail) back = parse(g_bytes_get_data(bytes, NULL));
@@ -174,6 +247,66 @@ test_compose(void)
 
 		g_assert_null(gw_mail_header(m2, "Auto-Submitted"));
 	}
+}
+
+/* A reply with Cc, an HTML alternative and two files: what a mail
+ * reader gets back is what went in, byte for byte. */
+static void
+test_compose_parts(void)
+{
+	const char *const cc[] = { "lawyer@example.net", "Partner <p@example.org>", NULL };
+	guint8 bin[300];
+	g_autoptr(GBytes) label = NULL;
+	g_autoptr(GBytes) note = g_bytes_new_static("plain words\n", 12);
+	GwLetterFile files[] = {
+		{ "../etc/R\xc3\xbc" "cksendeschein.pdf", "Application/PDF; name=x", NULL },
+		{ NULL, "no type at all", note },
+	};
+	GwLetter letter = {
+		"Care <care@example.com>", "ann@example.org", "[CMP-7] Re: kettle",
+		"The label is attached.\n", "plaint.2@example.com", NULL, NULL, FALSE,
+		"care@example.com", cc, "<p>The label is <b>attached</b>.</p>\n",
+		files, G_N_ELEMENTS(files),
+	};
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GwMail) back = NULL;
+	GPtrArray *parts;
+	guint found = 0;
+
+	for (gsize i = 0; i < sizeof bin; i++)
+		bin[i] = (guint8)(i * 7);
+	label = g_bytes_new(bin, sizeof bin);
+	files[0].content = label;
+	bytes = gw_ack_compose(&letter);
+	back = parse(g_bytes_get_data(bytes, NULL));
+	g_assert_cmpstr(gw_mail_cc(back), ==, "lawyer@example.net, p@example.org");
+	g_assert_cmpstr(gw_mail_content_type(back), ==, "multipart/mixed");
+	g_assert_cmpstr(gw_mail_text(back), ==, "The label is attached.\n");
+	parts = gw_mail_parts(back);
+	for (guint i = 0; i < parts->len; i++) {
+		GwMailPart *part = parts->pdata[i];
+		g_autoptr(GBytes) content = NULL;
+
+		if (g_strcmp0(part->content_type, "text/html") == 0) {
+			content = gw_mail_part_content(back, part);
+			g_assert_nonnull(strstr(g_bytes_get_data(content, NULL), "<b>attached</b>"));
+			found |= 1;
+		}
+		if (!part->attachment)
+			continue;
+		content = gw_mail_part_content(back, part);
+		if (g_strcmp0(part->filename, "R\xc3\xbc" "cksendeschein.pdf") == 0) {
+			g_assert_cmpstr(part->content_type, ==, "application/pdf");
+			g_assert_true(g_bytes_equal(content, label));
+			found |= 2;
+		} else {
+			g_assert_cmpstr(part->filename, ==, "attachment");
+			g_assert_cmpstr(part->content_type, ==, "application/octet-stream");
+			g_assert_true(g_bytes_equal(content, note));
+			found |= 4;
+		}
+	}
+	g_assert_cmpuint(found, ==, 7);
 }
 
 static void
@@ -218,8 +351,11 @@ main(int argc, char **argv)
 	gw_mail_init();
 	g_test_add_func("/ack/guard", test_guard);
 	g_test_add_func("/ack/bounce", test_bounce);
+	g_test_add_func("/ack/auth-results", test_auth_results);
 	g_test_add_func("/ack/render", test_render);
+	g_test_add_func("/ack/render-html", test_render_html);
 	g_test_add_func("/ack/compose", test_compose);
+	g_test_add_func("/ack/compose-parts", test_compose_parts);
 	g_test_add_func("/ack/message-ids", test_message_ids);
 	g_test_add_func("/ack/shape", test_shape);
 	return g_test_run();

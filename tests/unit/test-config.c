@@ -47,6 +47,64 @@ test_minimal(void)
 	g_assert_true(c->rules_jit);
 	g_assert_cmpstr(c->fallback_charsets[0], ==, "windows-1252");
 	g_assert_cmpuint(c->mailboxes->len, ==, 0);
+	g_assert_null(c->trusted_authserv_id);
+	g_assert_cmpint(c->retention_raw_days, ==, 0);
+	g_assert_cmpstr(c->skip_when[0], ==, "dmarc-fail");
+	g_assert_null(c->skip_when[1]);
+}
+
+/* A queue's SLA as it will be written into plaint.queues. */
+static void
+test_queue_sla(void)
+{
+	g_autofree char *text = g_strconcat(base,
+		"[queue legal]\nrespond_within = 14400\nresolve_within = 259200\n"
+		"hours = mon-wed,Fri 08:30-24:00 Europe/Berlin\nescalate_to = lead@example.com\n"
+		"[queue any]\nhours = always\n[queue plain]\nack_within = 30\n"
+		"[queue east]\nhours = Sat,Sun 10:00-14:00 Etc/GMT-5\n"
+		"[retention]\nraw_days = 180\n", NULL);
+	g_autofree char *path = write_file("sla.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+	const GwQueueConfig *q;
+
+	g_assert_no_error(err);
+	q = gw_config_queue(c, "legal");
+	g_assert_cmpint(q->respond_within, ==, 14400);
+	g_assert_cmpint(q->resolve_within, ==, 259200);
+	g_assert_true(q->hours.set);
+	g_assert_false(q->hours.always);
+	g_assert_cmpuint(q->hours.days, ==, (1 << 1) | (1 << 2) | (1 << 3) | (1 << 5));
+	g_assert_cmpint(q->hours.start, ==, 8 * 60 + 30);
+	g_assert_cmpint(q->hours.end, ==, 24 * 60);
+	g_assert_cmpstr(q->hours.tz, ==, "Europe/Berlin");
+	g_assert_cmpstr(q->escalate_to, ==, "lead@example.com");
+	q = gw_config_queue(c, "any");
+	g_assert_true(q->hours.set && q->hours.always);
+	q = gw_config_queue(c, "plain");
+	g_assert_false(q->hours.set);
+	g_assert_cmpint(q->ack_within, ==, 30);
+	g_assert_null(q->escalate_to);
+	g_assert_cmpint(c->retention_raw_days, ==, 180);
+	q = gw_config_queue(c, "east");
+	g_assert_cmpuint(q->hours.days, ==, (1 << 6) | (1 << 7));
+	g_assert_cmpstr(q->hours.tz, ==, "Etc/GMT-5");
+}
+
+static void
+test_skip_when(void)
+{
+	g_autofree char *text = g_strconcat(base, "[ack]\ntrusted_authserv_id = mx.example.com\n"
+					    "skip_when = spf-fail, dkim-fail spf-fail\n", NULL);
+	g_autofree char *path = write_file("skip.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+
+	g_assert_no_error(err);
+	g_assert_cmpstr(c->trusted_authserv_id, ==, "mx.example.com");
+	g_assert_cmpstr(c->skip_when[0], ==, "spf-fail");
+	g_assert_cmpstr(c->skip_when[1], ==, "dkim-fail");
+	g_assert_null(c->skip_when[2]);
 }
 
 static void
@@ -119,6 +177,26 @@ static const struct {
 	  "bad.conf:6: username must not hold control characters" },
 	{ "[mailbox m]\nhost = x\nusername = u\n",
 	  "bad.conf:6: [mailbox m] needs a value for 'password_file'" },
+	{ "[queue q]\nhours = Mon-Fri 09:00-17:00\n",
+	  "bad.conf:7: hours must be days, hours and a time zone" },
+	{ "[queue q]\nhours = Fri-Mon 09:00-17:00 UTC\n", "bad.conf:7: hours: 'Fri-Mon' are no days" },
+	{ "[queue q]\nhours = Mon-Fri 17:00-09:00 UTC\n",
+	  "bad.conf:7: hours: '17:00-09:00' is no span of the day" },
+	{ "[queue q]\nhours = Mon 09:00-24:30 UTC\n", "bad.conf:7: hours: '09:00-24:30'" },
+	{ "[queue q]\nhours = Mon 09:00-17:00 Mars/Olympus\n",
+	  "bad.conf:7: hours: unknown time zone 'Mars/Olympus'" },
+	{ "[queue q]\nhours = Mon 09:00-17:00 UTC+5\n",
+	  "bad.conf:7: hours: unknown time zone 'UTC+5'" },
+	{ "[queue q]\nhours = Mon 09:00-17:00 +05:00\n",
+	  "bad.conf:7: hours: unknown time zone '+05:00'" },
+	{ "[queue q]\nescalate_to = Lead <lead@example.com>\n",
+	  "bad.conf:7: escalate_to must be one address" },
+	{ "[retention]\nraw_days = -1\n", "bad.conf:7: raw_days must be a whole number from 0" },
+	{ "[ack]\nskip_when = dmarc-fail, spf-softfail\n",
+	  "bad.conf:7: skip_when: 'spf-softfail' is none of dmarc-fail, spf-fail, dkim-fail" },
+	{ "[ack]\nskip_when = ,\n", "bad.conf:7: skip_when must name" },
+	{ "[ack]\ntrusted_authserv_id = mx.example.com; spf\n",
+	  "bad.conf:7: trusted_authserv_id is one name" },
 	{ "[mailbox m]\nhost = x\nusername = u\nauth = xoauth2\n",
 	  "bad.conf:9: auth = xoauth2 needs token_command or token_file" },
 	{ "[mailbox m]\nhost = x\nusername = u\nauth = xoauth2\npassword_file = tok.pass\n"
@@ -143,6 +221,36 @@ test_bad(void)
 		if (strstr(err->message, bad_cases[i].error) == NULL)
 			g_error("wanted '%s' in '%s'", bad_cases[i].error, err->message);
 	}
+}
+
+/* An HTML alternative: read whole; CSS braces are no placeholders, an
+ * unknown {word} is refused with the HTML file's line. */
+static void
+test_html_template(void)
+{
+	g_autofree char *txt = write_file("t.txt", "Subject: [{ticket}]\n\nHello {name}\n");
+	g_autofree char *good = write_file("t.html",
+		"<style>p { color: red }</style>\n<p>Hello {name}, {ticket}</p>\n");
+	g_autofree char *bad = write_file("bad.html", "<p>Hello</p>\n<p>{nmae}</p>\n");
+	g_autofree char *text = g_strconcat(base, "[template t]\nfile = t.txt\n"
+					    "html_file = t.html\n", NULL);
+	g_autofree char *path = write_file("html.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+	const GwTemplateConfig *t;
+
+	g_assert_no_error(err);
+	t = gw_config_template(c, "t");
+	g_assert_cmpstr(t->html, ==, "<style>p { color: red }</style>\n<p>Hello {name}, {ticket}</p>\n");
+	g_clear_pointer(&c, gw_config_free);
+	g_free(text);
+	text = g_strconcat(base, "[template t]\nfile = t.txt\nhtml_file = bad.html\n", NULL);
+	g_free(path);
+	path = write_file("html.conf", text);
+	c = gw_config_load(path, &err);
+	g_assert_null(c);
+	g_assert_nonnull(strstr(err->message, "html.conf:8: [template t]: "));
+	g_assert_nonnull(strstr(err->message, "bad.html:2: unknown placeholder {nmae}"));
 }
 
 static void
@@ -335,10 +443,13 @@ main(int argc, char **argv)
 	dir = g_dir_make_tmp("plaint-config-XXXXXX", NULL);
 	g_assert_nonnull(dir);
 	g_test_add_func("/config/minimal", test_minimal);
+	g_test_add_func("/config/skip-when", test_skip_when);
+	g_test_add_func("/config/queue-sla", test_queue_sla);
 	g_test_add_func("/config/mailbox", test_mailbox);
 	g_test_add_func("/config/bad", test_bad);
 	g_test_add_func("/config/missing", test_missing);
 	g_test_add_func("/config/xoauth2", test_xoauth2);
+	g_test_add_func("/config/html-template", test_html_template);
 	g_test_add_func("/config/token-file", test_token_file);
 	g_test_add_func("/config/token-command", test_token_command);
 	g_test_add_func("/config/rules-dir", test_rules_dir);

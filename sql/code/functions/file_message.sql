@@ -225,7 +225,8 @@ BEGIN
 		ELSE
 			ack_suppressed := coalesce(ack_suppressed, 'null-sender');
 		END IF;
-		INSERT INTO plaint.queues (name) VALUES (m.queue)
+		INSERT INTO plaint.queues (name, first_response)
+		VALUES (m.queue, make_interval(secs => coalesce(m.respond_within, 86400)))
 		ON CONFLICT DO NOTHING;
 		ticket_number := upper(m.prefix) || '-' ||
 				 nextval('plaint.ticket_number_seq');

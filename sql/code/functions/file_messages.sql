@@ -99,8 +99,10 @@ BEGIN
 			SELECT k.email, k.id FROM plaint.customers k
 			 WHERE k.email IN (SELECT s.email FROM s)),
 		qn AS (
-			INSERT INTO plaint.queues (name)
-			SELECT DISTINCT s.queue FROM s ORDER BY 1
+			INSERT INTO plaint.queues (name, first_response)
+			SELECT DISTINCT ON (s.queue) s.queue,
+			       make_interval(secs => coalesce(s.respond_within, 86400))
+			  FROM s ORDER BY s.queue
 			ON CONFLICT DO NOTHING RETURNING name),
 		num AS (
 			SELECT o.n, upper(o.prefix) || '-' ||

@@ -2,7 +2,8 @@
 -- forgotten; rows, counts and timestamps stay, so the statistics do.
 --
 --   * their tickets: subjects; every message on them and every message
---     they sent elsewhere: subject, body, sender name; notes on them;
+--     they sent elsewhere: subject, body (and HTML body), sender name;
+--     notes on them;
 --   * raw bytes of those messages and of their duplicates, and any raw
 --     message or blob whose bytes contain the address or their name;
 --   * blobs used only by that mail (their attachments, the replies'
@@ -115,6 +116,7 @@ BEGIN
 	-- Their texts.
 	UPDATE plaint.messages m
 	   SET subject = v_marker, body = v_marker,
+	       body_html = CASE WHEN m.body_html IS NOT NULL THEN v_marker END,
 	       from_name = CASE WHEN m.from_name IS NOT NULL THEN v_marker END
 	 WHERE m.id = ANY (v_msgs);
 	UPDATE plaint.tickets t SET subject = v_marker WHERE t.id = ANY (v_tickets);

@@ -1,9 +1,10 @@
 -- Queues the acknowledgement of a new ticket: an outbound message row
 -- (so replies to it thread) and its outbox row, due at the SLA deadline.
+-- p_body_html: its HTML alternative, if the template has one.
 CREATE FUNCTION plaint.queue_ack(
 	p_ticket_id bigint, p_reply_to_row bigint, p_recipient text,
 	p_subject text, p_body text, p_message_id text,
-	p_in_reply_to text, p_references text[])
+	p_in_reply_to text, p_references text[], p_body_html text DEFAULT NULL)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -15,9 +16,10 @@ BEGIN
 		RETURN false;
 	END IF;
 	INSERT INTO plaint.messages (ticket_id, direction, message_id,
-				     in_reply_to, "references", subject, body)
+				     in_reply_to, "references", subject, body,
+				     body_html)
 	VALUES (p_ticket_id, 'out', p_message_id, p_in_reply_to,
-		coalesce(p_references, '{}'), p_subject, p_body)
+		coalesce(p_references, '{}'), p_subject, p_body, p_body_html)
 	RETURNING id INTO v_row;
 	INSERT INTO plaint.outbox (kind, ticket_id, message_row, recipient,
 				   message_id, due_at)

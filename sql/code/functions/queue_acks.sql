@@ -1,7 +1,7 @@
 -- Queues the acknowledgements of a batch of new tickets: a jsonb array
 -- of objects with the arguments of plaint.queue_ack() (ticket_id,
 -- reply_to_row, recipient, subject, body, message_id, in_reply_to,
--- references).  One NOTIFY plaint_outbox for the batch.  Returns how many
+-- references, body_html).  One NOTIFY plaint_outbox for the batch.  Returns how many
 -- were queued (a ticket that has one already gets none).
 CREATE FUNCTION plaint.queue_acks(acks jsonb) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -15,7 +15,8 @@ BEGIN
 				    a->>'subject', a->>'body', a->>'message_id',
 				    a->>'in_reply_to',
 				    ARRAY(SELECT jsonb_array_elements_text(
-					    coalesce(a->'references', '[]')))) THEN
+					    coalesce(a->'references', '[]'))),
+				    a->>'body_html') THEN
 			n := n + 1;
 		END IF;
 	END LOOP;

@@ -33,6 +33,7 @@ CREATE TYPE plaint.inbound AS (
 	limit_hits         text[],	-- rules whose pattern hit its limit
 	ack_suppressed     text,	-- why no acknowledgement (the guard); NULL: may
 	ack_within         integer,	-- seconds to acknowledge, unless the queue sets ack_within
+	respond_within     integer,	-- seconds to a first response, for a queue made now
 	ack_rate_limit     integer,	-- acknowledgements per address and window; 0: none
 	ack_rate_window    integer,	-- seconds
 	domain_rate_limit  integer,	-- acknowledgements per domain and window; 0: none
