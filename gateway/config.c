@@ -51,6 +51,7 @@ typedef enum {
 	KEY_DOMAINS,	/* a list of domain names, kept in lower case */
 	KEY_CHOICE,	/* one of the words of def, "a|b|c" with the default
 			 * first; kept as a string */
+	KEY_LISTEN,	/* ADDRESS:PORT, a numeric address: a GwListenConfig */
 } KeyType;
 
 typedef enum {
@@ -140,6 +141,7 @@ static const KeyRule key_rules[] = {
 	{ "queue", "respond_within", KEY_INT, QUEUE(respond_within), "0", FALSE, 0, 90 * 86400 },
 	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
 	{ "template", "file", KEY_TEXTFILE, TMPL(path), NULL, FALSE, 0, 0 },
+	{ "metrics", "listen", KEY_LISTEN, CFG(metrics), NULL, TRUE, 0, 0 },
 };
 
 #define MAX_TEMPLATE_BYTES (64 * 1024)
@@ -296,6 +298,41 @@ parse_auth(const Source *src, const KeyRule *rule, int line,
 	return TRUE;
 }
 
+/* "127.0.0.1:9187" or "[::1]:9187": a numeric address, so that what is
+ * bound is exactly what the admin wrote (a name may resolve to several
+ * addresses, or to another one tomorrow). */
+static gboolean
+parse_listen(const Source *src, const KeyRule *rule, int line,
+	     const char *value, GwListenConfig *listen_out, GError **error)
+{
+	g_autofree char *host = NULL;
+	g_autoptr(GInetAddress) address = NULL;
+	const char *colon;
+	guint64 port;
+
+	if (value[0] == '[') {
+		const char *end = strchr(value, ']');
+
+		colon = end != NULL && end[1] == ':' ? end + 1 : NULL;
+		if (colon != NULL)
+			host = g_strndup(value + 1, end - value - 1);
+	} else {
+		colon = strrchr(value, ':');
+		if (colon != NULL && memchr(value, ':', colon - value) == NULL)
+			host = g_strndup(value, colon - value);
+	}
+	if (host != NULL)
+		address = g_inet_address_new_from_string(host);
+	if (address == NULL ||
+	    !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL))
+		return fail(error, src, line, "%s must be ADDRESS:PORT with a "
+			    "numeric address, such as 127.0.0.1:9187 or "
+			    "[::1]:9187, not '%s'", rule->name, value);
+	listen_out->address = g_inet_address_to_string(address);
+	listen_out->port = (int)port;
+	return TRUE;
+}
+
 static gboolean
 parse_value(const Source *src, const KeyRule *rule, int line,
 	    const char *value, void *field, GError **error)
@@ -416,6 +453,8 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 		return parse_auth(src, rule, line, value, field, error);
 	case KEY_COMMAND:
 		return parse_command(src, rule, line, value, field, error);
+	case KEY_LISTEN:
+		return parse_listen(src, rule, line, value, field, error);
 	}
 	g_assert_not_reached();
 }
@@ -781,7 +820,7 @@ static gboolean
 load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 {
 	static const char *const fixed[] = {
-		"database", "tickets", "rules", "ack", "smtp", "mail",
+		"database", "tickets", "rules", "ack", "smtp", "mail", "metrics",
 	};
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 
@@ -871,6 +910,7 @@ gw_config_free(GwConfig *config)
 	g_strfreev(config->fallback_charsets);
 	g_strfreev(config->domain_rate_exempt);
 	g_free(config->bounce_address);
+	g_free(config->metrics.address);
 	if (config->mailboxes != NULL)
 		g_ptr_array_unref(config->mailboxes);
 	if (config->queues != NULL)

@@ -60,6 +60,13 @@ typedef struct {
 	char *body;		/* after the blank line */
 } GwTemplateConfig;
 
+/* An address to listen on: [metrics] listen. */
+typedef struct {
+	char *address;		/* a numeric IPv4 or IPv6 address; NULL:
+				 * do not listen */
+	int port;
+} GwListenConfig;
+
 /* [queue NAME]: overrides for one queue; 0 and NULL mean the default. */
 typedef struct {
 	char *name;
@@ -108,6 +115,8 @@ typedef struct {
 	int filing_batch;	/* messages filed per transaction */
 	int batch_bytes;	/* and bytes: also per fetch from a mailbox */
 	int max_attempts;	/* begun this often, never finished: quarantined */
+	GwListenConfig metrics;	/* the HTTP endpoint of /metrics, /healthz
+				 * and /readyz under plaint run */
 	GPtrArray *mailboxes;	/* of GwMailboxConfig*, in file order */
 	GPtrArray *queues;	/* of GwQueueConfig* */
 	GPtrArray *templates;	/* of GwTemplateConfig* */
