@@ -27,6 +27,7 @@
 #include "gw-mail.h"
 #include "gw-pipeline.h"
 #include "gw-rules.h"
+#include "gw-tls.h"
 
 #ifndef GW_VERSION
 #define GW_VERSION "dev"
@@ -818,6 +819,7 @@ main(int argc, char **argv)
 	else if (getenv("JOURNAL_STREAM") != NULL)
 		sink = GW_LOG_JOURNAL;
 	gw_log_init(sink, o.verbose ? LOG_DEBUG : o.quiet ? LOG_NOTICE : LOG_INFO);
+	gw_tls_init();
 	gw_mail_init();
 	status = dispatch(&o, argc, argv);
 	g_free(o.config_path);
