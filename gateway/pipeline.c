@@ -15,6 +15,7 @@
 #include "gw-mail.h"
 #include "gw-outbox.h"
 #include "gw-smtp.h"
+#include "gw-status.h"
 #include "gw-store.h"
 #include "gw-thread.h"
 #include "gw-ticket.h"
@@ -367,6 +368,11 @@ gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
 		gw_store_release_mailbox(p->db, mbox->name, NULL);
 	if (!ok) {
 		g_clear_pointer(imap, gw_imap_free);
+		/* For plaint status; the database may be what failed. */
+		if (gw_db_ok(p->db) &&
+		    !g_error_matches(*error, GW_IMAP_ERROR, GW_IMAP_ERROR_CANCELLED))
+			gw_status_record_failure(p->db, mbox->name, (*error)->message,
+						 NULL);
 		g_prefix_error(error, "mailbox %s: ", mbox->name);
 	}
 	return ok;
