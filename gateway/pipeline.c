@@ -13,6 +13,7 @@
 #include "gw-imap.h"
 #include "gw-log.h"
 #include "gw-mail.h"
+#include "gw-metrics.h"
 #include "gw-outbox.h"
 #include "gw-smtp.h"
 #include "gw-status.h"
@@ -48,6 +49,7 @@ struct GwPipeline {
 				 * process stored and has not filed yet,
 				 * filed from memory rather than read back */
 	gsize fresh_bytes;
+	GwMetrics *metrics;	/* lent by plaint run, or NULL */
 };
 
 static gboolean
@@ -117,6 +119,12 @@ gw_pipeline_free(GwPipeline *p)
 	g_hash_table_unref(p->fresh);
 	g_mutex_clear(&p->lock);
 	g_free(p);
+}
+
+void
+gw_pipeline_set_metrics(GwPipeline *p, GwMetrics *metrics)
+{
+	p->metrics = metrics;
 }
 
 void
@@ -320,6 +328,7 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 		if (sizes == NULL)
 			return FALSE;
 	}
+	gw_metrics_pending(p->metrics, mbox->name, todo->len);
 	/* Batches of at most batch messages and batch_bytes bytes (a
 	 * larger message alone): what one download holds in memory. */
 	for (guint i = 0; i < todo->len;) {
@@ -340,6 +349,7 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 			return FALSE;
 		*fetched_out += n;
 		i += n;
+		gw_metrics_fetched(p->metrics, mbox->name, n);
 	}
 	return gw_store_set_cursor(p->db, mbox->name, uidvalidity,
 				   MAX(cursor, last_uid), NULL, 0, error);
@@ -695,6 +705,10 @@ file_rows(Worker *w, GPtrArray *rows, GError **error)
 				gw_log_warning("%s", line);
 			else
 				gw_log_info("%s", line);
+			if (it->mail != NULL)
+				gw_metrics_filed(w->p->metrics, it->raw->mailbox, &it->filed,
+						 it->decision.queue,
+						 it->decision.verdict.matched);
 		}
 		item_clear(it);
 	}
@@ -942,6 +956,7 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 			 row->recipient, msg, &reply, &err)) {
 		gw_log_info("outbox=%" G_GINT64_FORMAT " kind=%s to=%s sent reply=\"%s\"",
 			    row->id, row->kind, rcpt, reply);
+		gw_metrics_sent(p->metrics, row->id, row->kind);
 		gw_crash_point("sent", msg);
 		if (!gw_outbox_record_sent(p->db, row->id, reply, &err))
 			gw_log_err("outbox=%" G_GINT64_FORMAT " sent but not "
@@ -953,6 +968,7 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row)
 		       row->id, row->kind, rcpt, row->attempts,
 		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT)
 			       ? "failed" : "deferred", err->message);
+	gw_metrics_error(p->metrics, err);
 	record_failure(p, row, err);
 }
 
@@ -1030,4 +1046,10 @@ gw_pipeline_close_idle(GwPipeline *p, int seconds)
 	if (p->smtp != NULL &&
 	    g_get_monotonic_time() - p->smtp_used >= (gint64)seconds * G_USEC_PER_SEC)
 		g_clear_pointer(&p->smtp, gw_smtp_free);
+}
+
+gboolean
+gw_pipeline_outbox(GwPipeline *p, GwOutboxStatus *status_out, GError **error)
+{
+	return ensure_db(p, error) && gw_status_outbox(p->db, status_out, error);
 }
