@@ -212,6 +212,11 @@ conf "$CONF2" "$SMTP_PORT" "$(mailbox_section support "$IMAPS_PORT" tls alice ''
 poll_interval = 1')
 $(mailbox_section slow "$proxy_port" none alice - 'folder = MetricsSlow
 batch = 1')"
+# This run logs in as the gateway does in production: a login that has
+# the role plaint_gateway and nothing else (the endpoint's queries too).
+psql -X -q -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'metrics_gateway')
+	THEN CREATE ROLE metrics_gateway LOGIN; END IF; END \$\$" -c "GRANT plaint_gateway TO metrics_gateway"
+sed -i "s/^conninfo = \(.*\) user=[a-z_]*$/conninfo = \1 user=metrics_gateway/" "$CONF2"
 "$PLAINT" -c "$CONF2" run >> "$LOGDIR/metrics-run.out" 2>> "$LOGDIR/metrics-run.err" &
 run=$!
 # While the slow mailbox downloads, each scrape shows fetched and lag

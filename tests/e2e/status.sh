@@ -116,6 +116,15 @@ sed -i "s|^password_file = $W/wrong.pass|password_file = $GW_TMP/alice.pass|" "$
 grep -q "^  last error .*, it works again since): imap localhost:$BAD_IMAPS_PORT: login as alice refused" "$W/again.txt"
 ok $? "after a poll that works: the old error is marked as before it"
 
+# As the gateway's own login, which has the role plaint_gateway alone.
+psql -X -q -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'status_gateway')
+	THEN CREATE ROLE status_gateway LOGIN; END IF; END \$\$" -c "GRANT plaint_gateway TO status_gateway"
+sed "s/^conninfo = \(.*\) user=[a-z_]*$/conninfo = \1 user=status_gateway/" "$CONF" > "$W/gateway.conf"
+"$PLAINT" -c "$W/gateway.conf" status --json > "$W/gateway.json" 2>> "$LOGDIR/status.err"
+is "$?" 0 "status as a login with plaint_gateway alone: exit 0"
+is "$("$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["outbox"]["unsent"], d["quarantined"], d["sla_breaches_today"]["ack"])' "$W/gateway.json")" \
+	"3 1 3" "and it sees the same outbox, quarantine and breaches"
+
 # No database: exit 75 and a reason.
 sed "s|^conninfo = .*|conninfo = host=127.0.0.1 port=$dead_port dbname=x user=x|" "$CONF" > "$W/nodb.conf"
 "$PLAINT" -c "$W/nodb.conf" status > /dev/null 2> "$W/nodb.err"
