@@ -31,6 +31,7 @@ ca_file = $GW_TMP/badtls/ca.crt
 username = alice
 password_file = $W/wrong.pass
 timeout = 10
+folder = Status
 "
 sed -i 's/^within = 60$/within = 1/' "$CONF"	# [ack]: a deadline one second on
 plaint_run status-migrate -c "$CONF" db migrate
