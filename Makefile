@@ -18,7 +18,7 @@
 MAKEFLAGS += --no-print-directory
 
 PKGS      = glib-2.0 gio-2.0 gio-unix-2.0 gmime-3.0 libpq libpcre2-8 gnutls libetpan \
-	    libxml-2.0 json-glib-1.0 libsystemd
+	    libxml-2.0 json-glib-1.0 libsystemd libmicrohttpd
 CC       ?= cc
 OPT      ?= -O2 -g
 WERROR   ?=
@@ -42,7 +42,7 @@ endif
 BUILD  ?= .
 
 MODULES = log config tls stream db store imap html mail prefilter rules thread quote ticket outbox ack \
-	  decide smtp \
+	  decide smtp status metrics \
 	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
 HEADERS = $(wildcard include/gw-*.h)

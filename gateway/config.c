@@ -54,6 +54,7 @@ typedef enum {
 	KEY_AUTHFAILS,	/* a list of sender authentication failures
 			 * (auth_failures), kept as a strv */
 	KEY_HOURS,	/* business hours or "always", kept as a GwHours */
+	KEY_LISTEN,	/* ADDRESS:PORT, a numeric address: a GwListenConfig */
 } KeyType;
 
 typedef enum {
@@ -150,6 +151,7 @@ static const KeyRule key_rules[] = {
 	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
 	{ "template", "file", KEY_TEXTFILE, TMPL(path), NULL, FALSE, 0, 0 },
 	{ "template", "html_file", KEY_TEXTFILE, TMPL(html_path), NULL, TRUE, 0, 0 },
+	{ "metrics", "listen", KEY_LISTEN, CFG(metrics), NULL, TRUE, 0, 0 },
 };
 
 #define MAX_TEMPLATE_BYTES (64 * 1024)
@@ -441,6 +443,41 @@ parse_hours(const Source *src, const KeyRule *rule, int line, const char *value,
 	return TRUE;
 }
 
+/* "127.0.0.1:9187" or "[::1]:9187": a numeric address, so that what is
+ * bound is exactly what the admin wrote (a name may resolve to several
+ * addresses, or to another one tomorrow). */
+static gboolean
+parse_listen(const Source *src, const KeyRule *rule, int line,
+	     const char *value, GwListenConfig *listen_out, GError **error)
+{
+	g_autofree char *host = NULL;
+	g_autoptr(GInetAddress) address = NULL;
+	const char *colon;
+	guint64 port;
+
+	if (value[0] == '[') {
+		const char *end = strchr(value, ']');
+
+		colon = end != NULL && end[1] == ':' ? end + 1 : NULL;
+		if (colon != NULL)
+			host = g_strndup(value + 1, end - value - 1);
+	} else {
+		colon = strrchr(value, ':');
+		if (colon != NULL && memchr(value, ':', colon - value) == NULL)
+			host = g_strndup(value, colon - value);
+	}
+	if (host != NULL)
+		address = g_inet_address_new_from_string(host);
+	if (address == NULL ||
+	    !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL))
+		return fail(error, src, line, "%s must be ADDRESS:PORT with a "
+			    "numeric address, such as 127.0.0.1:9187 or "
+			    "[::1]:9187, not '%s'", rule->name, value);
+	listen_out->address = g_inet_address_to_string(address);
+	listen_out->port = (int)port;
+	return TRUE;
+}
+
 static gboolean
 parse_value(const Source *src, const KeyRule *rule, int line,
 	    const char *value, void *field, GError **error)
@@ -565,6 +602,8 @@ parse_value(const Source *src, const KeyRule *rule, int line,
 		return parse_authfails(src, rule, line, value, field, error);
 	case KEY_HOURS:
 		return parse_hours(src, rule, line, value, field, error);
+	case KEY_LISTEN:
+		return parse_listen(src, rule, line, value, field, error);
 	}
 	g_assert_not_reached();
 }
@@ -1014,7 +1053,7 @@ static gboolean
 load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 {
 	static const char *const fixed[] = {
-		"database", "tickets", "rules", "ack", "smtp", "mail", "retention",
+		"database", "tickets", "rules", "ack", "smtp", "mail", "retention", "metrics",
 	};
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 
@@ -1106,6 +1145,7 @@ gw_config_free(GwConfig *config)
 	g_free(config->bounce_address);
 	g_free(config->trusted_authserv_id);
 	g_strfreev(config->skip_when);
+	g_free(config->metrics.address);
 	if (config->mailboxes != NULL)
 		g_ptr_array_unref(config->mailboxes);
 	if (config->queues != NULL)

@@ -10,7 +10,9 @@
  * that run.  It is the only module that talks to systemd (sd_notify:
  * READY, RELOADING, STOPPING, STATUS, WATCHDOG); without $NOTIFY_SOCKET
  * those calls do nothing.  The watchdog is fed from the loop, so a unit
- * of work stuck longer than WatchdogSec gets the process restarted. */
+ * of work stuck longer than WatchdogSec gets the process restarted.
+ * With [metrics] listen it counts what happens (gw-metrics.h) and
+ * serves the counts from a thread of their own. */
 #include "gw-daemon.h"
 
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 
 #include "gw-db.h"
 #include "gw-log.h"
+#include "gw-metrics.h"
 #include "gw-pipeline.h"
 
 #define OUTBOX_INTERVAL 5	/* seconds between outbox rounds (retries) */
@@ -47,6 +50,9 @@ typedef struct {
 	char *last_poll_mailbox;
 	GDateTime *last_error_at;	/* or NULL if nothing failed yet */
 	char *last_error;	/* cleaned to one line */
+	gint64 outbox_depth;	/* unsent rows when last read; -1: unknown */
+	GwMetrics *metrics;	/* with [metrics] listen, else NULL */
+	GwMetricsServer *server;
 	GPtrArray *timers;	/* of MailboxTimer */
 	guint recover;		/* retries processing each second while it fails */
 	int overdue_failures;
@@ -69,7 +75,7 @@ typedef struct {
 static void
 notify_status(const Daemon *d, const char *state)
 {
-	g_autofree char *poll = NULL, *error = NULL;
+	g_autofree char *poll = NULL, *error = NULL, *outbox = NULL;
 
 	if (d->last_poll != NULL) {
 		g_autofree char *at = g_date_time_format(d->last_poll, "%T");
@@ -81,9 +87,12 @@ notify_status(const Daemon *d, const char *state)
 
 		error = g_strdup_printf("last error %s %s", at, d->last_error);
 	}
-	sd_notifyf(0, "%sSTATUS=%u mailbox%s, last poll %s, %s", state,
+	outbox = d->outbox_depth < 0 ? g_strdup("unknown")
+				     : g_strdup_printf("%" G_GINT64_FORMAT " unsent",
+						       d->outbox_depth);
+	sd_notifyf(0, "%sSTATUS=%u mailbox%s, last poll %s, outbox %s, %s", state,
 		   d->mailboxes, d->mailboxes == 1 ? "" : "es",
-		   poll ? poll : "none yet", error ? error : "no errors");
+		   poll ? poll : "none yet", outbox, error ? error : "no errors");
 }
 
 /* Logs a failure once per outage, then at debug until it heals; the
@@ -97,6 +106,7 @@ report(Daemon *d, int *failures, const char *what, const GError *error)
 		? g_strdup(error->message)
 		: g_strconcat(prefix, error->message, NULL);
 
+	gw_metrics_error(d->metrics, error);
 	if ((*failures)++ == 0)
 		gw_log_err("%s", line);
 	else
@@ -122,6 +132,22 @@ static gboolean on_retention_more(gpointer data);
 static void poll_failed_soon(Daemon *d);
 static gboolean on_recover(gpointer data);
 
+/* The outbox depth of the STATUS= line, read after each round of
+ * sending; a failure to read it keeps the last one. */
+static void
+refresh_outbox(Daemon *d)
+{
+	GwOutboxStatus o;
+	gint64 before = d->outbox_depth;
+
+	if (!gw_pipeline_outbox(d->pipeline, &o, NULL))
+		return;
+	d->outbox_depth = o.unsent;
+	gw_outbox_status_clear(&o);
+	if (d->outbox_depth != before)
+		notify_status(d, "");
+}
+
 static void
 process_and_send(Daemon *d)
 {
@@ -130,15 +156,22 @@ process_and_send(Daemon *d)
 	if (!gw_pipeline_process(d->pipeline, &err) ||
 	    !gw_pipeline_send(d->pipeline, &err)) {
 		report(d, &d->failures, "processing", err);
+		/* With the SMTP server away mail piles up: say how much
+		 * (with the database away there is nothing to ask). */
+		if (err->domain != GW_DB_ERROR)
+			refresh_outbox(d);
 		/* The database (or SMTP server) may be back any moment:
 		 * look each second rather than at the next outbox round. */
 		if (d->recover == 0)
 			d->recover = g_timeout_add_seconds(1, on_recover, d);
-	} else if (d->failures > 0) {
-		healed(&d->failures, "processing");
-		/* The database is back: mailboxes that failed with it need
-		 * not wait out their backoff. */
-		poll_failed_soon(d);
+	} else {
+		refresh_outbox(d);
+		if (d->failures > 0) {
+			healed(&d->failures, "processing");
+			/* The database is back: mailboxes that failed with
+			 * it need not wait out their backoff. */
+			poll_failed_soon(d);
+		}
 	}
 }
 static gboolean on_idle_news(gint fd, GIOCondition cond, gpointer data);
@@ -216,9 +249,10 @@ poll_now(MailboxTimer *t)
 		ok = gw_pipeline_poll_session(t->d->pipeline, t->mbox, &t->session,
 					      (guint)t->mbox->batch, &fetched, &err);
 
-		if (ok)
+		if (ok) {
 			healed(&t->failures, what);
-		else if (g_error_matches(err, GW_IMAP_ERROR, GW_IMAP_ERROR_CANCELLED))
+			gw_metrics_polled(t->d->metrics, t->mbox->name);
+		} else if (g_error_matches(err, GW_IMAP_ERROR, GW_IMAP_ERROR_CANCELLED))
 			gw_log_notice("mailbox=%s download interrupted to stop: "
 				      "what was not stored stays unflagged on "
 				      "the server", t->mbox->name);
@@ -537,11 +571,40 @@ daemon_clear(Daemon *d)
 {
 	gw_db_free(d->listener);
 	g_main_loop_unref(d->loop);
+	gw_metrics_server_free(d->server);	/* before what it reads */
 	gw_pipeline_free(d->pipeline);
+	gw_metrics_free(d->metrics);
 	g_clear_pointer(&d->last_poll, g_date_time_unref);
 	g_clear_pointer(&d->last_error_at, g_date_time_unref);
 	g_free(d->last_poll_mailbox);
 	g_free(d->last_error);
+}
+
+/* The HTTP endpoint of [metrics] listen, if any: FALSE if it cannot
+ * listen (logged, and said on the STATUS= line). */
+static gboolean
+start_metrics(Daemon *d, int *status_out)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (d->config->metrics.address == NULL)
+		return TRUE;
+	d->metrics = gw_metrics_new(d->config);
+	d->server = gw_metrics_serve(d->metrics, &err);
+	if (d->server == NULL) {
+		g_autofree char *line = gw_log_clean(err->message, STATUS_ERROR_CHARS);
+
+		gw_log_err("cannot start: %s", err->message);
+		sd_notifyf(0, "STATUS=cannot start: %s", line);
+		/* A port still held by a stopping process frees itself. */
+		*status_out = g_error_matches(err, GW_METRICS_ERROR,
+					      GW_METRICS_ERROR_IN_USE)
+				      ? EX_TEMPFAIL : EX_CONFIG;
+		g_clear_pointer(&d->metrics, gw_metrics_free);
+		return FALSE;
+	}
+	gw_pipeline_set_metrics(d->pipeline, d->metrics);
+	return TRUE;
 }
 
 int
@@ -550,9 +613,10 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GPtrArray) timers = g_ptr_array_new_with_free_func(mailbox_timer_free);
 	Daemon d = { .config = config, .mailboxes = config->mailboxes->len,
-		     .timers = timers };
+		     .timers = timers, .outbox_depth = -1 };
 	guint watchdog;
 	GThread *signals;
+	int status;
 
 	block_stop_signals();
 	d.pipeline = gw_pipeline_new(config, rules, &err);
@@ -563,6 +627,10 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 		sd_notifyf(0, "STATUS=cannot start: %s", line);
 		return g_error_matches(err, GW_DB_ERROR, GW_DB_ERROR_SCHEMA)
 			       ? EX_CONFIG : EX_TEMPFAIL;
+	}
+	if (!start_metrics(&d, &status)) {
+		gw_pipeline_free(d.pipeline);
+		return status;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	d.loop = g_main_loop_new(NULL, FALSE);
@@ -587,6 +655,7 @@ gw_daemon_run(const GwConfig *config, GwRules *rules)
 	gw_log_notice("started mailboxes=%u rules=%s", config->mailboxes->len,
 		      gw_rules_version(rules));
 	watchdog = start_watchdog();
+	refresh_outbox(&d);
 	notify_status(&d, "READY=1\n");
 	g_main_loop_run(d.loop);
 	stop_signal_thread(&d, signals);

@@ -8,6 +8,9 @@
  * handler.  An XOAUTH2 token is fetched for each login and wiped after. */
 #include "gw-imap.h"
 
+#include <string.h>
+#include <unistd.h>
+
 #include <libetpan/libetpan.h>
 
 #include "gw-log.h"
@@ -17,6 +20,7 @@
 G_DEFINE_QUARK(gw-imap-error-quark, gw_imap_error)
 
 #define FETCH_CHUNK 1000	/* UIDs named in one FETCH of sizes */
+#define PROBE_SECONDS 5		/* at most, to tell what a port speaks */
 
 struct GwImap {
 	mailimap *session;
@@ -85,6 +89,7 @@ verify_peer(GwImap *imap, const GwServerConfig *server, GError **error)
 	carray *chain = mailstream_get_certificate_chain(imap->session->imap_stream);
 	g_autoptr(GPtrArray) certs = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)g_bytes_unref);
+	g_autoptr(GError) local = NULL;
 	gboolean ok;
 
 	for (unsigned int i = 0; chain != NULL && i < carray_count(chain); i++) {
@@ -94,48 +99,108 @@ verify_peer(GwImap *imap, const GwServerConfig *server, GError **error)
 	}
 	if (chain != NULL)
 		mailstream_certificate_chain_free(chain);
-	ok = gw_tls_verify(certs, server->host, server->ca_file, error);
-	if (!ok) {
-		(*error)->domain = GW_IMAP_ERROR;
-		(*error)->code = GW_IMAP_ERROR_REFUSED;
-		g_prefix_error(error, "imap %s:%d: refusing to log in: ",
-			       server->host, server->port);
-	}
+	ok = gw_tls_verify(certs, server->host, server->ca_file, &local);
+	if (!ok)
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_REFUSED,
+			    "imap %s: refusing to log in: %s", imap->host,
+			    local->message);
 	return ok;
 }
 
+/* The TLS handshake of security = tls failed: a server that greets in
+ * plain text at once is not speaking TLS first. */
+static gboolean
+tls_failed(GwImap *imap, const GwServerConfig *server, GError **error)
+{
+	g_autofree char *why = g_strdup(gw_tls_take_handshake_failure());
+	g_autofree char *greeting = gw_stream_greeting(server->host, server->port,
+						       MIN(server->timeout, PROBE_SECONDS));
+	gboolean plain = greeting != NULL && g_str_has_prefix(greeting, "* ");
+
+	if (why != NULL && g_str_has_suffix(why, "."))
+		why[strlen(why) - 1] = '\0';	/* GnuTLS ends with one */
+
+	g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+		    "imap %s: the TLS handshake failed (%s)%s%s%s", imap->host,
+		    why ? why : "the server broke it off",
+		    plain ? "; the server greets in plain text (\"" : "",
+		    plain ? greeting : "",
+		    plain ? "\"), so security = starttls probably fits this "
+			    "port (IMAPS, security = tls, is usually on 993)" : "");
+	return FALSE;
+}
+
+/* No greeting came: a server waiting for a TLS handshake is silent. */
+static gboolean
+greeting_failed(GwImap *imap, const GwServerConfig *server, int r,
+		GError **error)
+{
+	g_autofree char *text = server_text(imap);
+	gboolean tls = r == MAILIMAP_ERROR_STREAM &&
+		       gw_stream_speaks_tls(server->host, server->port,
+					    MIN(server->timeout, PROBE_SECONDS));
+
+	if (tls)
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: no greeting in plain text within %d s, but "
+			    "the port answers a TLS handshake: security = tls "
+			    "probably fits it (security = %s waits for a plain "
+			    "text greeting first)", imap->host, server->timeout,
+			    server->security == GW_SECURITY_STARTTLS ? "starttls" : "none");
+	else if (r == MAILIMAP_ERROR_STREAM)
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: no greeting: the server closed the "
+			    "connection, or said nothing within %d s", imap->host,
+			    server->timeout);
+	else
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: the greeting is not IMAP's (libetpan %d)%s%s",
+			    imap->host, r, *text ? ": " : "", text);
+	return FALSE;
+}
+
+/* Connects (the socket is plaint's, for a clear error), reads the
+ * greeting, and with security = starttls switches to TLS. */
 static gboolean
 open_stream(GwImap *imap, const GwServerConfig *server, GError **error)
 {
+	g_autoptr(GError) local = NULL;
+	int fd = gw_stream_connect(server->host, server->port, server->timeout, &local);
+	mailstream *stream;
 	int r;
 
-	switch (server->security) {
-	case GW_SECURITY_TLS:
-		r = mailimap_ssl_connect_with_callback(imap->session, server->host,
-						       server->port, set_sni,
-						       server->host);
-		break;
-	case GW_SECURITY_STARTTLS:
-		r = mailimap_socket_connect(imap->session, server->host, server->port);
-		if (imap_ok(r))
-			r = mailimap_socket_starttls_with_callback(imap->session,
-								   set_sni,
-								   server->host);
-		break;
-	case GW_SECURITY_NONE:
-	default:
-		r = mailimap_socket_connect(imap->session, server->host, server->port);
-		break;
+	if (fd < 0) {
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: %s", imap->host, local->message);
+		return FALSE;
 	}
+	if (server->security == GW_SECURITY_TLS)
+		stream = mailstream_ssl_open_with_callback_timeout(
+			fd, server->timeout, set_sni, server->host);
+	else
+		stream = mailstream_socket_open_timeout(fd, server->timeout);
+	if (stream == NULL) {
+		close(fd);
+		if (server->security == GW_SECURITY_TLS)
+			return tls_failed(imap, server, error);
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
+			    "imap %s: out of memory", imap->host);
+		return FALSE;
+	}
+	r = mailimap_connect(imap->session, stream);
+	if (!imap_ok(r))
+		return greeting_failed(imap, server, r, error);
+	if (server->security != GW_SECURITY_STARTTLS)
+		return TRUE;
+	r = mailimap_socket_starttls_with_callback(imap->session, set_sni, server->host);
 	if (!imap_ok(r)) {
 		g_autofree char *text = server_text(imap);
+		const char *why = gw_tls_take_handshake_failure();
 
 		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
-			    "imap %s:%d: cannot connect%s (libetpan %d)%s%s",
-			    server->host, server->port,
-			    server->security == GW_SECURITY_STARTTLS
-				    ? " with STARTTLS" : "",
-			    r, *text ? ": " : "", text);
+			    "imap %s: STARTTLS failed%s%s%s%s", imap->host,
+			    why ? ": the TLS handshake failed: " : "", why ? why : "",
+			    !why && *text ? ": " : "", !why ? text : "");
 		return FALSE;
 	}
 	return TRUE;
@@ -185,17 +250,17 @@ log_in(GwImap *imap, const GwServerConfig *server, GError **error)
 	if (server->auth == GW_AUTH_XOAUTH2)
 		return authenticate_xoauth2(imap, server, error);
 	r = mailimap_login(imap->session, server->username, server->password);
-	if (!imap_ok(r)) {
+	if (r == MAILIMAP_ERROR_LOGIN) {
 		g_autofree char *text = server_text(imap);
 
-		g_set_error(error, GW_IMAP_ERROR,
-			    r == MAILIMAP_ERROR_LOGIN ? GW_IMAP_ERROR_REFUSED
-						      : GW_IMAP_ERROR_TRANSIENT,
-			    "imap %s: login as %s failed (libetpan %d)%s%s",
-			    imap->host, server->username, r,
-			    *text ? ": " : "", text);
+		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_REFUSED,
+			    "imap %s: login as %s refused: the user name or the "
+			    "password is wrong (the server said: %s)", imap->host,
+			    server->username, *text ? text : "NO");
 		return FALSE;
 	}
+	if (!imap_ok(r))
+		return set_error(imap, error, r, "LOGIN");
 	return TRUE;
 }
 

@@ -6,8 +6,9 @@
  * whether it needs the config, its handler and its help texts; adding
  * a command is adding a row.  Help and usage errors never read the
  * config.  Reads files only through config.c.  Exit codes are
- * sysexits(3): 64 usage, 65 bad input data, 66 no input, 75 try again
- * later, 78 configuration. */
+ * sysexits(3): 64 usage, 65 bad input data, 66 no input, 69 a server
+ * refused or could not be reached (config check --connect), 75 try
+ * again later, 78 configuration. */
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,11 +23,15 @@
 #include "gw-config.h"
 #include "gw-daemon.h"
 #include "gw-db.h"
+#include "gw-imap.h"
 #include "gw-inspect.h"
 #include "gw-log.h"
 #include "gw-mail.h"
 #include "gw-pipeline.h"
 #include "gw-rules.h"
+#include "gw-smtp.h"
+#include "gw-status.h"
+#include "gw-tls.h"
 
 #ifndef GW_VERSION
 #define GW_VERSION "dev"
@@ -46,7 +51,7 @@ typedef struct {
 
 /* Every subcommand option, filled by whichever command takes it. */
 typedef struct {
-	gboolean json, stored, mbox, help, all;
+	gboolean json, stored, mbox, help, all, connect;
 	char *mailbox, *since, *rules_dir, *conninfo, *reason;
 } Args;
 
@@ -60,6 +65,8 @@ typedef enum {
 	OPT_CONNINFO = 1 << 6,
 	OPT_ALL = 1 << 7,
 	OPT_REASON = 1 << 8,
+	OPT_CONNECT = 1 << 9,
+	OPT_STATUS_JSON = 1 << 10,
 } OptionFlag;
 
 typedef struct {
@@ -91,6 +98,10 @@ static const SubOption sub_options[] = {
 	  "every quarantined message", NULL },
 	{ OPT_REASON, "reason", 0, G_OPTION_ARG_STRING, offsetof(Args, reason),
 	  "the quarantined messages whose reason contains TEXT (any case)", "TEXT" },
+	{ OPT_CONNECT, "connect", 0, G_OPTION_ARG_NONE, offsetof(Args, connect),
+	  "also log in to every server the config names", NULL },
+	{ OPT_STATUS_JSON, "json", 0, G_OPTION_ARG_NONE, offsetof(Args, json),
+	  "one JSON object, times in ISO 8601 (UTC)", NULL },
 };
 
 typedef enum {
@@ -179,6 +190,93 @@ cmd_db_migrate(const Call *c)
 	return EX_OK;
 }
 
+static const char *
+security_name(GwSecurity security)
+{
+	return security == GW_SECURITY_TLS ? "tls"
+	       : security == GW_SECURITY_STARTTLS ? "starttls" : "none";
+}
+
+/* "imap.example.com:993, tls, as support" */
+static char *
+server_text(const GwServerConfig *server)
+{
+	return g_strdup_printf("%s:%d, %s%s%s", server->host, server->port,
+			       security_name(server->security),
+			       server->username ? ", as " : "",
+			       server->username ? server->username : "");
+}
+
+/* One line of config check --connect; FALSE if what failed. */
+static gboolean
+say_connected(const char *what, const char *how, const GError *error)
+{
+	if (error == NULL)
+		printf("%s: ok%s%s\n", what, how ? ", " : "", how ? how : "");
+	else
+		printf("%s: FAILED: %s\n", what, error->message);
+	return error == NULL;
+}
+
+static gboolean
+connect_database(const GwConfig *config)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwDb) db = gw_db_connect(config->conninfo, config->db_timeout, &err);
+	g_autofree char *how = NULL;
+	int version = 0;
+
+	if (db != NULL && gw_db_check_schema(db, &err) &&
+	    gw_db_schema_version(db, &version, &err))
+		how = g_strdup_printf("schema version %d", version);
+	return say_connected("database", how, err);
+}
+
+/* Logs in and selects the folder, as a poll would begin. */
+static gboolean
+connect_mailbox(const GwMailboxConfig *mbox)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *server = server_text(&mbox->server);
+	g_autofree char *what = g_strdup_printf("mailbox %s (%s)", mbox->name, server);
+	g_autofree char *how = NULL;
+	g_autoptr(GwImap) imap = gw_imap_connect(&mbox->server, &err);
+	guint32 uidvalidity, uidnext;
+
+	if (imap != NULL &&
+	    gw_imap_select(imap, mbox->folder, &uidvalidity, &uidnext, &err))
+		how = g_strdup_printf("logged in, folder %s selected", mbox->folder);
+	return say_connected(what, how, err);
+}
+
+static gboolean
+connect_smtp(const GwConfig *config)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *server = server_text(&config->smtp);
+	g_autofree char *what = g_strdup_printf("smtp (%s)", server);
+	g_autoptr(GwSmtp) smtp = gw_smtp_connect(&config->smtp, &err);
+
+	return say_connected(what, config->smtp.username ? "logged in" : "greeted",
+			     err);
+}
+
+/* Every server the config names, each once; 0 if all answered. */
+static int
+check_connections(const GwConfig *config)
+{
+	guint failed = 0, tried = 2 + config->mailboxes->len;
+
+	failed += !connect_database(config);
+	for (guint i = 0; i < config->mailboxes->len; i++)
+		failed += !connect_mailbox(config->mailboxes->pdata[i]);
+	failed += !connect_smtp(config);
+	if (failed == 0)
+		return EX_OK;
+	printf("%u of %u connections failed\n", failed, tried);
+	return EX_UNAVAILABLE;
+}
+
 static int
 cmd_config_check(const Call *c)
 {
@@ -194,6 +292,26 @@ cmd_config_check(const Call *c)
 	       config->mailboxes->len, config->mailboxes->len == 1 ? "" : "es",
 	       gw_rules_count(rules), gw_rules_count(rules) == 1 ? "" : "s",
 	       gw_rules_version(rules));
+	fflush(stdout);
+	return c->args->connect ? check_connections(config) : EX_OK;
+}
+
+/* From the database alone: no server but it is asked. */
+static int
+cmd_status(const Call *c)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwDb) db = gw_db_connect(c->config->conninfo, c->config->db_timeout, &err);
+	g_autoptr(GwStatus) status = NULL;
+
+	if (db != NULL && gw_db_check_schema(db, &err))
+		status = gw_status_load(db, c->config, &err);
+	if (status == NULL) {
+		gw_log_err("status: %s", err->message);
+		return g_error_matches(err, GW_DB_ERROR, GW_DB_ERROR_SCHEMA)
+			       ? EX_CONFIG : EX_TEMPFAIL;
+	}
+	gw_status_print(status, c->args->json, stdout);
 	return EX_OK;
 }
 
@@ -530,13 +648,32 @@ static const Command commands[] = {
 	  "Exit status: 0 done, 64 no message named, 65 a RAW_ID named is not\n"
 	  "quarantined, 75 the database failed, 77 the login may not requeue,\n"
 	  "78 for a bad config." },
-	{ "config", "check", "", 0, 0, 0, CONFIG_NEEDED, cmd_config_check,
+	{ "config", "check", "", OPT_CONNECT, 0, 0, CONFIG_NEEDED, cmd_config_check,
 	  "validate the config file and the rule files",
 	  "Loads the config file (-c FILE) and the rule files of [rules] dir\n"
-	  "and prints a one-line summary.  Connects to no server.\n"
+	  "and prints a one-line summary.  Connects to no server, unless\n"
+	  "--connect is given: then it also connects to the database (and\n"
+	  "checks its schema version), logs in to each mailbox and selects its\n"
+	  "folder, and connects (and logs in) to the SMTP server, with the\n"
+	  "config's timeouts, and prints one line for each: ok, or FAILED and\n"
+	  "why.\n"
 	  "\n"
-	  "Exit status: 0 if both are valid, 78 otherwise; every error names\n"
-	  "file:line." },
+	  "Exit status: 0 if both are valid (and with --connect, every server\n"
+	  "answered), 69 if with --connect a server refused or could not be\n"
+	  "reached, 78 for an invalid config or rule set; every error in them\n"
+	  "names file:line." },
+	{ "status", NULL, "", OPT_STATUS_JSON, 0, 0, CONFIG_NEEDED, cmd_status,
+	  "mailboxes, outbox, missed deadlines, quarantine",
+	  "Prints what the gateways left in the database, which is all it\n"
+	  "reads: for each mailbox its cursor (the highest UID stored), when a\n"
+	  "poll last worked, the last poll that failed and why, and how many\n"
+	  "of its messages wait in quarantine; the outbox depth and its oldest\n"
+	  "due row (the earliest deadline); the deadlines that fell today and\n"
+	  "were missed; the quarantine.  Times are local time; with --json,\n"
+	  "ISO 8601 in UTC.\n"
+	  "\n"
+	  "Exit status: 0 done, 75 the database cannot be reached, 78 for a bad\n"
+	  "config or a schema this plaint does not expect." },
 	{ "db", "migrate", "", OPT_CONNINFO, 0, 0, CONFIG_IF_USED, cmd_db_migrate,
 	  "apply the schema migrations this plaint carries",
 	  "Applies, in order and each in one transaction, the schema\n"
@@ -602,7 +739,8 @@ commands_text(void)
 	g_string_append(s,
 		"\n'plaint COMMAND --help' describes a command and its options.\n"
 		"Exit status follows sysexits(3): 0 done, 64 usage, 65 bad data,\n"
-		"66 no input, 75 temporary failure (try again), 78 configuration.");
+		"66 no input, 69 a server unavailable, 75 temporary failure (try\n"
+		"again), 78 configuration.");
 	return g_string_free(s, FALSE);
 }
 
@@ -844,6 +982,7 @@ main(int argc, char **argv)
 	else if (getenv("JOURNAL_STREAM") != NULL)
 		sink = GW_LOG_JOURNAL;
 	gw_log_init(sink, o.verbose ? LOG_DEBUG : o.quiet ? LOG_NOTICE : LOG_INFO);
+	gw_tls_init();
 	gw_mail_init();
 	status = dispatch(&o, argc, argv);
 	g_free(o.config_path);

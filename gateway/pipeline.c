@@ -13,8 +13,10 @@
 #include "gw-imap.h"
 #include "gw-log.h"
 #include "gw-mail.h"
+#include "gw-metrics.h"
 #include "gw-outbox.h"
 #include "gw-smtp.h"
+#include "gw-status.h"
 #include "gw-store.h"
 #include "gw-thread.h"
 #include "gw-ticket.h"
@@ -47,6 +49,7 @@ struct GwPipeline {
 				 * process stored and has not filed yet,
 				 * filed from memory rather than read back */
 	gsize fresh_bytes;
+	GwMetrics *metrics;	/* lent by plaint run, or NULL */
 };
 
 /* The SLA of the config's [queue] sections, into plaint.queues; what
@@ -134,6 +137,12 @@ gw_pipeline_free(GwPipeline *p)
 	g_hash_table_unref(p->fresh);
 	g_mutex_clear(&p->lock);
 	g_free(p);
+}
+
+void
+gw_pipeline_set_metrics(GwPipeline *p, GwMetrics *metrics)
+{
+	p->metrics = metrics;
 }
 
 void
@@ -342,6 +351,7 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 		if (sizes == NULL)
 			return FALSE;
 	}
+	gw_metrics_pending(p->metrics, mbox->name, todo->len);
 	/* Batches of at most batch messages and batch_bytes bytes (a
 	 * larger message alone): what one download holds in memory. */
 	for (guint i = 0; i < todo->len;) {
@@ -362,6 +372,7 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 			return FALSE;
 		*fetched_out += n;
 		i += n;
+		gw_metrics_fetched(p->metrics, mbox->name, n);
 	}
 	return gw_store_set_cursor(p->db, mbox->name, uidvalidity,
 				   MAX(cursor, last_uid), NULL, 0, error);
@@ -391,6 +402,11 @@ gw_pipeline_poll_session(GwPipeline *p, const GwMailboxConfig *mbox,
 		gw_store_release_mailbox(p->db, mbox->name, NULL);
 	if (!ok) {
 		g_clear_pointer(imap, gw_imap_free);
+		/* For plaint status; the database may be what failed. */
+		if (gw_db_ok(p->db) &&
+		    !g_error_matches(*error, GW_IMAP_ERROR, GW_IMAP_ERROR_CANCELLED))
+			gw_status_record_failure(p->db, mbox->name, (*error)->message,
+						 NULL);
 		g_prefix_error(error, "mailbox %s: ", mbox->name);
 	}
 	return ok;
@@ -733,6 +749,10 @@ file_rows(Worker *w, GPtrArray *rows, GError **error)
 				gw_log_warning("%s", line);
 			else
 				gw_log_info("%s", line);
+			if (it->mail != NULL)
+				gw_metrics_filed(w->p->metrics, it->raw->mailbox, &it->filed,
+						 it->decision.queue,
+						 it->decision.verdict.matched);
 		}
 		item_clear(it);
 	}
@@ -1133,6 +1153,7 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Unrecorded *u)
 		g_autofree char *recorded = sent_reply(row, cc->len - 1,
 						       g_steal_pointer(&reply), refused);
 
+		gw_metrics_sent(p->metrics, row->id, row->kind);
 		gw_crash_point("sent", msg);
 		g_array_append_val(u->ids, row->id);
 		g_ptr_array_add(u->replies, g_steal_pointer(&recorded));
@@ -1144,6 +1165,7 @@ send_row(GwPipeline *p, GwSmtp *smtp, const GwOutboxRow *row, Unrecorded *u)
 		       g_error_matches(err, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT) ||
 		       g_error_matches(err, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE)
 			       ? "failed" : "deferred", err->message);
+	gw_metrics_error(p->metrics, err);
 	record_failure(p, row, err);
 }
 
@@ -1224,4 +1246,10 @@ gw_pipeline_close_idle(GwPipeline *p, int seconds)
 	if (p->smtp != NULL &&
 	    g_get_monotonic_time() - p->smtp_used >= (gint64)seconds * G_USEC_PER_SEC)
 		g_clear_pointer(&p->smtp, gw_smtp_free);
+}
+
+gboolean
+gw_pipeline_outbox(GwPipeline *p, GwOutboxStatus *status_out, GError **error)
+{
+	return ensure_db(p, error) && gw_status_outbox(p->db, status_out, error);
 }

@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <libetpan/libetpan.h>
 
@@ -18,6 +19,8 @@
 #include "gw-tls.h"
 
 G_DEFINE_QUARK(gw-smtp-error-quark, gw_smtp_error)
+
+#define PROBE_SECONDS 5		/* at most, to tell what a port speaks */
 
 struct GwSmtp {
 	mailsmtp *session;
@@ -64,6 +67,7 @@ verify_peer(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 	carray *chain = mailstream_get_certificate_chain(smtp->session->stream);
 	g_autoptr(GPtrArray) certs = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)g_bytes_unref);
+	g_autoptr(GError) local = NULL;
 
 	for (unsigned int i = 0; chain != NULL && i < carray_count(chain); i++) {
 		MMAPString *der = carray_get(chain, i);
@@ -72,11 +76,10 @@ verify_peer(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 	}
 	if (chain != NULL)
 		mailstream_certificate_chain_free(chain);
-	if (gw_tls_verify(certs, server->host, server->ca_file, error))
+	if (gw_tls_verify(certs, server->host, server->ca_file, &local))
 		return TRUE;
-	(*error)->domain = GW_SMTP_ERROR;
-	(*error)->code = GW_SMTP_ERROR_REFUSED;
-	g_prefix_error(error, "smtp %s: refusing to send: ", smtp->host);
+	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_REFUSED,
+		    "smtp %s: refusing to send: %s", smtp->host, local->message);
 	return FALSE;
 }
 
@@ -115,23 +118,90 @@ guard(GwSmtp *smtp, GError **error)
 	return FALSE;
 }
 
+/* The TLS handshake of security = tls failed: a server that greets in
+ * plain text at once is not speaking TLS first. */
+static gboolean
+tls_failed(GwSmtp *smtp, const GwServerConfig *server, GError **error)
+{
+	g_autofree char *why = g_strdup(gw_tls_take_handshake_failure());
+	g_autofree char *greeting = gw_stream_greeting(server->host, server->port,
+						       MIN(server->timeout, PROBE_SECONDS));
+	gboolean plain = greeting != NULL && g_ascii_isdigit(greeting[0]) &&
+			 g_ascii_isdigit(greeting[1]) && g_ascii_isdigit(greeting[2]);
+
+	if (why != NULL && g_str_has_suffix(why, "."))
+		why[strlen(why) - 1] = '\0';	/* GnuTLS ends with one */
+
+	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+		    "smtp %s: the TLS handshake failed (%s)%s%s%s", smtp->host,
+		    why ? why : "the server broke it off",
+		    plain ? "; the server greets in plain text (\"" : "",
+		    plain ? greeting : "",
+		    plain ? "\"), so security = starttls probably fits this "
+			    "port (SMTPS, security = tls, is usually on 465)" : "");
+	return FALSE;
+}
+
+/* No greeting came: a server waiting for a TLS handshake is silent. */
+static gboolean
+greeting_failed(GwSmtp *smtp, const GwServerConfig *server, int r,
+		GError **error)
+{
+	gboolean tls = server->security != GW_SECURITY_TLS &&
+		       r == MAILSMTP_ERROR_STREAM &&
+		       gw_stream_speaks_tls(server->host, server->port,
+					    MIN(server->timeout, PROBE_SECONDS));
+
+	if (!tls)
+		return fail(smtp, error, r, "the greeting");
+	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+		    "smtp %s: no greeting in plain text within %d s, but the "
+		    "port answers a TLS handshake: security = tls probably fits "
+		    "it (security = %s waits for a plain text greeting first)",
+		    smtp->host, server->timeout,
+		    server->security == GW_SECURITY_STARTTLS ? "starttls" : "none");
+	return FALSE;
+}
+
+/* Connects (the socket is plaint's, for a clear error) and reads the
+ * greeting; with security = tls, after the TLS handshake. */
+static gboolean
+open_stream(GwSmtp *smtp, const GwServerConfig *server, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	int fd = gw_stream_connect(server->host, server->port, server->timeout, &local);
+	mailstream *stream;
+	int r;
+
+	if (fd < 0) {
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+			    "smtp %s: %s", smtp->host, local->message);
+		return FALSE;
+	}
+	if (server->security == GW_SECURITY_TLS)
+		stream = mailstream_ssl_open_with_callback_timeout(
+			fd, server->timeout, set_sni, server->host);
+	else
+		stream = mailstream_socket_open_timeout(fd, server->timeout);
+	if (stream == NULL) {
+		close(fd);
+		if (server->security == GW_SECURITY_TLS)
+			return tls_failed(smtp, server, error);
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+			    "smtp %s: out of memory", smtp->host);
+		return FALSE;
+	}
+	r = mailsmtp_connect(smtp->session, stream);	/* closes it on failure */
+	return r == MAILSMTP_NO_ERROR || greeting_failed(smtp, server, r, error);
+}
+
 static gboolean
 open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 {
 	int r;
 
-	if (server->security == GW_SECURITY_TLS)
-		r = mailsmtp_ssl_connect_with_callback(smtp->session, server->host,
-						       server->port, set_sni,
-						       server->host);
-	else
-		r = mailsmtp_socket_connect(smtp->session, server->host,
-					    server->port);
-	if (r != MAILSMTP_NO_ERROR) {
+	if (!open_stream(smtp, server, error)) {
 		smtp->broken = TRUE;
-		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
-			    "smtp %s: cannot connect: %s", smtp->host,
-			    mailsmtp_strerror(r));
 		return FALSE;
 	}
 	no_delay(smtp);
@@ -149,8 +219,17 @@ open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 	}
 	r = mailsmtp_socket_starttls_with_callback(smtp->session, set_sni,
 						   server->host);
-	if (r != MAILSMTP_NO_ERROR)
-		return fail(smtp, error, r, "STARTTLS");
+	if (r != MAILSMTP_NO_ERROR) {
+		const char *why = gw_tls_take_handshake_failure();
+
+		if (why == NULL)
+			return fail(smtp, error, r, "STARTTLS");
+		smtp->broken = TRUE;
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
+			    "smtp %s: STARTTLS failed: the TLS handshake failed: %s",
+			    smtp->host, why);
+		return FALSE;
+	}
 	return verify_peer(smtp, server, error) && guard(smtp, error) &&
 	       ehlo(smtp, error);
 }
@@ -167,10 +246,15 @@ auth_failed(GwSmtp *smtp, const GwServerConfig *server, int r, GError **error)
 	if (code == 0 || r == MAILSMTP_ERROR_STREAM || (code >= 400 && code < 500))
 		return fail(smtp, error, r, xoauth2 ? "AUTH XOAUTH2" : "AUTH");
 	reply = reply_text(smtp);
-	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_REFUSED,
-		    "smtp %s: %s refused for %s: %s (%s)", smtp->host,
-		    xoauth2 ? "XOAUTH2" : "AUTH", server->username, reply,
-		    mailsmtp_strerror(r));
+	if (xoauth2)
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_REFUSED,
+			    "smtp %s: XOAUTH2 refused for %s: %s (%s)", smtp->host,
+			    server->username, reply, mailsmtp_strerror(r));
+	else
+		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_REFUSED,
+			    "smtp %s: AUTH refused for %s: the user name or the "
+			    "password is wrong (the server said: %s)", smtp->host,
+			    server->username, reply);
 	return FALSE;
 }
 
@@ -207,10 +291,6 @@ gw_smtp_connect(const GwServerConfig *server, GError **error)
 	g_autoptr(GwSmtp) smtp = g_new0(GwSmtp, 1);
 
 	smtp->host = g_strdup_printf("%s:%d", server->host, server->port);
-	/* XXX: libetpan applies mailsmtp_set_timeout() to the connect and
-	 * the TLS stream only; the plain stream falls back to this global. */
-	mailstream_network_delay.tv_sec = server->timeout;
-	mailstream_network_delay.tv_usec = 0;
 	smtp->session = mailsmtp_new(0, NULL);
 	mailsmtp_set_timeout(smtp->session, server->timeout);
 	if (!open_session(smtp, server, error))

@@ -1,12 +1,156 @@
-/* stream.c - the end-of-file guard of gw-stream.h.
+/* stream.c - TCP connections and the end-of-file guard of gw-stream.h.
  *
- * Owns a small driver that passes every call to the stream's own
- * transport (socket or TLS), with one change: a read that returns 0
- * bytes for a request of more returns -1.  Calls the transport does not
- * have stay absent, since libetpan tests for them. */
+ * Owns the sockets it opens until it hands them over, and a small
+ * driver that passes every call to the stream's own transport (socket
+ * or TLS), with one change: a read that returns 0 bytes for a request
+ * of more returns -1.  Calls the transport does not have stay absent,
+ * since libetpan tests for them.  The probes send nothing but a TLS
+ * ClientHello, and read nothing but a greeting. */
 #include "gw-stream.h"
 
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gw-log.h"
+
+G_DEFINE_QUARK(gw-stream-error-quark, gw_stream_error)
+
+#define GREETING_BYTES 200	/* read of a greeting by the probe */
+
+/* Waits for a non-blocking connect to end; 0, or the errno why not
+ * (ETIMEDOUT when timeout seconds pass). */
+static int
+wait_connected(int fd, int timeout)
+{
+	struct pollfd pfd = { fd, POLLOUT, 0 };
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
+	int r, err = 0;
+	socklen_t len = sizeof err;
+
+	do {
+		gint64 left = deadline - g_get_monotonic_time();
+
+		if (left <= 0)
+			return ETIMEDOUT;
+		r = poll(&pfd, 1, (int)MIN(left / 1000 + 1, G_MAXINT));
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno;
+	if (r == 0)
+		return ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return errno;
+	return err;
+}
+
+/* One address: the connected socket, or -1 with *errno_out. */
+static int
+connect_one(const struct addrinfo *ai, int timeout, int *errno_out)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			ai->ai_protocol);
+
+	if (fd < 0) {
+		*errno_out = errno;
+		return -1;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return fd;
+	*errno_out = errno == EINPROGRESS ? wait_connected(fd, timeout) : errno;
+	if (*errno_out == 0)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+static char *
+address_text(const struct addrinfo *ai)
+{
+	char host[NI_MAXHOST];
+
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0,
+			NI_NUMERICHOST) != 0)
+		return g_strdup("?");
+	return g_strdup(host);
+}
+
+int
+gw_stream_connect(const char *host, int port, int timeout, GError **error)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *found = NULL;
+	g_autofree char *service = g_strdup_printf("%d", port);
+	g_autoptr(GString) tried = g_string_new(NULL);
+	int r, fd = -1, err = 0, n = 0;
+
+	r = getaddrinfo(host, service, &hints, &found);
+	if (r != 0) {
+		g_set_error(error, GW_STREAM_ERROR, GW_STREAM_ERROR_CONNECT,
+			    "cannot resolve the name: %s",
+			    r == EAI_SYSTEM ? g_strerror(errno) : gai_strerror(r));
+		return -1;
+	}
+	for (const struct addrinfo *ai = found; ai != NULL && fd < 0; ai = ai->ai_next) {
+		g_autofree char *address = address_text(ai);
+
+		fd = connect_one(ai, timeout, &err);
+		g_string_append_printf(tried, "%s%s", n++ ? ", " : "", address);
+	}
+	freeaddrinfo(found);
+	if (fd >= 0)
+		return fd;
+	if (err == ETIMEDOUT)
+		g_set_error(error, GW_STREAM_ERROR, GW_STREAM_ERROR_CONNECT,
+			    "cannot connect: no answer within %d s%s%s%s", timeout,
+			    n > 1 ? " (tried " : "", n > 1 ? tried->str : "", n > 1 ? ")" : "");
+	else
+		g_set_error(error, GW_STREAM_ERROR, GW_STREAM_ERROR_CONNECT,
+			    "cannot connect: %s%s%s%s", g_strerror(err),
+			    n > 1 ? " (tried " : "", n > 1 ? tried->str : "", n > 1 ? ")" : "");
+	return -1;
+}
+
+char *
+gw_stream_greeting(const char *host, int port, int timeout)
+{
+	int fd = gw_stream_connect(host, port, timeout, NULL);
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char buf[GREETING_BYTES + 1];
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return NULL;
+	if (poll(&pfd, 1, timeout * 1000) == 1)
+		n = recv(fd, buf, GREETING_BYTES, 0);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return gw_log_clean(buf, 80);
+}
+
+gboolean
+gw_stream_speaks_tls(const char *host, int port, int timeout)
+{
+	int fd = gw_stream_connect(host, port, timeout, NULL);
+	mailstream *s;
+
+	if (fd < 0)
+		return FALSE;
+	s = mailstream_ssl_open_timeout(fd, timeout);
+	if (s == NULL) {
+		close(fd);
+		return FALSE;
+	}
+	mailstream_close(s);	/* closes fd */
+	return TRUE;
+}
 
 typedef struct {
 	mailstream_low *inner;

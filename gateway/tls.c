@@ -2,13 +2,69 @@
  *
  * Owns nothing past one call.  Must never return TRUE for a chain that
  * does not lead to a trusted CA or does not name the host: imap.c and
- * smtp.c send passwords only after it said yes. */
+ * smtp.c send passwords only after it said yes.  Whatever GnuTLS would
+ * print, and what libetpan prints of it, goes to plaint's log. */
 #include "gw-tls.h"
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "gw-log.h"
+
 G_DEFINE_QUARK(gw-tls-error-quark, gw_tls_error)
+
+/* The GnuTLS error of the last handshake libetpan gave up in this
+ * thread, or 0 (see gnutls_perror below). */
+static _Thread_local int handshake_failure;
+
+/* XXX: libetpan 1.9.4 reports a failed TLS handshake with
+ * gnutls_perror(), which writes "GnuTLS error: ..." straight to
+ * standard error, past plaint's log, and tells its caller nothing but
+ * "failed".  The dynamic linker binds libetpan's call to the first
+ * definition it finds, and the executable's comes before libgnutls':
+ * this one keeps the reason for the error plaint reports, and logs the
+ * line at debug. */
+void
+gnutls_perror(int error)
+{
+	handshake_failure = error;
+	gw_log_debug("library=gnutls handshake: %s", gnutls_strerror(error));
+}
+
+const char *
+gw_tls_take_handshake_failure(void)
+{
+	int error = handshake_failure;
+
+	handshake_failure = 0;
+	return error != 0 ? gnutls_strerror(error) : NULL;
+}
+
+static void
+on_gnutls_log(int level, const char *text)
+{
+	g_autofree char *line = g_strchomp(g_strdup(text));
+
+	gw_log_debug("library=gnutls level=%d %s", level, line);
+}
+
+/* Audit notes, such as the weak Diffie-Hellman parameters libetpan
+ * allows (the verdict on a peer is gw_tls_verify's). */
+static void
+on_gnutls_audit(gnutls_session_t session, const char *text)
+{
+	g_autofree char *line = g_strchomp(g_strdup(text));
+
+	(void)session;
+	gw_log_debug("library=gnutls audit: %s", line);
+}
+
+void
+gw_tls_init(void)
+{
+	gnutls_global_set_log_function(on_gnutls_log);
+	gnutls_global_set_audit_log_function(on_gnutls_audit);
+}
 
 #define MAX_CHAIN 16
 

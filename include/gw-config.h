@@ -63,6 +63,13 @@ typedef struct {
 	char *html;		/* its whole text, or NULL */
 } GwTemplateConfig;
 
+/* An address to listen on: [metrics] listen. */
+typedef struct {
+	char *address;		/* a numeric IPv4 or IPv6 address; NULL:
+				 * do not listen */
+	int port;
+} GwListenConfig;
+
 /* [queue NAME] hours: when the queue is staffed, for its deadlines. */
 typedef struct {
 	gboolean set;		/* the key was given */
@@ -133,6 +140,8 @@ typedef struct {
 	int filing_batch;	/* messages filed per transaction */
 	int batch_bytes;	/* and bytes: also per fetch from a mailbox */
 	int max_attempts;	/* begun this often, never finished: quarantined */
+	GwListenConfig metrics;	/* the HTTP endpoint of /metrics, /healthz
+				 * and /readyz under plaint run */
 	GPtrArray *mailboxes;	/* of GwMailboxConfig*, in file order */
 	GPtrArray *queues;	/* of GwQueueConfig* */
 	GPtrArray *templates;	/* of GwTemplateConfig* */

@@ -12,6 +12,8 @@
 #include "gw-rules.h"
 
 #include "gw-mail.h"
+#include "gw-metrics.h"
+#include "gw-status.h"
 #include "gw-store.h"
 
 typedef struct GwPipeline GwPipeline;
@@ -25,6 +27,8 @@ void gw_pipeline_mail_limits(const GwConfig *config, GwMailLimits *limits_out);
 GwPipeline *gw_pipeline_new(const GwConfig *config, GwRules *rules,
 			    GError **error);
 void gw_pipeline_free(GwPipeline *pipeline);
+/* Counts what it does in metrics (lent; NULL: counts nothing). */
+void gw_pipeline_set_metrics(GwPipeline *pipeline, GwMetrics *metrics);
 /* Swaps in a new rule set (taken over); the next message uses it. */
 void gw_pipeline_set_rules(GwPipeline *pipeline, GwRules *rules);
 
@@ -65,5 +69,9 @@ gboolean gw_pipeline_ingest(GwPipeline *pipeline, const char *mailbox,
 gboolean gw_pipeline_requeue(GwPipeline *pipeline, gboolean all,
 			     const char *reason, const GArray *ids,
 			     GPtrArray **outcomes_out, GError **error);
+
+/* The outbox as plaint.outbox_status shows it (for STATUS=). */
+gboolean gw_pipeline_outbox(GwPipeline *pipeline, GwOutboxStatus *status_out,
+			    GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GwPipeline, gw_pipeline_free)

@@ -13,6 +13,14 @@ typedef enum {
 	GW_TLS_ERROR_UNTRUSTED,	/* chain or name does not verify */
 } GwTlsError;
 
+/* Sends what GnuTLS would print to plaint's log (gw-log.h); call once,
+ * after gw_log_init(). */
+void gw_tls_init(void);
+
+/* Why the last TLS handshake that libetpan gave up on in this thread
+ * failed, in GnuTLS's words; NULL if none failed since the last call. */
+const char *gw_tls_take_handshake_failure(void);
+
 /* chain: GBytes of DER certificates, the server's first.  ca_file NULL
  * means the system trust store.  TRUE iff the chain leads to a trusted
  * CA and the leaf certificate names host (a DNS name or an IP). */

@@ -15,7 +15,8 @@ set -euo pipefail
 PACKAGES=(
 	# libraries the gateway links against
 	libetpan-dev libgmime-3.0-dev libpq-dev libpcre2-dev libgnutls28-dev
-	libglib2.0-dev libxml2-dev libjson-glib-dev libsystemd-dev pkg-config
+	libglib2.0-dev libxml2-dev libjson-glib-dev libsystemd-dev libmicrohttpd-dev
+	pkg-config
 	build-essential
 	# SASL PLAIN/LOGIN plugins for libetpan's AUTH (only a Recommends)
 	libsasl2-modules

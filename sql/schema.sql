@@ -1054,7 +1054,9 @@ CREATE TABLE plaint.mailboxes (
     uidvalidity bigint DEFAULT 0 NOT NULL,
     last_uid bigint DEFAULT 0 NOT NULL,
     polled_at timestamp with time zone,
-    unflagged bigint[] DEFAULT '{}'::bigint[] NOT NULL
+    unflagged bigint[] DEFAULT '{}'::bigint[] NOT NULL,
+    last_error text,
+    last_error_at timestamp with time zone
 );
 
 --
@@ -1085,13 +1087,25 @@ COMMENT ON COLUMN plaint.mailboxes.last_uid IS 'The highest UID stored under tha
 -- Name: COLUMN mailboxes.polled_at; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.mailboxes.polled_at IS 'When the mailbox was last polled';
+COMMENT ON COLUMN plaint.mailboxes.polled_at IS 'When a poll of the mailbox last worked (it may have found nothing new)';
 
 --
 -- Name: COLUMN mailboxes.unflagged; Type: COMMENT; Schema: plaint
 --
 
 COMMENT ON COLUMN plaint.mailboxes.unflagged IS 'UIDs (under uidvalidity) stored but not yet flagged \Seen on the server: set with the batch that stores them, emptied once the flag is set; a crash between the two leaves them here for the next poll';
+
+--
+-- Name: COLUMN mailboxes.last_error; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.mailboxes.last_error IS 'Why the last poll that failed failed, in the gateway''s words (cleaned to one line); NULL if none has failed';
+
+--
+-- Name: COLUMN mailboxes.last_error_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.mailboxes.last_error_at IS 'When that poll failed; a polled_at later than this means the mailbox works again';
 
 --
 -- Name: outbox_attachments; Type: TABLE; Schema: plaint
@@ -2050,6 +2064,12 @@ CREATE UNIQUE INDEX raw_messages_ingest_key ON plaint.raw_messages USING btree (
 --
 
 CREATE INDEX raw_messages_new ON plaint.raw_messages USING btree (id) WHERE (state = 'new'::text);
+
+--
+-- Name: raw_messages_quarantined; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX raw_messages_quarantined ON plaint.raw_messages USING btree (mailbox) WHERE (state = 'quarantined'::text);
 
 --
 -- Name: routing_routed_at; Type: INDEX; Schema: plaint

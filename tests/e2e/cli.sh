@@ -132,7 +132,8 @@ run|
 once|
 ingest|--mailbox
 requeue|--all --reason
-config check|
+config check|--connect
+status|--json
 db migrate|--conninfo
 rules check|
 rules test|--json --mailbox --rules --stored --since

@@ -2,9 +2,9 @@
 # tests/e2e/notify.sh - `plaint run` speaks systemd's notify protocol:
 # READY=1 once started, RELOADING=1 then READY=1 around a SIGHUP reload
 # (a refused one too), WATCHDOG=1 at half of WATCHDOG_USEC and never
-# without it, a STATUS= line with the mailboxes, the last poll and the
-# last error, STOPPING=1 on SIGTERM; without a database at start, a
-# STATUS= saying so and no READY=1.  The socket is the test's own
+# without it, a STATUS= line with the mailboxes, the last poll, the
+# outbox depth and the last error, STOPPING=1 on SIGTERM; without a
+# database at start, a STATUS= saying so and no READY=1.  The socket is the test's own
 # (tests/notify_reader.py), the servers the harness's.
 set -u
 cd "$(dirname "$0")/../.."
@@ -86,7 +86,7 @@ wait_lines '(^|[ |])READY=1' 1
 ok $? "READY=1 arrives once the daemon has started"
 first_ready=$(grep -E '(^|[ |])READY=1' "$LOG" | head -1)
 case "$first_ready" in
-*"STATUS=2 mailboxes, last poll none yet"*) ok 0 "READY=1 comes with STATUS= naming the 2 mailboxes" ;;
+*"STATUS=2 mailboxes, last poll none yet, outbox 0 unsent, "*) ok 0 "READY=1 comes with STATUS= naming the 2 mailboxes and the empty outbox" ;;
 *) ok 1 "READY=1 comes with STATUS= naming the 2 mailboxes (got '$first_ready')" ;;
 esac
 
@@ -156,6 +156,21 @@ sleep 1.5
 stop_plaint
 ok $? "without WATCHDOG_USEC: exits 0 on SIGTERM"
 is "$(grep -c 'WATCHDOG=1' "$LOG")" 0 "without WATCHDOG_USEC: no WATCHDOG=1 in 1.5 s"
+
+# --- no SMTP server: the STATUS= line counts the mail that waits -------
+start_reader nosmtp
+printf 'From: Mo <mo@example.org>\nTo: care@example.com\nSubject: Cracked bowl\nMessage-ID: <mo-1@example.org>\n\nIt cracked.\n' > "$W/m2.eml"
+printf 'From: Noa <noa@example.org>\nTo: care@example.com\nSubject: Bent fork\nMessage-ID: <noa-1@example.org>\n\nIt bent.\n' > "$W/m3.eml"
+"$PY" tests/imap_append.py --port "$IMAP_PORT" --folder Notify "$W/m2.eml" "$W/m3.eml" > /dev/null
+sed "/^\[smtp\]/,/^\[/ s/^port = .*/port = $dead_port/" "$W/plaint.conf" > "$W/nosmtp.conf"
+NOTIFY_SOCKET=$SOCK "$PLAINT" -c "$W/nosmtp.conf" run \
+	>> "$LOGDIR/notify-run.out" 2>> "$LOGDIR/notify-run.err" &
+plaint_pid=$!
+wait_lines 'STATUS=.*, outbox 2 unsent, ' 1
+ok $? "no SMTP server: STATUS= says the 2 new acknowledgements wait in the outbox"
+is "$(sql "SELECT count(*) FROM plaint.outbox WHERE sent_at IS NULL")" 2 "as many as the database holds unsent"
+stop_plaint
+ok $? "exits 0 on SIGTERM"
 
 # --- no database at start: a STATUS= line saying why, no READY=1 -------
 start_reader nodb

@@ -80,7 +80,7 @@ while read -r cmd; do
 	grep -qE "^$cmd( |$)" "$W/items"
 	ok $? "plaint(8) describes '$cmd'"
 done < "$W/commands"
-for code in 0 64 65 66 70 75 78; do
+for code in 0 64 65 66 69 70 75 78; do
 	sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' packaging/plaint.8 | grep -qx ".B $code"
 	ok $? "plaint(8) explains exit status $code"
 done

@@ -51,6 +51,43 @@ test_minimal(void)
 	g_assert_cmpint(c->retention_raw_days, ==, 0);
 	g_assert_cmpstr(c->skip_when[0], ==, "dmarc-fail");
 	g_assert_null(c->skip_when[1]);
+	g_assert_null(c->metrics.address);	/* no [metrics]: no listener */
+}
+
+static void
+test_metrics(void)
+{
+	static const struct {
+		const char *value, *address;
+		int port;
+	} cases[] = {
+		{ "127.0.0.1:9187", "127.0.0.1", 9187 },
+		{ "[::1]:9187", "::1", 9187 },
+		{ "0.0.0.0:1", "0.0.0.0", 1 },
+		{ "[0:0::1]:65535", "::1", 65535 },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = g_strconcat(base, "[metrics]\nlisten = ",
+						    cases[i].value, "\n", NULL);
+		g_autofree char *path = write_file("metrics.conf", text);
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GwConfig) c = gw_config_load(path, &err);
+
+		g_assert_no_error(err);
+		g_assert_cmpstr(c->metrics.address, ==, cases[i].address);
+		g_assert_cmpint(c->metrics.port, ==, cases[i].port);
+	}
+	{
+		/* A [metrics] section without listen: no listener either. */
+		g_autofree char *text = g_strconcat(base, "[metrics]\n", NULL);
+		g_autofree char *path = write_file("metrics.conf", text);
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GwConfig) c = gw_config_load(path, &err);
+
+		g_assert_no_error(err);
+		g_assert_null(c->metrics.address);
+	}
 }
 
 /* A queue's SLA as it will be written into plaint.queues. */
@@ -157,6 +194,15 @@ static const struct {
 	{ "[mail]\nfallback_charsets = klingon-8\n", "bad.conf:7: fallback_charsets: unknown charset 'klingon-8'" },
 	{ "[queue q]\ntemplate = nosuch\n", "bad.conf:7: no [template nosuch] section" },
 	{ "[rules]\njit = perhaps\n", "bad.conf:7: jit must be true or false" },
+	/* [metrics] listen: a numeric address and a port */
+	{ "[metrics]\nlisten = localhost:9187\n", "bad.conf:7: listen must be ADDRESS:PORT" },
+	{ "[metrics]\nlisten = 127.0.0.1\n", "bad.conf:7: listen must be ADDRESS:PORT" },
+	{ "[metrics]\nlisten = 127.0.0.1:0\n", "bad.conf:7: listen must be ADDRESS:PORT" },
+	{ "[metrics]\nlisten = 127.0.0.1:65536\n", "bad.conf:7: listen must be" },
+	{ "[metrics]\nlisten = ::1:9187\n", "bad.conf:7: listen must be" },
+	{ "[metrics]\nlisten = [::1]\n", "bad.conf:7: listen must be" },
+	{ "[metrics]\nlisten = 127.0.0.1:91x\n", "bad.conf:7: listen must be" },
+	{ "[metrics]\nport = 9187\n", "bad.conf:7: unknown key 'port' in [metrics]" },
 	/* auth = xoauth2 */
 	{ "auth = kerberos\n", "bad.conf:6: auth must be password or xoauth2, not 'kerberos'" },
 	{ "username = u\nauth = xoauth2\n",
@@ -446,6 +492,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/skip-when", test_skip_when);
 	g_test_add_func("/config/queue-sla", test_queue_sla);
 	g_test_add_func("/config/mailbox", test_mailbox);
+	g_test_add_func("/config/metrics", test_metrics);
 	g_test_add_func("/config/bad", test_bad);
 	g_test_add_func("/config/missing", test_missing);
 	g_test_add_func("/config/xoauth2", test_xoauth2);
