@@ -363,7 +363,7 @@ CREATE TABLE plaint.outbox (
     smtp_reply text,
     claimed_by integer,
     cc text[] DEFAULT '{}'::text[] NOT NULL,
-    CONSTRAINT outbox_kind_known CHECK ((kind = ANY (ARRAY['ack'::text, 'reply'::text, 'escalation'::text])))
+    CONSTRAINT outbox_kind_known CHECK ((kind = ANY (ARRAY['ack'::text, 'reply'::text, 'escalation'::text, 'survey'::text])))
 );
 
 --
@@ -382,7 +382,7 @@ COMMENT ON COLUMN plaint.outbox.id IS 'Row number; plaint.reply() returns it';
 -- Name: COLUMN outbox.kind; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.outbox.kind IS 'ack (acknowledgement, sent as an automatic reply), reply (an agent''s), escalation (a missed deadline, to the queue''s escalate_to)';
+COMMENT ON COLUMN plaint.outbox.kind IS 'ack (acknowledgement, sent as an automatic reply), reply (an agent''s), escalation (a missed deadline, to the queue''s escalate_to), survey (the satisfaction question on resolution)';
 
 --
 -- Name: COLUMN outbox.ticket_id; Type: COMMENT; Schema: plaint
@@ -1607,6 +1607,84 @@ COMMENT ON COLUMN plaint.routing.dropped IS 'A rule said drop: stored, no ticket
 COMMENT ON COLUMN plaint.routing.limit_hits IS 'Rules whose pattern hit its match or depth limit (taken as no match)';
 
 --
+-- Name: satisfaction; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.satisfaction (
+    ticket_id bigint NOT NULL,
+    customer_id bigint,
+    queue text NOT NULL,
+    asked_at timestamp with time zone DEFAULT now() NOT NULL,
+    outbox_id bigint,
+    score smallint,
+    comment text,
+    answered_at timestamp with time zone,
+    message_row bigint,
+    CONSTRAINT satisfaction_answer_whole CHECK (((score IS NULL) = (answered_at IS NULL))),
+    CONSTRAINT satisfaction_score_check CHECK (((score >= 1) AND (score <= 5)))
+);
+
+--
+-- Name: TABLE satisfaction; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.satisfaction IS 'How customers say they were served: one row per ticket whose customer was asked on resolution, with the answer once it came';
+
+--
+-- Name: COLUMN satisfaction.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.ticket_id IS 'The ticket the question was about';
+
+--
+-- Name: COLUMN satisfaction.customer_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.customer_id IS 'Who was asked';
+
+--
+-- Name: COLUMN satisfaction.queue; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.queue IS 'The ticket''s queue when the question was asked';
+
+--
+-- Name: COLUMN satisfaction.asked_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.asked_at IS 'When the question was queued';
+
+--
+-- Name: COLUMN satisfaction.outbox_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.outbox_id IS 'The question in plaint.outbox (kind survey)';
+
+--
+-- Name: COLUMN satisfaction.score; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.score IS '1 (very poor) to 5 (very good), read from the answer; NULL: not answered';
+
+--
+-- Name: COLUMN satisfaction.comment; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.comment IS 'What the customer wrote besides the score, quoted text and signature left out; NULL: nothing';
+
+--
+-- Name: COLUMN satisfaction.answered_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.answered_at IS 'When the answer was filed; NULL: not answered';
+
+--
+-- Name: COLUMN satisfaction.message_row; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.message_row IS 'The answer in plaint.messages';
+
+--
 -- Name: schema_code; Type: TABLE; Schema: plaint
 --
 
@@ -1909,6 +1987,13 @@ ALTER TABLE ONLY plaint.routing
     ADD CONSTRAINT routing_pkey PRIMARY KEY (raw_id);
 
 --
+-- Name: satisfaction satisfaction_pkey; Type: CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.satisfaction
+    ADD CONSTRAINT satisfaction_pkey PRIMARY KEY (ticket_id);
+
+--
 -- Name: schema_code schema_code_pkey; Type: CONSTRAINT; Schema: plaint
 --
 
@@ -2078,6 +2163,12 @@ CREATE INDEX raw_messages_quarantined ON plaint.raw_messages USING btree (mailbo
 CREATE INDEX routing_routed_at ON plaint.routing USING btree (routed_at);
 
 --
+-- Name: satisfaction_customer; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX satisfaction_customer ON plaint.satisfaction USING btree (customer_id, asked_at);
+
+--
 -- Name: tickets_customer; Type: INDEX; Schema: plaint
 --
 
@@ -2234,6 +2325,34 @@ ALTER TABLE ONLY plaint.routing
     ADD CONSTRAINT routing_raw_id_fkey FOREIGN KEY (raw_id) REFERENCES plaint.raw_messages(id);
 
 --
+-- Name: satisfaction satisfaction_customer_id_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.satisfaction
+    ADD CONSTRAINT satisfaction_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES plaint.customers(id);
+
+--
+-- Name: satisfaction satisfaction_message_row_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.satisfaction
+    ADD CONSTRAINT satisfaction_message_row_fkey FOREIGN KEY (message_row) REFERENCES plaint.messages(id);
+
+--
+-- Name: satisfaction satisfaction_outbox_id_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.satisfaction
+    ADD CONSTRAINT satisfaction_outbox_id_fkey FOREIGN KEY (outbox_id) REFERENCES plaint.outbox(id);
+
+--
+-- Name: satisfaction satisfaction_ticket_id_fkey; Type: FK CONSTRAINT; Schema: plaint
+--
+
+ALTER TABLE ONLY plaint.satisfaction
+    ADD CONSTRAINT satisfaction_ticket_id_fkey FOREIGN KEY (ticket_id) REFERENCES plaint.tickets(id) ON DELETE CASCADE;
+
+--
 -- Name: ticket_participants ticket_participants_ticket_id_fkey; Type: FK CONSTRAINT; Schema: plaint
 --
 
@@ -2341,6 +2460,12 @@ ALTER TABLE plaint.outbox_attachments ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE plaint.routing ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: satisfaction; Type: ROW SECURITY; Schema: plaint
+--
+
+ALTER TABLE plaint.satisfaction ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: ticket_participants; Type: ROW SECURITY; Schema: plaint
@@ -2611,6 +2736,14 @@ GRANT ALL ON SEQUENCE plaint.raw_messages_id_seq TO plaint_admin;
 GRANT ALL ON TABLE plaint.routing TO plaint_admin;
 GRANT SELECT,INSERT,UPDATE ON TABLE plaint.routing TO plaint_gateway;
 GRANT SELECT ON TABLE plaint.routing TO plaint_agent;
+
+--
+-- Name: TABLE satisfaction; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.satisfaction TO plaint_admin;
+GRANT SELECT ON TABLE plaint.satisfaction TO plaint_agent;
+GRANT SELECT,INSERT,UPDATE ON TABLE plaint.satisfaction TO plaint_gateway;
 
 --
 -- Name: TABLE schema_code; Type: ACL; Schema: plaint
