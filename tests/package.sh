@@ -166,11 +166,21 @@ is "$(pgq 'SELECT count(*) FROM plaint.schema_migrations')" "$(ls sql/migrations
 	"db migrate --conninfo dbname=plaint, as postgres, applied every migration"
 is "$(pgq "SELECT string_agg(m.rolname || '>' || r.rolname, ' ' ORDER BY m.rolname) FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member WHERE m.rolname IN ('_plaint', 'alice', 'sam')")" \
 	"_plaint>plaint_gateway alice>plaint_agent sam>plaint_admin" "each login holds its one role"
-readme_block 'plaint config check' > "$W/mailbox.sh"
+# The block's --connect line logs in to the sample's servers, which do
+# not exist here: it must fail with 69 and name both, and the database
+# it reaches must pass.
+readme_block 'plaint config check' > "$W/block.sh"
+grep -v -- '--connect' "$W/block.sh" > "$W/mailbox.sh"
+grep -- '--connect' "$W/block.sh" | sed 's/#.*//' > "$W/connect.sh"
 in_root bash -e < "$W/mailbox.sh" > "$W/mailbox.log" 2>&1
 rc=$?
 ok $rc "the README's mailbox block runs (up to config check)"
 [ $rc = 0 ] || sed 's/^/#   /' "$W/mailbox.log"
+in_root bash < "$W/connect.sh" > "$W/connect.log" 2>&1
+rc=$?
+is "$rc $(grep -c 'FAILED: .*cannot resolve the name' "$W/connect.log") $(grep -c '^database: ok' "$W/connect.log")" \
+	"69 2 1" "config check --connect from the README: the database reached, the sample's IMAP and SMTP hosts named as unreachable, 69"
+[ "$rc" = 69 ] || sed 's/^/#   /' "$W/connect.log"
 is "$(in_root cat /etc/plaint/secrets/support.pass)" "the IMAP password" "the password file holds the password"
 is "$(in_root stat -c '%a %U %G' /etc/plaint/secrets/support.pass)" "640 root _plaint" "... 0640 root:_plaint"
 in_root runuser -u _plaint -- plaint rules test --stored > "$W/stored.log" 2>&1
