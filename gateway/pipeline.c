@@ -334,7 +334,11 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 	if (known == NULL)
 		return FALSE;
 	/* At most max_fetch this time: the cursor stops before the first
-	 * left for the next round. */
+	 * left for the next round.  Not on a first poll that searched for
+	 * unseen mail: its cursor is already at the top, and the next round
+	 * would read only above it, so every unseen message is taken now. */
+	if (found->len > 0 && g_array_index(found, guint32, 0) <= cursor)
+		max_fetch = 0;
 	for (guint i = 0; i < found->len; i++) {
 		guint32 uid = g_array_index(found, guint32, i);
 
