@@ -107,26 +107,23 @@ verify_peer(GwImap *imap, const GwServerConfig *server, GError **error)
 	return ok;
 }
 
-/* The TLS handshake of security = tls failed: a server that greets in
- * plain text at once is not speaking TLS first. */
+/* An IMAP server greets with an untagged response. */
+static gboolean
+imap_greeting(const char *line)
+{
+	return g_str_has_prefix(line, "* ");
+}
+
+/* The TLS handshake of security = tls failed. */
 static gboolean
 tls_failed(GwImap *imap, const GwServerConfig *server, GError **error)
 {
-	g_autofree char *why = g_strdup(gw_tls_take_handshake_failure());
-	g_autofree char *greeting = gw_stream_greeting(server->host, server->port,
-						       MIN(server->timeout, PROBE_SECONDS));
-	gboolean plain = greeting != NULL && g_str_has_prefix(greeting, "* ");
+	g_autofree char *why = gw_stream_tls_failure(
+		server->host, server->port, MIN(server->timeout, PROBE_SECONDS),
+		imap_greeting, "IMAPS, security = tls, is usually on 993");
 
-	if (why != NULL && g_str_has_suffix(why, "."))
-		why[strlen(why) - 1] = '\0';	/* GnuTLS ends with one */
-
-	g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
-		    "imap %s: the TLS handshake failed (%s)%s%s%s", imap->host,
-		    why ? why : "the server broke it off",
-		    plain ? "; the server greets in plain text (\"" : "",
-		    plain ? greeting : "",
-		    plain ? "\"), so security = starttls probably fits this "
-			    "port (IMAPS, security = tls, is usually on 993)" : "");
+	g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT, "imap %s: %s",
+		    imap->host, why);
 	return FALSE;
 }
 

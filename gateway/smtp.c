@@ -118,27 +118,24 @@ guard(GwSmtp *smtp, GError **error)
 	return FALSE;
 }
 
-/* The TLS handshake of security = tls failed: a server that greets in
- * plain text at once is not speaking TLS first. */
+/* An SMTP server greets with a three-digit reply code. */
+static gboolean
+smtp_greeting(const char *line)
+{
+	return g_ascii_isdigit(line[0]) && g_ascii_isdigit(line[1]) &&
+	       g_ascii_isdigit(line[2]);
+}
+
+/* The TLS handshake of security = tls failed. */
 static gboolean
 tls_failed(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 {
-	g_autofree char *why = g_strdup(gw_tls_take_handshake_failure());
-	g_autofree char *greeting = gw_stream_greeting(server->host, server->port,
-						       MIN(server->timeout, PROBE_SECONDS));
-	gboolean plain = greeting != NULL && g_ascii_isdigit(greeting[0]) &&
-			 g_ascii_isdigit(greeting[1]) && g_ascii_isdigit(greeting[2]);
+	g_autofree char *why = gw_stream_tls_failure(
+		server->host, server->port, MIN(server->timeout, PROBE_SECONDS),
+		smtp_greeting, "SMTPS, security = tls, is usually on 465");
 
-	if (why != NULL && g_str_has_suffix(why, "."))
-		why[strlen(why) - 1] = '\0';	/* GnuTLS ends with one */
-
-	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
-		    "smtp %s: the TLS handshake failed (%s)%s%s%s", smtp->host,
-		    why ? why : "the server broke it off",
-		    plain ? "; the server greets in plain text (\"" : "",
-		    plain ? greeting : "",
-		    plain ? "\"), so security = starttls probably fits this "
-			    "port (SMTPS, security = tls, is usually on 465)" : "");
+	g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY, "smtp %s: %s",
+		    smtp->host, why);
 	return FALSE;
 }
 

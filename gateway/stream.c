@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gw-log.h"
+#include "gw-tls.h"
 
 G_DEFINE_QUARK(gw-stream-error-quark, gw_stream_error)
 
@@ -150,6 +151,26 @@ gw_stream_speaks_tls(const char *host, int port, int timeout)
 	}
 	mailstream_close(s);	/* closes fd */
 	return TRUE;
+}
+
+char *
+gw_stream_tls_failure(const char *host, int port, int timeout,
+		      gboolean (*greets_plain)(const char *line),
+		      const char *tls_port)
+{
+	g_autofree char *why = g_strdup(gw_tls_take_handshake_failure());
+	g_autofree char *greeting = gw_stream_greeting(host, port, timeout);
+
+	if (why != NULL && g_str_has_suffix(why, "."))
+		why[strlen(why) - 1] = '\0';	/* GnuTLS ends with one */
+	if (greeting == NULL || !greets_plain(greeting))
+		return g_strdup_printf("the TLS handshake failed (%s)",
+				       why ? why : "the server broke it off");
+	return g_strdup_printf("the TLS handshake failed (%s); the server greets "
+			       "in plain text (\"%s\"), so security = starttls "
+			       "probably fits this port (%s)",
+			       why ? why : "the server broke it off", greeting,
+			       tls_port);
 }
 
 typedef struct {

@@ -36,6 +36,15 @@ char *gw_stream_greeting(const char *host, int port, int timeout);
 /* TRUE if host:port completes a TLS handshake (nothing is verified). */
 gboolean gw_stream_speaks_tls(const char *host, int port, int timeout);
 
+/* Why the handshake of security = tls with host:port failed, for an
+ * error message: GnuTLS's words (gw_tls_take_handshake_failure), and
+ * when the server greets in plain text at once (greets_plain says of its
+ * first line), a hint that security = starttls fits and that the
+ * protocol's TLS port is usually tls_port.  Caller frees. */
+char *gw_stream_tls_failure(const char *host, int port, int timeout,
+			    gboolean (*greets_plain)(const char *line),
+			    const char *tls_port);
+
 /* Puts the guard between s and its transport; call once the stream is
  * final (after STARTTLS).  FALSE only when out of memory. */
 gboolean gw_stream_guard_eof(mailstream *s);
