@@ -334,6 +334,27 @@ gw_db_params_strv(GwDbParams *p, const char *const *strv)
 	add_param(p, g_string_free(s, FALSE), 0, 0);
 }
 
+char *
+gw_db_id_array(const GArray *ids)
+{
+	GString *s = g_string_new("{");
+
+	for (guint i = 0; i < ids->len; i++)
+		g_string_append_printf(s, "%s%" G_GINT64_FORMAT, i ? "," : "",
+				       g_array_index(ids, gint64, i));
+	g_string_append_c(s, '}');
+	return g_string_free(s, FALSE);
+}
+
+void
+gw_db_params_ids(GwDbParams *p, const GArray *ids)
+{
+	if (ids == NULL)
+		gw_db_params_text(p, NULL);
+	else
+		add_param(p, gw_db_id_array(ids), 0, 0);
+}
+
 /* XXX: json-glib 1.6 (Debian 12) leaves U+001F unescaped in strings,
  * which PostgreSQL refuses as JSON.  Outside strings JSON has no such
  * byte, and UTF-8 never uses it within a character, so every one found

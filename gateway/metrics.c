@@ -298,7 +298,6 @@ resolve_latencies(GwMetricsServer *s, GError **error)
 {
 	GwMetrics *m = s->m;
 	g_autoptr(GArray) ids = NULL;
-	g_autoptr(GString) list = g_string_new("{");
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
 
@@ -308,11 +307,7 @@ resolve_latencies(GwMetricsServer *s, GError **error)
 	g_mutex_unlock(&m->lock);
 	if (ids->len == 0)
 		return TRUE;
-	for (guint i = 0; i < ids->len; i++)
-		g_string_append_printf(list, "%s%" G_GINT64_FORMAT, i ? "," : "",
-				       g_array_index(ids, gint64, i));
-	g_string_append_c(list, '}');
-	gw_db_params_text(p, list->str);
+	gw_db_params_ids(p, ids);
 	res = gw_db_exec(s->db, sql_latencies, p, error);
 	g_mutex_lock(&m->lock);
 	for (int r = 0; res != NULL && r < gw_db_result_rows(res); r++) {

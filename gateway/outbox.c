@@ -243,19 +243,15 @@ gw_outbox_record_sent(GwDb *db, const GArray *ids, GPtrArray *replies,
 		      GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
-	g_autoptr(GString) list = g_string_new("{");
-	g_autofree char *what = NULL;
+	g_autofree char *list = NULL, *what = NULL;
 	gboolean ok;
 
 	if (ids->len == 0)
 		return TRUE;
-	for (guint i = 0; i < ids->len; i++)
-		g_string_append_printf(list, "%s%" G_GINT64_FORMAT, i ? "," : "",
-				       g_array_index(ids, gint64, i));
-	g_string_append_c(list, '}');
+	list = gw_db_id_array(ids);
 	what = g_strdup_printf("outbox rows %s sent but not recorded (they are "
-			       "sent again, with the same Message-IDs)", list->str);
-	gw_db_params_text(p, list->str);
+			       "sent again, with the same Message-IDs)", list);
+	gw_db_params_text(p, list);
 	g_ptr_array_add(replies, NULL);
 	gw_db_params_strv(p, (const char *const *)replies->pdata);
 	g_ptr_array_remove_index(replies, replies->len - 1);

@@ -297,7 +297,6 @@ gw_store_register_worker(GwDb *db, GError **error)
 }
 
 /* A bigint[] parameter of ids, or NULL when ids is NULL. */
-static void params_ids(GwDbParams *p, const GArray *ids);
 
 /* Chooses what one filing transaction takes from the candidates: fresh
  * rows, up to limit and max_bytes (at least one); or one row begun
@@ -338,7 +337,7 @@ gw_store_claim(GwDb *db, const GwClaimLimits *limits, const GArray *only,
 	g_autoptr(GwDbResult) done = NULL;
 
 	gw_db_params_int(p, limits->retried ? 1 : limits->max_rows);
-	params_ids(p, only);
+	gw_db_params_ids(p, only);
 	gw_db_params_bool(p, limits->retried);
 	if (!gw_db_begin(db, error))
 		return FALSE;
@@ -347,7 +346,7 @@ gw_store_claim(GwDb *db, const GwClaimLimits *limits, const GArray *only,
 		goto fail;
 	choose(res, limits, ids_out, poisoned_out);
 	q = gw_db_params_new();
-	params_ids(q, ids_out);
+	gw_db_params_ids(q, ids_out);
 	done = gw_db_exec(db, sql_claim, q, error);
 	if (done == NULL)
 		goto fail;
@@ -383,8 +382,8 @@ gw_store_lock_claimed(GwDb *db, const GArray *ids, GHashTable *have,
 		if (g_hash_table_contains(have, &id))
 			g_array_append_val(held, id);
 	}
-	params_ids(p, ids);
-	params_ids(p, held);
+	gw_db_params_ids(p, ids);
+	gw_db_params_ids(p, held);
 	res = gw_db_exec_binary(db, sql_claimed, p, error);
 	if (res == NULL)
 		return FALSE;
@@ -416,23 +415,6 @@ gw_store_quarantine(GwDb *db, gint64 raw_id, const char *reason,
 	return res != NULL;
 }
 
-static void
-params_ids(GwDbParams *p, const GArray *ids)
-{
-	g_autoptr(GString) list = NULL;
-
-	if (ids == NULL) {
-		gw_db_params_text(p, NULL);
-		return;
-	}
-	list = g_string_new("{");
-	for (guint i = 0; i < ids->len; i++)
-		g_string_append_printf(list, "%s%" G_GINT64_FORMAT, i ? "," : "",
-				       g_array_index(ids, gint64, i));
-	g_string_append_c(list, '}');
-	gw_db_params_text(p, list->str);
-}
-
 GArray *
 gw_store_requeue(GwDb *db, gboolean all, const char *reason, const GArray *ids,
 		 GError **error)
@@ -443,7 +425,7 @@ gw_store_requeue(GwDb *db, gboolean all, const char *reason, const GArray *ids,
 
 	gw_db_params_bool(p, all);
 	gw_db_params_text(p, reason);
-	params_ids(p, ids);
+	gw_db_params_ids(p, ids);
 	res = gw_db_exec(db, sql_requeue, p, error);
 	if (res == NULL)
 		return NULL;
@@ -476,7 +458,7 @@ gw_store_outcomes(GwDb *db, const GArray *ids, GError **error)
 	g_autoptr(GwDbResult) res = NULL;
 	GPtrArray *out;
 
-	params_ids(p, ids);
+	gw_db_params_ids(p, ids);
 	res = gw_db_exec(db, sql_outcomes, p, error);
 	if (res == NULL)
 		return NULL;

@@ -84,6 +84,11 @@ typedef struct _JsonNode JsonNode;
 void gw_db_params_json(GwDbParams *params, JsonNode *root);
 /* A text[] parameter; NULL strv gives an empty array. */
 void gw_db_params_strv(GwDbParams *params, const char *const *strv);
+/* ids (gint64) as an array literal, "{4,7}", as a bigint[] parameter
+ * takes it and a log line shows it.  Caller frees. */
+char *gw_db_id_array(const GArray *ids);
+/* A bigint[] parameter of ids (gint64); NULL ids gives SQL NULL. */
+void gw_db_params_ids(GwDbParams *params, const GArray *ids);
 
 /* Runs sql (a static string: it is prepared once per connection and
  * remembered by its address) with params (may be NULL).  The result
