@@ -42,7 +42,7 @@ endif
 BUILD  ?= .
 
 MODULES = log config tls stream db store imap html mail prefilter rules thread quote ticket outbox ack \
-	  decide smtp status metrics \
+	  decide smtp status metrics survey \
 	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
 HEADERS = $(wildcard include/gw-*.h)
