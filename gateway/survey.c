@@ -20,8 +20,9 @@ static const char sql_ask[] =
 	"SELECT ticket, outbox_id, recipient "
 	"FROM plaint.ask_satisfaction($1::jsonb, $2::integer, $3::integer)";
 
-const char gw_survey_default_subject[] = "[{ticket}] How did we do?";
-const char gw_survey_default_body[] =
+/* The built-in question, as packaging/survey-default.txt has it. */
+static const char default_subject[] = "[{ticket}] How did we do?";
+static const char default_body[] =
 	"Hello {name},\n"
 	"\n"
 	"your ticket {ticket}, \"{subject}\", has been resolved.\n"
@@ -69,8 +70,8 @@ add_question(JsonBuilder *b, const GwSurveySettings *s, const GwDbResult *due,
 	};
 	g_autofree char *subject = NULL, *body = NULL, *html = NULL, *id = NULL;
 
-	gw_ack_render(s->subject ? s->subject : gw_survey_default_subject,
-		      s->body ? s->body : gw_survey_default_body, &values,
+	gw_ack_render(s->subject ? s->subject : default_subject,
+		      s->body ? s->body : default_body, &values,
 		      &subject, &body);
 	if (s->html != NULL)
 		html = gw_ack_render_html(s->html, &values);

@@ -34,9 +34,3 @@ void gw_survey_asked_free(GwSurveyAsked *asked);
  * queued.  On failure nothing is queued. */
 gboolean gw_survey_ask(GwDb *db, const GwSurveySettings *settings,
 		       GPtrArray *asked, GError **error);
-
-/* The built-in question: its Subject and body templates, with the
- * placeholders of an acknowledgement ({ticket}, {subject}, {name},
- * {queue}). */
-extern const char gw_survey_default_subject[];
-extern const char gw_survey_default_body[];

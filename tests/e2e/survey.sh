@@ -211,8 +211,15 @@ is "$(sql "SELECT string_agg(m.message_id || '=' || coalesce(m.ack_suppressed, '
 	"daemon-1@example.org=machine-sender robot-1@example.org=auto-submitted" \
 	"(the loop guard kept the acknowledgement from both machines)"
 sleep 2.5
-once
+# This run without [satisfaction] template: the built-in question.
+grep -v '^template = question$' "$W/plaint.conf" > "$W/builtin.conf"
+n=$((n + 1)); plaint_run "survey-$n" -c "$W/builtin.conf" once
 is "$(questions cid@example.org | wc -l)" 1 "Cid, resolved in the same run, is asked"
+cid=$(ticket_of cid-1@example.org)
+cq=$(questions cid@example.org)
+is "$(header_of "$cq" Subject)" "[$cid] How did we do?" "without a template: the built-in subject"
+tr -d '\r' < "$cq" | grep -qF "your ticket $cid, \"Wrong colour\", has been resolved."
+ok $? "and the built-in text, with the ticket and its subject"
 is "$(questions ann@example.org | wc -l)" 1 "Ann, asked today (quiet_days = 30), is not asked again"
 is "$(questions robot@example.org | wc -l)" 0 "the auto-replying robot is not asked"
 is "$(questions mailer-daemon@example.org | wc -l)" 0 "nor the mailer daemon"
