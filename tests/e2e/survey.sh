@@ -228,10 +228,27 @@ is "$(sql "SELECT count(*) FROM plaint.satisfaction s JOIN plaint.tickets t ON t
 	   WHERE m.message_id IN ('ann-2@example.org', 'robot-1@example.org', 'daemon-1@example.org')")" 0 \
 	"none of the three has a satisfaction row"
 
+# --- plaint run asks too, as it starts and every minute ---------------------
+complaint "$W/dee1.eml" "Dee Dean <dee@example.org>" "Missing screws" dee-1@example.org
+deliver "$W/dee1.eml"
+once
+resolve "$(ticket_of dee-1@example.org)"
+sleep 2.5
+"$PLAINT" -c "$W/plaint.conf" run >> "$LOGDIR/survey-run.out" 2>> "$LOGDIR/survey-run.err" &
+run=$!
+for _ in $(seq 100); do
+	[ "$(questions dee@example.org | wc -l)" -ge 1 ] && break
+	sleep 0.1
+done
+kill -TERM "$run"
+wait "$run"
+is "$?" 0 "plaint run stops on SIGTERM"
+is "$(questions dee@example.org | wc -l)" 1 "plaint run asks Dee as it starts"
+
 # --- the views an agent reads ----------------------------------------------
 is "$(agent "SELECT asked || ' ' || answered || ' ' || answer_rate || ' ' || mean_score || ' ' || score_1 || ' ' || score_4
-	     FROM plaint.satisfaction_by_queue WHERE queue = 'general'")" "3 2 0.667 2.50 1 1" \
-	"satisfaction_by_queue: 3 asked in general (Ann, Bob, Cid), 2 answered, mean 2.5, one 1 and one 4"
+	     FROM plaint.satisfaction_by_queue WHERE queue = 'general'")" "4 2 0.500 2.50 1 1" \
+	"satisfaction_by_queue: 4 asked in general (Ann, Bob, Cid, Dee), 2 answered, mean 2.5, one 1 and one 4"
 is "$(agent "SELECT count(*) FROM plaint.praise")" 0 "praise: no 5 yet"
 
 tap_done
