@@ -20,7 +20,7 @@ BEGIN
 		RAISE EXCEPTION 'ask_satisfaction needs a jsonb array of questions'
 		      USING ERRCODE = '22023';
 	END IF;
-	PERFORM pg_advisory_xact_lock(hashtext('plaint.satisfaction'));
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.satisfaction'), 0);
 	PERFORM FROM plaint.tickets t
 	 WHERE t.id IN (SELECT (e->>'ticket_id')::bigint FROM jsonb_array_elements(batch) e)
 	 ORDER BY t.id FOR UPDATE;
