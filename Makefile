@@ -42,7 +42,7 @@ endif
 BUILD  ?= .
 
 MODULES = log config tls stream db store imap html mail prefilter rules thread quote ticket outbox ack \
-	  decide smtp status metrics \
+	  decide smtp status metrics survey \
 	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)
 HEADERS = $(wildcard include/gw-*.h)
@@ -154,7 +154,7 @@ install: $(BUILD)/plaint
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/plaint $(DESTDIR)$(BINDIR)/plaint
-	@set -e; for f in packaging/plaint.conf packaging/ack-default.txt rules/*.rules; do \
+	@set -e; for f in packaging/plaint.conf packaging/ack-default.txt packaging/survey-default.txt rules/*.rules; do \
 	  case $$f in rules/*) to=$(ETC)/rules.d/$${f#rules/} ;; *) to=$(ETC)/$${f#packaging/} ;; esac; \
 	  mode=0644; [ $$f != packaging/plaint.conf ] || mode=0640; \
 	  if [ -e $$to ]; then echo "kept $$to"; continue; fi; \

@@ -117,6 +117,11 @@ static const KeyRule key_rules[] = {
 	{ "ack", "trusted_authserv_id", KEY_STRING, CFG(trusted_authserv_id), NULL, TRUE, 0, 0 },
 	{ "ack", "skip_when", KEY_AUTHFAILS, CFG(skip_when), "dmarc-fail", FALSE, 0, 0 },
 	{ "retention", "raw_days", KEY_INT, CFG(retention_raw_days), "0", FALSE, 0, 36500 },
+	{ "satisfaction", "enabled", KEY_BOOL, CFG(satisfaction_enabled), "false", FALSE, 0, 0 },
+	{ "satisfaction", "template", KEY_STRING, CFG(satisfaction_template), NULL, TRUE, 0, 0 },
+	{ "satisfaction", "ask_after", KEY_INT, CFG(satisfaction_ask_after), "3600", FALSE, 0, 30 * 86400 },
+	{ "satisfaction", "quiet_days", KEY_INT, CFG(satisfaction_quiet_days), "30", FALSE, 0, 3650 },
+	{ "satisfaction", "low_score_queue", KEY_STRING, CFG(low_score_queue), NULL, TRUE, 0, 0 },
 	{ "smtp", "host", KEY_STRING, SMTP(host), NULL, FALSE, 0, 0 },
 	{ "smtp", "port", KEY_INT, SMTP(port), "0", FALSE, 0, 65535 },
 	{ "smtp", "security", KEY_SECURITY, SMTP(security), "starttls", FALSE, 0, 0 },
@@ -1034,6 +1039,14 @@ check_sections(const Source *src, GwConfig *config, GError **error)
 	    gw_config_template(config, config->ack_template) == NULL)
 		return fail(error, src, line_of(src, "ack", "template"),
 			    "no [template %s] section", config->ack_template);
+	if (config->satisfaction_template != NULL &&
+	    gw_config_template(config, config->satisfaction_template) == NULL)
+		return fail(error, src, line_of(src, "satisfaction", "template"),
+			    "no [template %s] section", config->satisfaction_template);
+	if (config->low_score_queue != NULL && !valid_name(config->low_score_queue, 64))
+		return fail(error, src, line_of(src, "satisfaction", "low_score_queue"),
+			    "low_score_queue is a queue name: 1 to 64 letters, "
+			    "digits, '-', '_' or '.', not '%s'", config->low_score_queue);
 	for (guint i = 0; i < config->queues->len; i++) {
 		GwQueueConfig *q = config->queues->pdata[i];
 		g_autofree char *group = g_strconcat("queue ", q->name, NULL);
@@ -1054,6 +1067,7 @@ load_groups(const Source *src, GKeyFile *kf, GwConfig *config, GError **error)
 {
 	static const char *const fixed[] = {
 		"database", "tickets", "rules", "ack", "smtp", "mail", "retention", "metrics",
+		"satisfaction",
 	};
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 
@@ -1140,6 +1154,8 @@ gw_config_free(GwConfig *config)
 	g_free(config->smtp_from);
 	g_free(config->smtp_from_addr);
 	g_free(config->ack_template);
+	g_free(config->satisfaction_template);
+	g_free(config->low_score_queue);
 	g_strfreev(config->fallback_charsets);
 	g_strfreev(config->domain_rate_exempt);
 	g_free(config->bounce_address);

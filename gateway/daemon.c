@@ -56,6 +56,7 @@ typedef struct {
 	GPtrArray *timers;	/* of MailboxTimer */
 	guint recover;		/* retries processing each second while it fails */
 	int overdue_failures;
+	int survey_failures;
 	int retention_failures;
 	guint retention_more;	/* the next round soon, while one was full */
 } Daemon;
@@ -381,19 +382,24 @@ on_outbox(gpointer data)
 }
 
 /* Missed deadlines: recorded, notified and escalated in the database;
- * the escalation mails go out with the outbox's next round (NOTIFY
- * plaint_outbox wakes it). */
+ * then the satisfaction questions now due.  The mails go out with the
+ * outbox's next round (NOTIFY plaint_outbox wakes it). */
 static gboolean
 on_overdue(gpointer data)
 {
 	Daemon *d = data;
 	g_autoptr(GError) err = NULL;
-	guint found;
+	g_autoptr(GError) survey_err = NULL;
+	guint found, asked;
 
 	if (gw_pipeline_check_overdue(d->pipeline, &found, &err))
 		healed(&d->overdue_failures, "overdue check");
 	else
 		report(d, &d->overdue_failures, "overdue check", err);
+	if (gw_pipeline_ask_satisfaction(d->pipeline, &asked, &survey_err))
+		healed(&d->survey_failures, "satisfaction");
+	else
+		report(d, &d->survey_failures, "satisfaction", survey_err);
 	return G_SOURCE_CONTINUE;
 }
 

@@ -416,16 +416,21 @@ start_pipeline(const GwConfig *config, int *status_out)
 }
 
 /* What plaint run does every minute and every hour: missed deadlines
- * (their escalations go out with the rest), then retention to the end. */
+ * (their escalations go out with the rest), the satisfaction questions
+ * due, then retention to the end. */
 static gboolean
 housekeeping(GwPipeline *p)
 {
 	g_autoptr(GError) err = NULL;
 	gboolean more = TRUE;
-	guint found;
+	guint found, asked;
 
 	if (!gw_pipeline_check_overdue(p, &found, &err)) {
 		gw_log_err("overdue check: %s", err->message);
+		return FALSE;
+	}
+	if (!gw_pipeline_ask_satisfaction(p, &asked, &err)) {
+		gw_log_err("satisfaction: %s", err->message);
 		return FALSE;
 	}
 	while (more)
@@ -609,7 +614,9 @@ static const Command commands[] = {
 	  "Type=notify service.  Each mailbox is polled every poll_interval\n"
 	  "seconds (or woken by IMAP IDLE); what arrived is filed and due mail\n"
 	  "is sent.  Every minute it checks the tickets' deadlines\n"
-	  "(plaint.check_overdue: a missed one is escalated once), and with\n"
+	  "(plaint.check_overdue: a missed one is escalated once) and, with\n"
+	  "[satisfaction] enabled, asks the customers of tickets resolved\n"
+	  "ask_after seconds ago how they were served; with\n"
 	  "[retention] raw_days it applies retention every hour.  SIGHUP reloads the rule files; a set with any error is\n"
 	  "refused and the running one stays.  Under systemd it reports\n"
 	  "READY=1, RELOADING=1, STOPPING=1, a STATUS= line and the watchdog\n"
@@ -620,8 +627,9 @@ static const Command commands[] = {
 	{ "once", NULL, "", 0, 0, 0, CONFIG_NEEDED, cmd_once,
 	  "fetch every mailbox, process, send due mail, exit",
 	  "One full cycle, for cron and tests: polls every [mailbox NAME]\n"
-	  "once, checks the tickets' deadlines and applies retention, files\n"
-	  "what arrived and sends what is due.\n"
+	  "once, checks the tickets' deadlines, asks the satisfaction\n"
+	  "questions due ([satisfaction] enabled) and applies retention,\n"
+	  "files what arrived and sends what is due.\n"
 	  "\n"
 	  "Exit status: 0 if every step worked, 75 if a server could not be\n"
 	  "reached (run again later), 78 for a bad config or rule set." },

@@ -56,7 +56,7 @@ static const struct {
 	[GW_METRIC_OPENED] = { "plaint_tickets_opened_total", "queue",
 		"Tickets opened, per queue." },
 	[GW_METRIC_SENT] = { "plaint_mail_sent_total", "kind",
-		"Mail the SMTP server accepted: acknowledgements (ack), agents' replies, escalations." },
+		"Mail the SMTP server accepted: acknowledgements (ack), agents' replies, escalations, satisfaction questions (survey)." },
 	[GW_METRIC_SUPPRESSED] = { "plaint_acks_suppressed_total", "reason",
 		"New tickets whose acknowledgement was withheld, per reason." },
 	[GW_METRIC_RULE_HIT] = { "plaint_rule_hits_total", "rule",
@@ -67,7 +67,7 @@ static const struct {
 
 /* Labels that exist from the start, at 0. */
 static const char *const error_kinds[] = { "imap", "smtp", "database" };
-static const char *const sent_kinds[] = { "ack", "reply", "escalation" };
+static const char *const sent_kinds[] = { "ack", "reply", "escalation", "survey" };
 
 struct GwMetrics {
 	const GwConfig *config;

@@ -18,6 +18,7 @@
 #include "gw-smtp.h"
 #include "gw-status.h"
 #include "gw-store.h"
+#include "gw-survey.h"
 #include "gw-thread.h"
 #include "gw-ticket.h"
 
@@ -603,7 +604,7 @@ ticket_settings(GwPipeline *p, GwTicketSettings *s_out)
 		p->config->ack_rate_window, p->config->domain_rate_limit,
 		p->config->domain_rate_window,
 		(const char *const *)p->config->domain_rate_exempt,
-		p->config->similar_rate_limit,
+		p->config->similar_rate_limit, p->config->low_score_queue,
 	};
 }
 
@@ -991,6 +992,36 @@ gw_pipeline_check_overdue(GwPipeline *p, guint *found_out, GError **error)
 }
 
 gboolean
+gw_pipeline_ask_satisfaction(GwPipeline *p, guint *asked_out, GError **error)
+{
+	const GwConfig *c = p->config;
+	const GwTemplateConfig *t = c->satisfaction_template
+		? gw_config_template(c, c->satisfaction_template) : NULL;
+	g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)gw_survey_asked_free);
+	GwSurveySettings s = {
+		c->satisfaction_ask_after, c->satisfaction_quiet_days,
+		t ? t->subject : NULL, t ? t->body : NULL, t ? t->html : NULL,
+		c->message_id_domain,
+	};
+
+	*asked_out = 0;
+	if (!c->satisfaction_enabled)
+		return TRUE;
+	if (!ensure_db(p, error) || !gw_survey_ask(p->db, &s, asked, error))
+		return FALSE;
+	for (guint i = 0; i < asked->len; i++) {
+		const GwSurveyAsked *a = asked->pdata[i];
+		g_autofree char *to = gw_log_clean(a->recipient, 80);
+
+		gw_log_info("ticket=%s satisfaction=asked outbox=%" G_GINT64_FORMAT
+			    " to=%s", a->ticket, a->outbox_id, to);
+	}
+	*asked_out = asked->len;
+	return TRUE;
+}
+
+gboolean
 gw_pipeline_apply_retention(GwPipeline *p, gboolean *more_out, GError **error)
 {
 	GwRetention done;
@@ -1050,6 +1081,15 @@ row_cc(GwPipeline *p, const GwOutboxRow *row)
 	return cc;
 }
 
+/* Mail plaint writes of itself, not a person: it carries
+ * Auto-Submitted, so that a customer's own robot does not answer the
+ * satisfaction question either. */
+static gboolean
+automatic(const GwOutboxRow *row)
+{
+	return g_strcmp0(row->kind, "ack") == 0 || g_strcmp0(row->kind, "survey") == 0;
+}
+
 /* The row as a message: its files read from the database. */
 static GBytes *
 compose_row(GwPipeline *p, const GwOutboxRow *row, const char *const *cc,
@@ -1061,7 +1101,7 @@ compose_row(GwPipeline *p, const GwOutboxRow *row, const char *const *cc,
 	GwLetter letter = {
 		p->config->smtp_from, row->recipient, row->subject, row->body,
 		row->message_id, row->in_reply_to,
-		(const char *const *)row->references, g_strcmp0(row->kind, "ack") == 0,
+		(const char *const *)row->references, automatic(row),
 		p->config->smtp_from_addr, cc, row->body_html, NULL, 0,
 	};
 

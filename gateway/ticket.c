@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gw-config.h"
+#include "gw-quote.h"
 
 static const char sql_file[] =
 	"SELECT raw_id, action, ticket_id, ticket_number, message_row, "
@@ -171,6 +172,26 @@ add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
 	add_text(b, "tag_from_strangers", s->tag_from_strangers);
 }
 
+/* The score a reply's own text starts with, for the satisfaction
+ * question its ticket may await (the database decides whether it
+ * does); a new complaint answers nothing. */
+static void
+add_answer(JsonBuilder *b, const GwMail *mail, const GwThreadKeys *keys,
+	   const GwTicketSettings *s)
+{
+	g_autofree char *own = NULL, *comment = NULL;
+	int score;
+
+	add_text(b, "low_score_queue", s->low_score_queue);
+	if (keys->refs->len == 0 && keys->ticket_number == NULL)
+		return;
+	own = gw_quote_new_text(gw_mail_text(mail));
+	if (!gw_quote_score(own, &score, &comment))
+		return;
+	add_int(b, "answer_score", score);
+	add_text(b, "answer_comment", comment);
+}
+
 /* The facts plaint.file_message() files, one JSON object each. */
 static JsonNode *
 facts_json(const GwTicketFacts *facts, guint n)
@@ -186,6 +207,7 @@ facts_json(const GwTicketFacts *facts, guint n)
 		add_text(b, "received_at", f->internaldate);
 		add_mail(b, f->mail, &f->settings);
 		add_decision(b, f->decision, f->keys, &f->settings);
+		add_answer(b, f->mail, f->keys, &f->settings);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -124,6 +124,14 @@ typedef struct {
 				 * what withholds an ack; never NULL */
 	int retention_raw_days;	/* raw mail of tickets closed this many
 				 * days ago is emptied; 0: kept forever */
+	/* [satisfaction]: the question asked when a ticket is resolved */
+	gboolean satisfaction_enabled;
+	char *satisfaction_template; /* a [template] name, NULL: built in */
+	int satisfaction_ask_after; /* seconds after the resolution */
+	int satisfaction_quiet_days; /* at most one question per customer
+				 * in as many days */
+	char *low_score_queue;	/* where an answer of 1 or 2 moves the
+				 * ticket; NULL: it stays in its queue */
 	GwServerConfig smtp;
 	char *smtp_from;	/* header From of every outgoing mail */
 	char *smtp_from_addr;	/* its bare address, for loops and ids */

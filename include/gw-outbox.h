@@ -23,7 +23,7 @@ typedef struct {
 
 typedef struct {
 	gint64 id;
-	char *kind;			/* "ack", "reply" or "escalation" */
+	char *kind;			/* "ack", "reply", "escalation" or "survey" */
 	char *recipient;
 	char *subject;
 	char *body;

@@ -52,6 +52,12 @@ void gw_pipeline_close_idle(GwPipeline *pipeline, int seconds);
  * outbox, and logged here.  *found_out: how many. */
 gboolean gw_pipeline_check_overdue(GwPipeline *pipeline, guint *found_out,
 				   GError **error);
+/* With [satisfaction] enabled: asks the customers of tickets resolved
+ * ask_after seconds ago how they were served, at most one question per
+ * ticket and per customer in quiet_days (plaint.satisfaction_due),
+ * queued in the outbox and logged here.  *asked_out: how many. */
+gboolean gw_pipeline_ask_satisfaction(GwPipeline *pipeline, guint *asked_out,
+				      GError **error);
 /* One bounded round of retention ([retention] raw_days; nothing when it
  * is 0), logged if it removed anything.  *more_out: a full round, so
  * more may be waiting. */

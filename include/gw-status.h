@@ -31,7 +31,7 @@ typedef struct {
 	gint64 due_now;		/* of those, due to be tried now */
 	gint64 overdue;		/* of those, past their deadline */
 	gint64 oldest_id;	/* the earliest deadline; 0: nothing waits */
-	char *oldest_kind;	/* "ack", "reply" or "escalation" */
+	char *oldest_kind;	/* "ack", "reply", "escalation" or "survey" */
 	char *oldest_ticket;	/* its ticket number */
 	double oldest_queued_at;
 	double oldest_due_at;

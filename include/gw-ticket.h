@@ -34,6 +34,8 @@ typedef struct {
 	int domain_rate_window;		/* seconds */
 	const char *const *domain_rate_exempt;	/* spared domains */
 	int similar_rate_limit;		/* mail of one shape per domain */
+	const char *low_score_queue;	/* where a satisfaction answer of 1
+					 * or 2 moves its ticket; NULL: stays */
 } GwTicketSettings;
 
 /* Who the customer of mail is: the first Reply-To address when

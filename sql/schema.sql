@@ -1458,6 +1458,84 @@ COMMENT ON COLUMN plaint.ticket_participants.removed_at IS 'When an agent remove
 COMMENT ON COLUMN plaint.ticket_participants.removed_by IS 'The agent who removed it';
 
 --
+-- Name: satisfaction; Type: TABLE; Schema: plaint
+--
+
+CREATE TABLE plaint.satisfaction (
+    ticket_id bigint NOT NULL,
+    customer_id bigint,
+    queue text NOT NULL,
+    asked_at timestamp with time zone DEFAULT now() NOT NULL,
+    outbox_id bigint,
+    score smallint,
+    comment text,
+    answered_at timestamp with time zone,
+    message_row bigint,
+    CONSTRAINT satisfaction_answer_whole CHECK (((score IS NULL) = (answered_at IS NULL))),
+    CONSTRAINT satisfaction_score_check CHECK (((score >= 1) AND (score <= 5)))
+);
+
+--
+-- Name: TABLE satisfaction; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON TABLE plaint.satisfaction IS 'How customers say they were served: one row per ticket whose customer was asked on resolution, with the answer once it came';
+
+--
+-- Name: COLUMN satisfaction.ticket_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.ticket_id IS 'The ticket the question was about';
+
+--
+-- Name: COLUMN satisfaction.customer_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.customer_id IS 'Who was asked';
+
+--
+-- Name: COLUMN satisfaction.queue; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.queue IS 'The ticket''s queue when the question was asked';
+
+--
+-- Name: COLUMN satisfaction.asked_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.asked_at IS 'When the question was queued';
+
+--
+-- Name: COLUMN satisfaction.outbox_id; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.outbox_id IS 'The question in plaint.outbox (kind survey)';
+
+--
+-- Name: COLUMN satisfaction.score; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.score IS '1 (very poor) to 5 (very good), read from the answer; NULL: not answered';
+
+--
+-- Name: COLUMN satisfaction.comment; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.comment IS 'What the customer wrote besides the score, quoted text and signature left out; NULL: nothing';
+
+--
+-- Name: COLUMN satisfaction.answered_at; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.answered_at IS 'When the answer was filed; NULL: not answered';
+
+--
+-- Name: COLUMN satisfaction.message_row; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.satisfaction.message_row IS 'The answer in plaint.messages';
+
+--
 -- Name: queue_members; Type: TABLE; Schema: plaint
 --
 
@@ -1605,84 +1683,6 @@ COMMENT ON COLUMN plaint.routing.dropped IS 'A rule said drop: stored, no ticket
 --
 
 COMMENT ON COLUMN plaint.routing.limit_hits IS 'Rules whose pattern hit its match or depth limit (taken as no match)';
-
---
--- Name: satisfaction; Type: TABLE; Schema: plaint
---
-
-CREATE TABLE plaint.satisfaction (
-    ticket_id bigint NOT NULL,
-    customer_id bigint,
-    queue text NOT NULL,
-    asked_at timestamp with time zone DEFAULT now() NOT NULL,
-    outbox_id bigint,
-    score smallint,
-    comment text,
-    answered_at timestamp with time zone,
-    message_row bigint,
-    CONSTRAINT satisfaction_answer_whole CHECK (((score IS NULL) = (answered_at IS NULL))),
-    CONSTRAINT satisfaction_score_check CHECK (((score >= 1) AND (score <= 5)))
-);
-
---
--- Name: TABLE satisfaction; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON TABLE plaint.satisfaction IS 'How customers say they were served: one row per ticket whose customer was asked on resolution, with the answer once it came';
-
---
--- Name: COLUMN satisfaction.ticket_id; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.ticket_id IS 'The ticket the question was about';
-
---
--- Name: COLUMN satisfaction.customer_id; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.customer_id IS 'Who was asked';
-
---
--- Name: COLUMN satisfaction.queue; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.queue IS 'The ticket''s queue when the question was asked';
-
---
--- Name: COLUMN satisfaction.asked_at; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.asked_at IS 'When the question was queued';
-
---
--- Name: COLUMN satisfaction.outbox_id; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.outbox_id IS 'The question in plaint.outbox (kind survey)';
-
---
--- Name: COLUMN satisfaction.score; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.score IS '1 (very poor) to 5 (very good), read from the answer; NULL: not answered';
-
---
--- Name: COLUMN satisfaction.comment; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.comment IS 'What the customer wrote besides the score, quoted text and signature left out; NULL: nothing';
-
---
--- Name: COLUMN satisfaction.answered_at; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.answered_at IS 'When the answer was filed; NULL: not answered';
-
---
--- Name: COLUMN satisfaction.message_row; Type: COMMENT; Schema: plaint
---
-
-COMMENT ON COLUMN plaint.satisfaction.message_row IS 'The answer in plaint.messages';
 
 --
 -- Name: schema_code; Type: TABLE; Schema: plaint
@@ -2715,6 +2715,14 @@ GRANT SELECT ON TABLE plaint.ticket_participants TO plaint_agent;
 GRANT SELECT ON TABLE plaint.ticket_participants TO plaint_gateway;
 
 --
+-- Name: TABLE satisfaction; Type: ACL; Schema: plaint
+--
+
+GRANT ALL ON TABLE plaint.satisfaction TO plaint_admin;
+GRANT SELECT ON TABLE plaint.satisfaction TO plaint_agent;
+GRANT SELECT,INSERT,UPDATE ON TABLE plaint.satisfaction TO plaint_gateway;
+
+--
 -- Name: TABLE queue_members; Type: ACL; Schema: plaint
 --
 
@@ -2736,14 +2744,6 @@ GRANT ALL ON SEQUENCE plaint.raw_messages_id_seq TO plaint_admin;
 GRANT ALL ON TABLE plaint.routing TO plaint_admin;
 GRANT SELECT,INSERT,UPDATE ON TABLE plaint.routing TO plaint_gateway;
 GRANT SELECT ON TABLE plaint.routing TO plaint_agent;
-
---
--- Name: TABLE satisfaction; Type: ACL; Schema: plaint
---
-
-GRANT ALL ON TABLE plaint.satisfaction TO plaint_admin;
-GRANT SELECT ON TABLE plaint.satisfaction TO plaint_agent;
-GRANT SELECT,INSERT,UPDATE ON TABLE plaint.satisfaction TO plaint_gateway;
 
 --
 -- Name: TABLE schema_code; Type: ACL; Schema: plaint

@@ -48,6 +48,7 @@ expected() {	# the files of an installation under PREFIX=/usr, UNITDIR=$1
 	echo "/usr/bin/plaint"
 	echo "/etc/plaint/plaint.conf"
 	echo "/etc/plaint/ack-default.txt"
+	echo "/etc/plaint/survey-default.txt"
 	for r in rules/*.rules; do echo "/etc/plaint/rules.d/${r#rules/}"; done
 	echo "$1/plaint.service"
 	echo "/usr/lib/sysusers.d/plaint.conf"

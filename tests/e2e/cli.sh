@@ -10,7 +10,7 @@ W=$(mktemp -d "${GW_TMP:-/tmp}/cli.XXXXXX")
 # The sample, with its secrets and rules pointed at files that exist.
 mkdir -p "$W/secrets"
 echo secret > "$W/secrets/support.pass"
-cp packaging/ack-default.txt "$W/"
+cp packaging/ack-default.txt packaging/survey-default.txt "$W/"
 sed -e "s|/etc/plaint/secrets/|secrets/|" -e "s|^dir = .*|dir = $PWD/rules|" \
 	packaging/plaint.conf > "$W/plaint.conf"
 plaint_run cli-sample -c "$W/plaint.conf" config check

@@ -52,6 +52,37 @@ test_minimal(void)
 	g_assert_cmpstr(c->skip_when[0], ==, "dmarc-fail");
 	g_assert_null(c->skip_when[1]);
 	g_assert_null(c->metrics.address);	/* no [metrics]: no listener */
+	g_assert_false(c->satisfaction_enabled);
+	g_assert_null(c->satisfaction_template);
+	g_assert_cmpint(c->satisfaction_ask_after, ==, 3600);
+	g_assert_cmpint(c->satisfaction_quiet_days, ==, 30);
+	g_assert_null(c->low_score_queue);
+}
+
+/* [satisfaction] as given, with its template. */
+static void
+test_satisfaction(void)
+{
+	g_autofree char *tmpl = write_file("survey.txt", "Subject: [{ticket}] How did we do?\n\n"
+					   "Hello {name}, about {subject}: 1 to 5?\n");
+	g_autofree char *text = g_strconcat(base, "[satisfaction]\nenabled = yes\n"
+					    "template = survey\nask_after = 2\nquiet_days = 0\n"
+					    "low_score_queue = care.lead\n"
+					    "[template survey]\nfile = survey.txt\n", NULL);
+	g_autofree char *path = write_file("survey.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+	const GwTemplateConfig *t;
+
+	g_assert_no_error(err);
+	g_assert_true(c->satisfaction_enabled);
+	g_assert_cmpstr(c->satisfaction_template, ==, "survey");
+	g_assert_cmpint(c->satisfaction_ask_after, ==, 2);
+	g_assert_cmpint(c->satisfaction_quiet_days, ==, 0);
+	g_assert_cmpstr(c->low_score_queue, ==, "care.lead");
+	t = gw_config_template(c, c->satisfaction_template);
+	g_assert_cmpstr(t->subject, ==, "[{ticket}] How did we do?");
+	g_assert_true(g_str_has_prefix(t->body, "Hello {name}, about {subject}: 1 to 5?\n"));
 }
 
 static void
@@ -238,6 +269,15 @@ static const struct {
 	{ "[queue q]\nescalate_to = Lead <lead@example.com>\n",
 	  "bad.conf:7: escalate_to must be one address" },
 	{ "[retention]\nraw_days = -1\n", "bad.conf:7: raw_days must be a whole number from 0" },
+	/* [satisfaction] */
+	{ "[satisfaction]\nenabled = sometimes\n", "bad.conf:7: enabled must be true or false, not 'sometimes'" },
+	{ "[satisfaction]\nask_after = 1h\n", "bad.conf:7: ask_after must be a whole number from 0 to 2592000, not '1h'" },
+	{ "[satisfaction]\nask_after = -5\n", "bad.conf:7: ask_after must be a whole number from 0" },
+	{ "[satisfaction]\nquiet_days = 9999\n", "bad.conf:7: quiet_days must be a whole number from 0 to 3650" },
+	{ "[satisfaction]\nenabled = true\ntemplate = nosuch\n", "bad.conf:8: no [template nosuch] section" },
+	{ "[satisfaction]\nlow_score_queue = care team\n", "bad.conf:7: low_score_queue is a queue name" },
+	{ "[satisfaction]\nlow_score_queue =\n", "bad.conf:7: low_score_queue must not be empty" },
+	{ "[satisfaction]\nask = yes\n", "bad.conf:7: unknown key 'ask' in [satisfaction]" },
 	{ "[ack]\nskip_when = dmarc-fail, spf-softfail\n",
 	  "bad.conf:7: skip_when: 'spf-softfail' is none of dmarc-fail, spf-fail, dkim-fail" },
 	{ "[ack]\nskip_when = ,\n", "bad.conf:7: skip_when must name" },
@@ -497,6 +537,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/missing", test_missing);
 	g_test_add_func("/config/xoauth2", test_xoauth2);
 	g_test_add_func("/config/html-template", test_html_template);
+	g_test_add_func("/config/satisfaction", test_satisfaction);
 	g_test_add_func("/config/token-file", test_token_file);
 	g_test_add_func("/config/token-command", test_token_command);
 	g_test_add_func("/config/rules-dir", test_rules_dir);

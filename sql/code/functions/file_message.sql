@@ -7,7 +7,10 @@
 --   dropped    a rule said drop: stored, named, no ticket;
 --   threaded   onto the ticket its tag or references name (following
 --              merges; reopening it, or passing the mail to a ticket
---              that follows it, by the reopen_days setting);
+--              that follows it, by the reopen_days setting; the
+--              customer's answer to the satisfaction question, and a
+--              machine's reply to it, reopen nothing: the answer is
+--              recorded by plaint.record_satisfaction);
 --   opened     a new ticket, announced with NOTIFY plaint_ticket.
 --
 -- A Message-ID seen before on other content is not a duplicate: the
@@ -38,6 +41,7 @@ DECLARE
 	v_outbox bigint;
 	v_recipient text;
 	v_other record;
+	v_asked boolean := false;
 BEGIN
 	PERFORM FROM plaint.raw_messages r WHERE r.id = m.raw_id AND r.state = 'new';
 	IF NOT FOUND THEN
@@ -252,9 +256,15 @@ BEGIN
 	ELSE
 		SELECT t.status INTO v_status FROM plaint.tickets t
 		 WHERE t.id = ticket_id FOR UPDATE;
+		-- The customer's answer to the satisfaction question, or a
+		-- machine's reply to it, leaves the ticket as it is.
+		v_asked := plaint.satisfaction_awaited(ticket_id, v_from);
 		UPDATE plaint.tickets t
 		   SET updated_at = now(),
-		       status = CASE WHEN v_status IN ('resolved', 'closed', 'pending')
+		       status = CASE WHEN v_asked AND (m.answer_score IS NOT NULL
+						       OR m.ack_suppressed IS NOT NULL)
+				     THEN t.status
+				     WHEN v_status IN ('resolved', 'closed', 'pending')
 				     THEN 'open' ELSE t.status END
 		 WHERE t.id = ticket_id;
 		action := 'threaded';
@@ -278,6 +288,10 @@ BEGIN
 			'message', message_row, 'raw', m.raw_id, 'rules', m.rules,
 			'from', v_from, 'follows', v_follows_number,
 			'related_to', v_related_number, 'note', note)));
+	IF v_asked AND m.answer_score IS NOT NULL AND m.ack_suppressed IS NULL THEN
+		PERFORM plaint.record_satisfaction(ticket_id, message_row, m.answer_score,
+						   m.answer_comment, m.low_score_queue);
+	END IF;
 	IF action = 'opened' AND m.assignee IS NOT NULL THEN
 		INSERT INTO plaint.events (ticket_id, actor, kind, detail)
 		VALUES (ticket_id, 'gateway', 'assigned',

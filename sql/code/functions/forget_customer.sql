@@ -121,6 +121,8 @@ BEGIN
 	 WHERE m.id = ANY (v_msgs);
 	UPDATE plaint.tickets t SET subject = v_marker WHERE t.id = ANY (v_tickets);
 	UPDATE plaint.notes n SET body = v_marker WHERE n.ticket_id = ANY (v_tickets);
+	UPDATE plaint.satisfaction s SET comment = v_marker
+	 WHERE s.ticket_id = ANY (v_tickets) AND s.comment IS NOT NULL;
 
 	-- Mail not yet sent to them never will be.
 	UPDATE plaint.outbox o

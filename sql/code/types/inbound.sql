@@ -32,6 +32,9 @@ CREATE TYPE plaint.inbound AS (
 	dropped_by         text,	-- the rule that said drop
 	limit_hits         text[],	-- rules whose pattern hit its limit
 	ack_suppressed     text,	-- why no acknowledgement (the guard); NULL: may
+	answer_score       integer,	-- a satisfaction score (1-5) its new text starts with
+	answer_comment     text,	-- and what else it says, if answer_score
+	low_score_queue    text,	-- where a score of 1 or 2 moves the ticket; NULL: stays
 	ack_within         integer,	-- seconds to acknowledge, unless the queue sets ack_within
 	respond_within     integer,	-- seconds to a first response, for a queue made now
 	ack_rate_limit     integer,	-- acknowledgements per address and window; 0: none
