@@ -10,9 +10,11 @@
 -- and raw rows.  Every other message (a reply, a duplicate, a bounce, a
 -- drop, a ticket tag) goes through plaint.file_message(), one at a time,
 -- after them and in the order given, so that it sees what the batch
--- filed before it.  The acknowledgement rate limits (plaint.ack_limit)
--- are then applied over the whole batch, in order: what was queued
--- before it, then what the batch acknowledges, counts.
+-- filed before it.  The tickets opened are then checked for repeat
+-- complaints (plaint.mark_repeats, with the first message's
+-- repeat_tickets and repeat_days), and the acknowledgement rate limits
+-- (plaint.ack_limit) applied over the whole batch, in order: what was
+-- queued before it, then what the batch acknowledges, counts.
 CREATE FUNCTION plaint.file_messages(batch jsonb)
 RETURNS TABLE (raw_id bigint, action text, ticket_id bigint, ticket_number text,
 	       message_row bigint, ack_suppressed text, note text)
@@ -131,13 +133,13 @@ BEGIN
 						     in_reply_to, "references", from_addr,
 						     from_name, subject, body, received_at,
 						     ack_suppressed, rules_version, fingerprint,
-						     cc, limits_hit, defects, shape)
+						     cc, limits_hit, defects, shape, body_new)
 			SELECT t.id, s.raw_id, 'in', s.message_id, s.in_reply_to,
 			       coalesce(s."references", '{}'), s.email, s.from_name,
 			       coalesce(s.subject, ''), coalesce(s.body, ''), s.arrived,
 			       s.ack_suppressed, s.rules_version, s.fingerprint,
 			       coalesce(s.cc, '{}'), coalesce(s.limits, '{}'),
-			       coalesce(s.defects, '{}'), s.shape
+			       coalesce(s.defects, '{}'), s.shape, s.body_new
 			  FROM s JOIN num ON num.n = s.n JOIN t ON t.number = num.number
 			RETURNING id, raw_id, ticket_id),
 		ev AS (
@@ -213,6 +215,12 @@ BEGIN
 		v_ack[i] := v_out.ack_suppressed;
 		v_note[i] := v_out.note;
 	END LOOP;
+
+	-- Repeat complaints among the tickets opened, in one statement.
+	PERFORM plaint.mark_repeats(
+		ARRAY(SELECT v_ticket[i] FROM generate_series(1, v_n) AS i
+		       WHERE v_action[i] = 'opened'),
+		(v_rows[1]).repeat_tickets, (v_rows[1]).repeat_days);
 
 	-- The acknowledgement rate limits over the batch, in order: what
 	-- the database held before it, plus the acknowledgements (and,
