@@ -73,13 +73,14 @@ typedef enum {
 GwBounce gw_ack_bounce_kind(const GwMail *mail);
 
 /* What an acknowledgement template may say: {ticket}, {subject},
- * {name}, {queue}, {due}.  NULL values read as "". */
+ * {name}, {queue}, {due}, {team}.  NULL values read as "". */
 typedef struct {
 	const char *ticket;
 	const char *subject;	/* the customer's */
 	const char *name;	/* the customer's name, else address */
 	const char *queue;
 	const char *due;	/* when a person will answer */
+	const char *team;	/* who will: the queue's team */
 } GwAckValues;
 
 /* A deadline as {due} says it: "Monday 23 November 2026, 14:05 UTC",
@@ -126,6 +127,9 @@ typedef struct {
 	const GwLetterFile *files;	/* n_files attachments
 					 * (multipart/mixed), or NULL */
 	guint n_files;
+	const char *from_name;		/* who the mail speaks for, or NULL:
+					 * From becomes "FROM_NAME via <from's
+					 * name> <from's address>" */
 } GwLetter;
 
 /* The whole message with LF line ends (smtp.c sends CRLF).  Text parts
