@@ -127,6 +127,7 @@ BEGIN
 			       s.assignee
 			  FROM s JOIN num ON num.n = s.n JOIN c ON c.email = s.email
 			  LEFT JOIN plaint.queues q ON q.name = s.queue
+			 ORDER BY s.n	-- ids in the batch's order, as the numbers
 			RETURNING id, number),
 		m AS (
 			INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id,
