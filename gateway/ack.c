@@ -711,6 +711,13 @@ char *
 gw_ack_shape(const char *text)
 {
 	g_autofree char *own = gw_quote_new_text(text);
+
+	return gw_ack_shape_of_new_text(own);
+}
+
+char *
+gw_ack_shape_of_new_text(const char *own)
+{
 	g_autoptr(GString) norm = g_string_new(NULL);
 	g_autofree char *hex = NULL;
 	gboolean space = FALSE;

@@ -122,8 +122,8 @@ static void
 add_mail(JsonBuilder *b, const GwMail *mail, const GwTicketSettings *s)
 {
 	const GwMailAddress *customer = gw_ticket_customer(mail, s->customer_reply_to);
-	g_autofree char *shape = gw_ack_shape(gw_mail_text(mail));
 	g_autofree char *body_new = gw_quote_new_text(gw_mail_text(mail));
+	g_autofree char *shape = gw_ack_shape_of_new_text(body_new);
 
 	add_text(b, "message_id", or_null(gw_mail_message_id(mail)));
 	add_text(b, "fingerprint", gw_mail_fingerprint(mail));

@@ -146,3 +146,6 @@ char *gw_ack_new_message_id(const char *domain);
  * quotes has one shape: a robot's answers do.  NULL when no letter is
  * left.  Caller frees. */
 char *gw_ack_shape(const char *text);
+/* The same, of a text that is gw_quote_new_text() already: for a caller
+ * that keeps the new text too, and need not find it twice. */
+char *gw_ack_shape_of_new_text(const char *new_text);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gw-ack.h"
+#include "gw-quote.h"
 
 static GwMail *
 parse(const char *text)
@@ -394,6 +395,16 @@ test_shape(void)
 	g_assert_cmpstr(a, !=, c);
 	g_assert_null(none);
 	g_assert_null(gw_ack_shape(NULL));
+	/* From the new text a caller kept: the same shape. */
+	{
+		g_autofree char *own = gw_quote_new_text(
+			"THANK you, for your message! Reference RB-000777\n\n"
+			"> Your complaint CMP-4242 was received, a different quote.\n");
+		g_autofree char *d = gw_ack_shape_of_new_text(own);
+
+		g_assert_cmpstr(d, ==, a);
+		g_assert_null(gw_ack_shape_of_new_text(NULL));
+	}
 }
 
 int
