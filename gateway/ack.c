@@ -650,11 +650,11 @@ add_from(GMimeMessage *msg, const GwLetter *letter)
 	name = own_name != NULL && *own_name != '\0'
 		? g_strdup_printf("%s via %s", speaker, own_name)
 		: g_strdup(speaker);
-	named = internet_address_mailbox_new(name, internet_address_mailbox_get_addr(
-		INTERNET_ADDRESS_MAILBOX(own)));
+	named = internet_address_mailbox_new(
+		name, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(own)));
 	/* The list takes a reference of its own. */
-	internet_address_list_add(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_FROM),
-				  named);
+	internet_address_list_add(
+		g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_FROM), named);
 	g_object_unref(named);
 	g_object_unref(list);
 }

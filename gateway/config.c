@@ -916,7 +916,9 @@ static gboolean
 check_placeholders(const GwTemplateConfig *t, int line, const char *text,
 		   GError **error)
 {
-	static const char *const known[] = { "ticket", "subject", "name", "queue", "due", "team" };
+	static const char *const known[] = {
+		"ticket", "subject", "name", "queue", "due", "team",
+	};
 
 	for (const char *o = strchr(text, '{'); o != NULL; o = strchr(o + 1, '{')) {
 		const char *c = strchr(o, '}');
@@ -940,7 +942,9 @@ static gboolean
 check_html_placeholders(const GwTemplateConfig *t, int line, const char *text,
 			GError **error)
 {
-	static const char *const known[] = { "ticket", "subject", "name", "queue", "due", "team" };
+	static const char *const known[] = {
+		"ticket", "subject", "name", "queue", "due", "team",
+	};
 
 	for (const char *o = strchr(text, '{'); o != NULL; o = strchr(o + 1, '{')) {
 		gsize n = strspn(o + 1, "abcdefghijklmnopqrstuvwxyz_");

@@ -548,7 +548,8 @@ render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 	const char *irt = gw_mail_message_id(it->mail);
 	const GwMailAddress *customer = gw_ticket_customer(it->mail,
 							   p->config->customer_reply_to);
-	const char *team = it->ack_team ? it->ack_team : p->config->smtp_from_name;
+	const char *team = it->ack_team != NULL ? it->ack_team
+						: p->config->smtp_from_name;
 	GwAckValues values;
 
 	values = (GwAckValues){ it->filed.ticket_number, gw_mail_subject(it->mail),

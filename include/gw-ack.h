@@ -127,9 +127,9 @@ typedef struct {
 	const GwLetterFile *files;	/* n_files attachments
 					 * (multipart/mixed), or NULL */
 	guint n_files;
-	const char *from_name;		/* who the mail speaks for, or NULL:
-					 * From becomes "FROM_NAME via <from's
-					 * name> <from's address>" */
+	const char *from_name;		/* who the mail speaks for, or
+					 * NULL: From becomes "FROM_NAME via
+					 * <from's name> <from's address>" */
 } GwLetter;
 
 /* The whole message with LF line ends (smtp.c sends CRLF).  Text parts

@@ -109,8 +109,8 @@ typedef struct {
 				 * someone who is not the ticket's customer
 				 * nor a participant */
 	int repeat_tickets;	/* a customer's tickets within repeat_days
-				 * (the new one too) that make it a repeat
-				 * complaint; 0: not counted */
+				 * (the new one too) that make it a
+				 * repeat complaint; 0: not counted */
 	int repeat_days;	/* 0: not counted either */
 	char *rules_dir;
 	gboolean rules_jit;
@@ -134,7 +134,7 @@ typedef struct {
 	GwServerConfig smtp;
 	char *smtp_from;	/* header From of every outgoing mail */
 	char *smtp_from_addr;	/* its bare address, for loops and ids */
-	char *smtp_from_name;	/* its display name without quotes, or "" */
+	char *smtp_from_name;	/* its display name, unquoted, or "" */
 	char *message_id_domain;
 	/* [mail]: how far a message is read (see GwMailLimits) */
 	int max_message_bytes;	/* larger: kept, only its headers read */
