@@ -40,9 +40,12 @@ DECLARE
 	v_by_domain jsonb := '{}';
 	v_by_shape jsonb := '{}';	-- messages before, by domain and shape
 BEGIN
+	-- body_new stays in batch, read where it is stored: each use of a
+	-- row of v_rows copies the whole row, and a second copy of a long
+	-- text in every one would double the time a long mail takes.
 	SELECT array_agg(r ORDER BY e.n) INTO v_rows
 	  FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(j, n),
-	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j) AS r;
+	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j - 'body_new') AS r;
 	v_n := coalesce(cardinality(v_rows), 0);
 	IF v_n = 0 THEN
 		RETURN;
@@ -84,10 +87,11 @@ BEGIN
 	IF true = ANY (v_simple) THEN
 		FOR v_out IN
 		WITH s AS (
-			SELECT i AS n, (v_rows[i]).*,
-			       lower(btrim((v_rows[i]).from_addr)) AS email,
-			       coalesce((v_rows[i]).received_at, now()) AS arrived
-			  FROM generate_series(1, v_n) AS i WHERE v_simple[i]),
+			SELECT u.ordinality AS n, u.*,
+			       lower(btrim(u.from_addr)) AS email,
+			       coalesce(u.received_at, now()) AS arrived
+			  FROM unnest(v_rows) WITH ORDINALITY AS u
+			 WHERE v_simple[u.ordinality]),
 		cn AS (
 			-- known customers are not locked: parallel filers of
 			-- one customer's mail must not wait on each other
@@ -140,7 +144,8 @@ BEGIN
 			       coalesce(s.subject, ''), coalesce(s.body, ''), s.arrived,
 			       s.ack_suppressed, s.rules_version, s.fingerprint,
 			       coalesce(s.cc, '{}'), coalesce(s.limits, '{}'),
-			       coalesce(s.defects, '{}'), s.shape, s.body_new
+			       coalesce(s.defects, '{}'), s.shape,
+			       batch -> (s.n::integer - 1) ->> 'body_new'
 			  FROM s JOIN num ON num.n = s.n JOIN t ON t.number = num.number
 			RETURNING id, raw_id, ticket_id),
 		ev AS (
@@ -208,7 +213,8 @@ BEGIN
 	FOR i IN 1 .. v_n LOOP
 		CONTINUE WHEN v_action[i] IS NOT NULL;
 		v_one := v_rows[i];
-		SELECT * INTO v_out FROM plaint.file_message(to_jsonb(v_one));
+		SELECT * INTO v_out FROM plaint.file_message(to_jsonb(v_one) ||
+			jsonb_build_object('body_new', batch -> (i - 1) -> 'body_new'));
 		v_action[i] := v_out.action;
 		v_ticket[i] := v_out.ticket_id;
 		v_number[i] := v_out.ticket_number;
