@@ -404,6 +404,7 @@ fill(const char *template, const GwAckValues *v, gboolean html)
 		{ "{name}", v->name, 80 },
 		{ "{queue}", v->queue, 64 },
 		{ "{due}", v->due, 80 },
+		{ "{team}", v->team, 100 },
 	};
 	GString *out = g_string_new(NULL);
 
@@ -625,6 +626,39 @@ add_addresses(GMimeMessage *msg, GMimeAddressType type, const char *value)
 	g_object_unref(list);
 }
 
+/* From: the letter's, or with from_name its address under "FROM_NAME
+ * via NAME" (GMime encodes a name that is not ASCII, RFC 2047). */
+static void
+add_from(GMimeMessage *msg, const GwLetter *letter)
+{
+	InternetAddressList *list = NULL;
+	InternetAddress *own = NULL, *named;
+	const char *own_name;
+	g_autofree char *speaker = NULL, *name = NULL;
+
+	if (letter->from_name != NULL && *letter->from_name != '\0')
+		list = internet_address_list_parse(NULL, letter->from);
+	if (list != NULL && internet_address_list_length(list) > 0)
+		own = internet_address_list_get_address(list, 0);
+	if (own == NULL || !INTERNET_ADDRESS_IS_MAILBOX(own)) {
+		g_clear_object(&list);
+		add_addresses(msg, GMIME_ADDRESS_TYPE_FROM, letter->from);
+		return;
+	}
+	speaker = one_line(letter->from_name, 100);
+	own_name = internet_address_get_name(own);
+	name = own_name != NULL && *own_name != '\0'
+		? g_strdup_printf("%s via %s", speaker, own_name)
+		: g_strdup(speaker);
+	named = internet_address_mailbox_new(
+		name, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(own)));
+	/* The list takes a reference of its own. */
+	internet_address_list_add(
+		g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_FROM), named);
+	g_object_unref(named);
+	g_object_unref(list);
+}
+
 GBytes *
 gw_ack_compose(const GwLetter *letter)
 {
@@ -636,7 +670,7 @@ gw_ack_compose(const GwLetter *letter)
 	char *text;
 	GBytes *out;
 
-	add_addresses(msg, GMIME_ADDRESS_TYPE_FROM, letter->from);
+	add_from(msg, letter);
 	add_addresses(msg, GMIME_ADDRESS_TYPE_TO, letter->to);
 	for (guint i = 0; letter->cc != NULL && letter->cc[i] != NULL; i++)
 		add_addresses(msg, GMIME_ADDRESS_TYPE_CC, letter->cc[i]);
@@ -677,6 +711,13 @@ char *
 gw_ack_shape(const char *text)
 {
 	g_autofree char *own = gw_quote_new_text(text);
+
+	return gw_ack_shape_of_new_text(own);
+}
+
+char *
+gw_ack_shape_of_new_text(const char *own)
+{
 	g_autoptr(GString) norm = g_string_new(NULL);
 	g_autofree char *hex = NULL;
 	gboolean space = FALSE;

@@ -91,6 +91,8 @@ static const KeyRule key_rules[] = {
 	{ "tickets", "customer_reply_to", KEY_BOOL, CFG(customer_reply_to), "false", FALSE, 0, 0 },
 	{ "tickets", "unlinked_bounce_queue", KEY_STRING, CFG(unlinked_bounce_queue), "bounces", FALSE, 0, 0 },
 	{ "tickets", "tag_from_strangers", KEY_CHOICE, CFG(tag_from_strangers), "new|thread", FALSE, 0, 0 },
+	{ "tickets", "repeat_tickets", KEY_INT, CFG(repeat_tickets), "3", FALSE, 0, 1000 },
+	{ "tickets", "repeat_days", KEY_INT, CFG(repeat_days), "30", FALSE, 0, 3650 },
 	{ "mail", "max_message_bytes", KEY_INT, CFG(max_message_bytes), "67108864", FALSE, 1024, 1 << 30 },
 	{ "mail", "max_header_bytes", KEY_INT, CFG(max_header_bytes), "1048576", FALSE, 1024, 64 << 20 },
 	{ "mail", "max_text_bytes", KEY_INT, CFG(max_text_bytes), "1048576", FALSE, 1024, 64 << 20 },
@@ -154,6 +156,7 @@ static const KeyRule key_rules[] = {
 	{ "queue", "hours", KEY_HOURS, QUEUE(hours), NULL, TRUE, 0, 0 },
 	{ "queue", "escalate_to", KEY_STRING, QUEUE(escalate_to), NULL, TRUE, 0, 0 },
 	{ "queue", "template", KEY_STRING, QUEUE(template), NULL, TRUE, 0, 0 },
+	{ "queue", "team", KEY_STRING, QUEUE(team), NULL, TRUE, 0, 0 },
 	{ "template", "file", KEY_TEXTFILE, TMPL(path), NULL, FALSE, 0, 0 },
 	{ "template", "html_file", KEY_TEXTFILE, TMPL(html_path), NULL, TRUE, 0, 0 },
 	{ "metrics", "listen", KEY_LISTEN, CFG(metrics), NULL, TRUE, 0, 0 },
@@ -756,6 +759,24 @@ check_auth(const Source *src, const char *group, const GwServerConfig *s,
 	return TRUE;
 }
 
+/* The display name of a From value: what stands before its <address>,
+ * without the quotes around it ("" if none). */
+static char *
+from_name(const char *from)
+{
+	const char *lt = strrchr(from, '<');
+	g_autofree char *name = lt ? g_strndup(from, lt - from) : g_strdup("");
+	gsize n;
+
+	g_strstrip(name);
+	n = strlen(name);
+	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+		name[n - 1] = '\0';
+		return g_strstrip(g_strdup(name + 1));
+	}
+	return g_steal_pointer(&name);
+}
+
 /* Checks that involve several keys, once all are read. */
 static gboolean
 check_whole(const Source *src, GwConfig *config, GError **error)
@@ -789,6 +810,11 @@ check_whole(const Source *src, GwConfig *config, GError **error)
 	    strpbrk(config->smtp_from, "\r\n") != NULL)
 		return fail(error, src, line_of(src, "smtp", "from"),
 			    "from must be an address such as 'Care <care@example.com>'");
+	config->smtp_from_name = from_name(config->smtp_from);
+	if (config->repeat_tickets == 1)
+		return fail(error, src, line_of(src, "tickets", "repeat_tickets"),
+			    "repeat_tickets is 0 (off) or a count of 2 or more: "
+			    "every ticket is its customer's first");
 	if (config->message_id_domain == NULL)
 		config->message_id_domain = g_ascii_strdown(at + 1, -1);
 	if (config->trusted_authserv_id != NULL &&
@@ -820,6 +846,7 @@ queue_free(gpointer data)
 	g_free(q->name);
 	g_free(q->template);
 	g_free(q->escalate_to);
+	g_free(q->team);
 	g_free(q->hours.tz);
 	g_free(q);
 }
@@ -894,7 +921,9 @@ static gboolean
 check_placeholders(const GwTemplateConfig *t, int line, const char *text,
 		   GError **error)
 {
-	static const char *const known[] = { "ticket", "subject", "name", "queue", "due" };
+	static const char *const known[] = {
+		"ticket", "subject", "name", "queue", "due", "team",
+	};
 
 	for (const char *o = strchr(text, '{'); o != NULL; o = strchr(o + 1, '{')) {
 		const char *c = strchr(o, '}');
@@ -906,7 +935,7 @@ check_placeholders(const GwTemplateConfig *t, int line, const char *text,
 		if (!ok)
 			return template_error(error, t, line, "unknown placeholder "
 					      "(known: {ticket} {subject} {name} "
-					      "{queue} {due})");
+					      "{queue} {due} {team})");
 	}
 	return TRUE;
 }
@@ -918,7 +947,9 @@ static gboolean
 check_html_placeholders(const GwTemplateConfig *t, int line, const char *text,
 			GError **error)
 {
-	static const char *const known[] = { "ticket", "subject", "name", "queue", "due" };
+	static const char *const known[] = {
+		"ticket", "subject", "name", "queue", "due", "team",
+	};
 
 	for (const char *o = strchr(text, '{'); o != NULL; o = strchr(o + 1, '{')) {
 		gsize n = strspn(o + 1, "abcdefghijklmnopqrstuvwxyz_");
@@ -931,7 +962,7 @@ check_html_placeholders(const GwTemplateConfig *t, int line, const char *text,
 		if (!ok) {
 			g_set_error(error, GW_CONFIG_ERROR, GW_CONFIG_ERROR_INVALID,
 				    "%s:%d: unknown placeholder {%.*s} (known: {ticket} "
-				    "{subject} {name} {queue} {due})", t->html_path,
+				    "{subject} {name} {queue} {due} {team})", t->html_path,
 				    line, (int)n, o + 1);
 			return FALSE;
 		}
@@ -1016,6 +1047,17 @@ bare_address(const char *a)
 	       strpbrk(a, " \t<>,;\"") == NULL;
 }
 
+/* A name shown to customers: no control characters, at most max
+ * characters. */
+static gboolean
+one_line_name(const char *s, glong max)
+{
+	for (const char *p = s; *p; p++)
+		if ((guchar)*p < 0x20 || *p == 0x7f)
+			return FALSE;
+	return g_utf8_strlen(s, -1) <= max;
+}
+
 /* Templates are read and queues' template names resolved. */
 static gboolean
 check_sections(const Source *src, GwConfig *config, GError **error)
@@ -1058,6 +1100,10 @@ check_sections(const Source *src, GwConfig *config, GError **error)
 			return fail(error, src, line_of(src, group, "escalate_to"),
 				    "escalate_to must be one address such as "
 				    "lead@example.com, not '%s'", q->escalate_to);
+		if (q->team != NULL && !one_line_name(q->team, 100))
+			return fail(error, src, line_of(src, group, "team"),
+				    "team is a name of at most 100 characters on "
+				    "one line, such as 'Refunds team'");
 	}
 	return TRUE;
 }
@@ -1153,6 +1199,7 @@ gw_config_free(GwConfig *config)
 	clear_server(&config->smtp);
 	g_free(config->smtp_from);
 	g_free(config->smtp_from_addr);
+	g_free(config->smtp_from_name);
 	g_free(config->ack_template);
 	g_free(config->satisfaction_template);
 	g_free(config->low_score_queue);

@@ -15,7 +15,9 @@ G_DEFINE_QUARK(gw-outbox-error-quark, gw_outbox_error)
 static const char sql_queue_acks[] = "SELECT plaint.queue_acks($1::jsonb)";
 /* Due rows nobody alive is sending, earliest deadline first.  A row is
  * held by this session (claimed_by) until it is recorded; a sender that
- * dies lets go at once (its session's advisory lock, as for filing). */
+ * dies lets go at once (its session's advisory lock, as for filing).
+ * The name in From is read now, so that an agent assigned since the
+ * mail was queued is named. */
 static const char sql_claim[] =
 	"UPDATE plaint.outbox o "
 	"SET claimed_by = pg_backend_pid(), attempts = o.attempts + 1 "
@@ -33,7 +35,7 @@ static const char sql_claim[] =
 	"  m.in_reply_to, m.\"references\", o.attempts, "
 	"  extract(epoch FROM o.due_at)::float8::text, o.cc, "
 	"  (SELECT count(*) FROM plaint.outbox_attachments a WHERE a.outbox_id = o.id), "
-	"  m.body_html";
+	"  m.body_html, plaint.from_name(o.kind, o.ticket_id, o.message_row)";
 /* The files of one row, in order, with their bytes (a binary result:
  * the other columns are cast to text). */
 static const char sql_files[] =
@@ -75,6 +77,7 @@ gw_outbox_row_free(GwOutboxRow *row)
 	g_strfreev(row->references);
 	g_strfreev(row->cc);
 	g_free(row->body_html);
+	g_free(row->from_name);
 	g_free(row);
 }
 
@@ -183,6 +186,7 @@ gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows, GError **error)
 		row->cc = gw_db_result_strv(res, r, 10);
 		row->n_files = (int)gw_db_result_int(res, r, 11);
 		row->body_html = g_strdup(gw_db_result_text(res, r, 12));
+		row->from_name = g_strdup(gw_db_result_text(res, r, 13));
 		g_ptr_array_add(rows, row);
 	}
 	/* RETURNING keeps no order: earliest deadline first, here. */

@@ -515,6 +515,7 @@ typedef struct {
 	GwThreadKeys keys;
 	GwFiled filed;
 	char *ack_subject, *ack_body, *ack_html, *ack_id, *ack_due;
+	char *ack_team;		/* the queue's team, from the database */
 } Item;
 
 static void
@@ -532,10 +533,12 @@ item_clear(Item *it)
 	g_clear_pointer(&it->ack_html, g_free);
 	g_clear_pointer(&it->ack_id, g_free);
 	g_clear_pointer(&it->ack_due, g_free);
+	g_clear_pointer(&it->ack_team, g_free);
 }
 
 /* The acknowledgement of the ticket it opened, rendered into it; its
- * {due} is it->ack_due, from the database. */
+ * {due} and {team} are it->ack_due and it->ack_team, from the database
+ * ({team} is else the name of plaint's From). */
 static void
 render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 {
@@ -546,11 +549,13 @@ render_ack(GwPipeline *p, Item *it, GwAckRequest *ack_out)
 	const char *irt = gw_mail_message_id(it->mail);
 	const GwMailAddress *customer = gw_ticket_customer(it->mail,
 							   p->config->customer_reply_to);
+	const char *team = it->ack_team != NULL ? it->ack_team
+						: p->config->smtp_from_name;
 	GwAckValues values;
 
 	values = (GwAckValues){ it->filed.ticket_number, gw_mail_subject(it->mail),
 				*customer->name ? customer->name : customer->address,
-				queue, it->ack_due };
+				queue, it->ack_due, team };
 	gw_ack_render(t ? t->subject : NULL, t ? t->body : NULL, &values,
 		      &it->ack_subject, &it->ack_body);
 	if (t != NULL && t->html != NULL)
@@ -605,6 +610,7 @@ ticket_settings(GwPipeline *p, GwTicketSettings *s_out)
 		p->config->domain_rate_window,
 		(const char *const *)p->config->domain_rate_exempt,
 		p->config->similar_rate_limit, p->config->low_score_queue,
+		p->config->repeat_tickets, p->config->repeat_days,
 	};
 }
 
@@ -660,8 +666,8 @@ prepare(Worker *w, Item *it, GwTicketFacts *facts_out, GError **error)
 	return TRUE;
 }
 
-/* Fills the {due} of the items to acknowledge (of todo) from the
- * database, in one round trip. */
+/* Fills the {due} and {team} of the items to acknowledge (of todo)
+ * from the database, in one round trip. */
 static gboolean
 fill_due(Worker *w, Item *items, GArray *todo, GError **error)
 {
@@ -669,15 +675,22 @@ fill_due(Worker *w, Item *items, GArray *todo, GError **error)
 	g_autofree const char **numbers = g_new0(const char *, n + 1);
 	g_autofree double *due = g_new0(double, n);
 	g_autofree char **tz = g_new0(char *, n + 1);
+	g_autofree char **team = g_new0(char *, n + 1);
 	gboolean ok;
 
 	for (guint k = 0; k < n; k++)
 		numbers[k] = items[g_array_index(todo, guint, k)].filed.ticket_number;
-	ok = gw_ticket_response_due(w->db, numbers, n, due, tz, error);
-	for (guint k = 0; ok && k < n; k++)
-		items[g_array_index(todo, guint, k)].ack_due = gw_ack_format_due(due[k], tz[k]);
-	for (guint k = 0; k < n; k++)
+	ok = gw_ticket_response_due(w->db, numbers, n, due, tz, team, error);
+	for (guint k = 0; ok && k < n; k++) {
+		Item *it = &items[g_array_index(todo, guint, k)];
+
+		it->ack_due = gw_ack_format_due(due[k], tz[k]);
+		it->ack_team = g_steal_pointer(&team[k]);
+	}
+	for (guint k = 0; k < n; k++) {
 		g_free(tz[k]);
+		g_free(team[k]);
+	}
 	return ok;
 }
 
@@ -1002,7 +1015,7 @@ gw_pipeline_ask_satisfaction(GwPipeline *p, guint *asked_out, GError **error)
 	GwSurveySettings s = {
 		c->satisfaction_ask_after, c->satisfaction_quiet_days,
 		t ? t->subject : NULL, t ? t->body : NULL, t ? t->html : NULL,
-		c->message_id_domain,
+		c->message_id_domain, c->smtp_from_name,
 	};
 
 	*asked_out = 0;
@@ -1103,6 +1116,7 @@ compose_row(GwPipeline *p, const GwOutboxRow *row, const char *const *cc,
 		row->message_id, row->in_reply_to,
 		(const char *const *)row->references, automatic(row),
 		p->config->smtp_from_addr, cc, row->body_html, NULL, 0,
+		row->from_name,
 	};
 
 	if (row->n_files > 0 && !gw_outbox_files(p->db, row->id, files, error))

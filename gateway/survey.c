@@ -67,6 +67,7 @@ add_question(JsonBuilder *b, const GwSurveySettings *s, const GwDbResult *due,
 	GwAckValues values = {
 		gw_db_result_text(due, r, 1), gw_db_result_text(due, r, 2),
 		gw_db_result_text(due, r, 4), gw_db_result_text(due, r, 3), NULL,
+		s->team,
 	};
 	g_autofree char *subject = NULL, *body = NULL, *html = NULL, *id = NULL;
 

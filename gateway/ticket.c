@@ -24,10 +24,11 @@ static const char sql_attachment[] =
 
 static const char sql_seed_queues[] =
 	"SELECT queue, changed FROM plaint.seed_queues($1::jsonb, $2::integer)";
-/* The deadline plaint.overdue holds a ticket to, and the zone to say it in. */
+/* The deadline plaint.overdue holds a ticket to, the zone to say it
+ * in, and the team of the queue that answers. */
 static const char sql_response_due[] =
 	"SELECT o.number, extract(epoch FROM o.first_response_due_at)::float8::text, "
-	"  q.hours_tz "
+	"  q.hours_tz, q.team "
 	"FROM plaint.open_tickets o JOIN plaint.queues q ON q.name = o.queue "
 	"WHERE o.number = ANY ($1::text[])";
 static const char sql_check_overdue[] =
@@ -121,7 +122,8 @@ static void
 add_mail(JsonBuilder *b, const GwMail *mail, const GwTicketSettings *s)
 {
 	const GwMailAddress *customer = gw_ticket_customer(mail, s->customer_reply_to);
-	g_autofree char *shape = gw_ack_shape(gw_mail_text(mail));
+	g_autofree char *body_new = gw_quote_new_text(gw_mail_text(mail));
+	g_autofree char *shape = gw_ack_shape_of_new_text(body_new);
 
 	add_text(b, "message_id", or_null(gw_mail_message_id(mail)));
 	add_text(b, "fingerprint", gw_mail_fingerprint(mail));
@@ -132,6 +134,7 @@ add_mail(JsonBuilder *b, const GwMail *mail, const GwTicketSettings *s)
 	add_addresses(b, "cc", gw_mail_addresses(mail, "cc"));
 	add_text(b, "subject", gw_mail_subject(mail));
 	add_text(b, "body", gw_mail_text(mail));
+	add_text(b, "body_new", body_new);
 	add_text(b, "shape", shape);
 	add_strv(b, "limits", gw_mail_limits_hit(mail), G_MAXUINT);
 	add_strv(b, "defects", gw_mail_defects(mail), G_MAXUINT);
@@ -169,6 +172,8 @@ add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
 	add_int(b, "domain_rate_window", s->domain_rate_window);
 	add_strv(b, "domain_rate_exempt", s->domain_rate_exempt, G_MAXUINT);
 	add_int(b, "similar_rate_limit", s->similar_rate_limit);
+	add_int(b, "repeat_tickets", s->repeat_tickets);
+	add_int(b, "repeat_days", s->repeat_days);
 	add_text(b, "tag_from_strangers", s->tag_from_strangers);
 }
 
@@ -371,6 +376,8 @@ add_queue(JsonBuilder *b, const GwQueueConfig *q)
 		add_int(b, "resolve_within", q->resolve_within);
 	if (q->escalate_to != NULL)
 		add_text(b, "escalate_to", q->escalate_to);
+	if (q->team != NULL)
+		add_text(b, "team", q->team);
 	if (h->set && h->always) {
 		add_text(b, "hours", "always");
 	} else if (h->set) {
@@ -423,7 +430,8 @@ gw_ticket_seed_queues(GwDb *db, const GPtrArray *queues, int respond_within,
 
 gboolean
 gw_ticket_response_due(GwDb *db, const char *const *numbers, guint n,
-		       double *due_out, char **tz_out, GError **error)
+		       double *due_out, char **tz_out, char **team_out,
+		       GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
@@ -433,6 +441,7 @@ gw_ticket_response_due(GwDb *db, const char *const *numbers, guint n,
 	for (guint i = 0; i < n; i++) {
 		due_out[i] = 0;
 		tz_out[i] = NULL;
+		team_out[i] = NULL;
 		strv[i] = numbers[i];
 		g_hash_table_insert(index, (gpointer)numbers[i], GUINT_TO_POINTER(i + 1));
 	}
@@ -445,7 +454,11 @@ gw_ticket_response_due(GwDb *db, const char *const *numbers, guint n,
 			index, gw_db_result_text(res, r, 0)));
 		const char *due = gw_db_result_text(res, r, 1);
 
-		if (i == 0 || due == NULL)
+		if (i == 0)
+			continue;
+		g_free(team_out[i - 1]);
+		team_out[i - 1] = g_strdup(gw_db_result_text(res, r, 3));
+		if (due == NULL)
 			continue;
 		due_out[i - 1] = g_ascii_strtod(due, NULL);
 		g_free(tz_out[i - 1]);

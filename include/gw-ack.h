@@ -73,13 +73,14 @@ typedef enum {
 GwBounce gw_ack_bounce_kind(const GwMail *mail);
 
 /* What an acknowledgement template may say: {ticket}, {subject},
- * {name}, {queue}, {due}.  NULL values read as "". */
+ * {name}, {queue}, {due}, {team}.  NULL values read as "". */
 typedef struct {
 	const char *ticket;
 	const char *subject;	/* the customer's */
 	const char *name;	/* the customer's name, else address */
 	const char *queue;
 	const char *due;	/* when a person will answer */
+	const char *team;	/* who will: the queue's team */
 } GwAckValues;
 
 /* A deadline as {due} says it: "Monday 23 November 2026, 14:05 UTC",
@@ -126,6 +127,9 @@ typedef struct {
 	const GwLetterFile *files;	/* n_files attachments
 					 * (multipart/mixed), or NULL */
 	guint n_files;
+	const char *from_name;		/* who the mail speaks for, or
+					 * NULL: From becomes "FROM_NAME via
+					 * <from's name> <from's address>" */
 } GwLetter;
 
 /* The whole message with LF line ends (smtp.c sends CRLF).  Text parts
@@ -142,3 +146,6 @@ char *gw_ack_new_message_id(const char *domain);
  * quotes has one shape: a robot's answers do.  NULL when no letter is
  * left.  Caller frees. */
 char *gw_ack_shape(const char *text);
+/* The same, of a text that is gw_quote_new_text() already: for a caller
+ * that keeps the new text too, and need not find it twice. */
+char *gw_ack_shape_of_new_text(const char *new_text);

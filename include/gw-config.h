@@ -52,7 +52,7 @@ typedef struct {
 } GwMailboxConfig;
 
 /* [template NAME]: an acknowledgement text with {ticket}, {subject},
- * {name}, {queue} and {due} placeholders, and maybe an HTML
+ * {name}, {queue}, {due} and {team} placeholders, and maybe an HTML
  * alternative with the same placeholders. */
 typedef struct {
 	char *name;
@@ -91,6 +91,9 @@ typedef struct {
 	char *escalate_to;	/* queues.escalate_to */
 	GwHours hours;		/* queues.hours_* */
 	char *template;		/* a [template] name */
+	char *team;		/* queues.team: who answers, named in the
+				 * From of acknowledgements and their
+				 * {team} */
 } GwQueueConfig;
 
 typedef struct {
@@ -105,6 +108,10 @@ typedef struct {
 	char *tag_from_strangers; /* "thread" or "new": a ticket tag from
 				 * someone who is not the ticket's customer
 				 * nor a participant */
+	int repeat_tickets;	/* a customer's tickets within repeat_days
+				 * (the new one too) that make it a
+				 * repeat complaint; 0: not counted */
+	int repeat_days;	/* 0: not counted either */
 	char *rules_dir;
 	gboolean rules_jit;
 	int ack_within;		/* seconds from arrival to SMTP 250 */
@@ -135,6 +142,7 @@ typedef struct {
 	GwServerConfig smtp;
 	char *smtp_from;	/* header From of every outgoing mail */
 	char *smtp_from_addr;	/* its bare address, for loops and ids */
+	char *smtp_from_name;	/* its display name, unquoted, or "" */
 	char *message_id_domain;
 	/* [mail]: how far a message is read (see GwMailLimits) */
 	int max_message_bytes;	/* larger: kept, only its headers read */

@@ -35,6 +35,8 @@ typedef struct {
 	char *body_html;		/* the HTML alternative, or NULL */
 	char **cc;			/* NULL-terminated, maybe empty */
 	int n_files;			/* attachments (gw_outbox_files) */
+	char *from_name;		/* who it speaks for in From, as
+					 * plaint.from_name() says, or NULL */
 } GwOutboxRow;
 
 void gw_outbox_row_free(GwOutboxRow *row);

@@ -17,6 +17,7 @@ typedef struct {
 	const char *body;		/* its body, or NULL: built in */
 	const char *html;		/* its HTML alternative, or NULL: none */
 	const char *message_id_domain;
+	const char *team;		/* {team}: the name of plaint's From */
 } GwSurveySettings;
 
 /* A question queued now. */

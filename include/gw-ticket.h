@@ -36,6 +36,10 @@ typedef struct {
 	int similar_rate_limit;		/* mail of one shape per domain */
 	const char *low_score_queue;	/* where a satisfaction answer of 1
 					 * or 2 moves its ticket; NULL: stays */
+	int repeat_tickets;		/* a customer's tickets in repeat_days
+					 * that make a repeat complaint; 0:
+					 * not counted */
+	int repeat_days;
 } GwTicketSettings;
 
 /* Who the customer of mail is: the first Reply-To address when
@@ -91,9 +95,11 @@ gboolean gw_ticket_seed_queues(GwDb *db, const GPtrArray *queues,
 /* When a person's first answer to each of the n tickets numbers is
  * due: plaint.open_tickets' first_response_due_at, the queue's SLA in
  * its business hours.  due_out[i]: seconds since 1970, 0 if unknown;
- * tz_out[i]: the queue's time zone, or NULL (caller frees each). */
+ * tz_out[i]: the queue's time zone, team_out[i] its team (queues.team),
+ * or NULL (caller frees each). */
 gboolean gw_ticket_response_due(GwDb *db, const char *const *numbers, guint n,
-				double *due_out, char **tz_out, GError **error);
+				double *due_out, char **tz_out, char **team_out,
+				GError **error);
 
 /* A deadline a ticket missed, found now by plaint.check_overdue(). */
 typedef struct {

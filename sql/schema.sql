@@ -187,6 +187,7 @@ CREATE TABLE plaint.messages (
     entered_by text,
     shape text,
     body_html text,
+    body_new text,
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
     CONSTRAINT messages_fingerprint_is_sha256 CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT messages_inbound_is_fetched_or_entered CHECK (
@@ -196,6 +197,7 @@ CASE
 END)
 );
 ALTER TABLE ONLY plaint.messages ALTER COLUMN body SET COMPRESSION lz4;
+ALTER TABLE ONLY plaint.messages ALTER COLUMN body_new SET COMPRESSION lz4;
 
 --
 -- Name: TABLE messages; Type: COMMENT; Schema: plaint
@@ -340,6 +342,12 @@ COMMENT ON COLUMN plaint.messages.shape IS 'Inbound: a digest of the message''s 
 --
 
 COMMENT ON COLUMN plaint.messages.body_html IS 'Outgoing: the HTML alternative sent with body (multipart/alternative), from an acknowledgement template''s html_file; NULL: text only';
+
+--
+-- Name: COLUMN messages.body_new; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.messages.body_new IS 'Inbound mail: the new text of body, without the quoted history and signature (what the customer wrote this time); NULL for outgoing mail, complaints entered by agents and mail filed before migration 18';
 
 --
 -- Name: outbox; Type: TABLE; Schema: plaint
@@ -1196,6 +1204,7 @@ CREATE TABLE plaint.queues (
     hours_end time without time zone,
     hours_tz text,
     escalate_to text,
+    team text,
     CONSTRAINT queues_ack_within_positive CHECK ((ack_within > '00:00:00'::interval)),
     CONSTRAINT queues_escalate_to_is_an_address CHECK ((escalate_to ~ '^[^@[:space:]<>,;"]+@[^@[:space:]<>,;"]+$'::text)),
     CONSTRAINT queues_first_response_positive CHECK ((first_response > '00:00:00'::interval)),
@@ -1203,7 +1212,8 @@ CREATE TABLE plaint.queues (
     CONSTRAINT queues_hours_days_are_iso_weekdays CHECK ((((cardinality(hours_days) >= 1) AND (cardinality(hours_days) <= 7)) AND (hours_days <@ ARRAY[1, 2, 3, 4, 5, 6, 7]) AND (array_position(hours_days, NULL::integer) IS NULL))),
     CONSTRAINT queues_hours_start_before_end CHECK ((hours_start < hours_end)),
     CONSTRAINT queues_hours_tz_is_a_zone CHECK (((hours_tz IS NULL) OR (('2000-01-01 00:00:00+00'::timestamp with time zone AT TIME ZONE hours_tz) IS NOT NULL))),
-    CONSTRAINT queues_resolve_within_positive CHECK ((resolve_within > '00:00:00'::interval))
+    CONSTRAINT queues_resolve_within_positive CHECK ((resolve_within > '00:00:00'::interval)),
+    CONSTRAINT queues_team_is_one_line CHECK (((team !~ '[[:cntrl:]]'::text) AND (btrim(team) <> ''::text) AND (length(team) <= 100)))
 );
 
 --
@@ -1277,6 +1287,12 @@ COMMENT ON COLUMN plaint.queues.hours_tz IS 'Business hours: the time zone of ho
 --
 
 COMMENT ON COLUMN plaint.queues.escalate_to IS 'Address that gets one mail per missed deadline of the queue''s tickets (plaint.check_overdue()); NULL: none';
+
+--
+-- Name: COLUMN queues.team; Type: COMMENT; Schema: plaint
+--
+
+COMMENT ON COLUMN plaint.queues.team IS 'Who answers the queue''s mail, e.g. Refunds team: the From name of its acknowledgements ("Refunds team via Customer Care") and their {team}; set from [queue NAME] team; NULL: none';
 
 --
 -- Name: notes; Type: TABLE; Schema: plaint

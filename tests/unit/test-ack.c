@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gw-ack.h"
+#include "gw-quote.h"
 
 static GwMail *
 parse(const char *text)
@@ -179,7 +180,7 @@ static void
 test_render(void)
 {
 	GwAckValues v = { "CMP-7", "Broken\r\nBcc: evil@example.org", "Ann",
-			  "billing", "Monday" };
+			  "billing", "Monday", NULL };
 	g_autofree char *subject = NULL, *body = NULL;
 
 	gw_ack_render(NULL, NULL, &v, &subject, &body);
@@ -195,6 +196,13 @@ test_render(void)
 		      &subject, &body);
 	g_assert_cmpstr(subject, ==, "Case CMP-7 in billing");
 	g_assert_cmpstr(body, ==, "Dear Ann: Broken  Bcc: evil@example.org\n");
+	g_clear_pointer(&subject, g_free);
+	g_clear_pointer(&body, g_free);
+	v.team = "Refunds\nteam";
+	gw_ack_render("{ticket} for {team}", "{team} answers by {due}.\n", &v,
+		      &subject, &body);
+	g_assert_cmpstr(subject, ==, "CMP-7 for Refunds team");
+	g_assert_cmpstr(body, ==, "Refunds team answers by Monday.\n");
 }
 
 /* Nothing a customer wrote becomes markup in the HTML alternative. */
@@ -202,7 +210,7 @@ static void
 test_render_html(void)
 {
 	GwAckValues v = { "CMP-7", "<script>alert(1)</script> & \"more\"",
-			  "Ann <b>O'Neil</b>", "billing", "Monday" };
+			  "Ann <b>O'Neil</b>", "billing", "Monday", NULL };
 	g_autofree char *html = gw_ack_render_html(
 		"<p style=\"x\">Dear {name},</p><p>{subject} is {ticket} ({queue}, {due})</p>",
 		&v);
@@ -221,7 +229,7 @@ test_compose(void)
 		"Care <care@example.com>", "ann@example.org",
 		"[CMP-7] Réclamation\r\nBcc: evil@example.org", "Hello\n",
 		"plaint.1@example.com", "orig@example.org", refs, TRUE,
-		"care@example.com", NULL, NULL, NULL, 0,
+		"care@example.com", NULL, NULL, NULL, 0, NULL,
 	};
 	g_autoptr(GBytes) bytes = gw_ack_compose(&letter);
 	g_autoptr(GwMail) back = parse(g_bytes_get_data(bytes, NULL));
@@ -249,6 +257,51 @@ test_compose(void)
 	}
 }
 
+/* The From of a mail that speaks for someone: "NAME via <plaint's From
+ * name>", plaint's address, one line, encoded when it is not ASCII. */
+static void
+test_compose_named(void)
+{
+	static const struct {
+		const char *from, *from_name;
+		const char *name, *addr;	/* as a mail reader reads them */
+	} cases[] = {
+		{ "Care <care@example.com>", "Maria L\xc3\xb3pez",
+		  "Maria L\xc3\xb3pez via Care", "care@example.com" },
+		{ "\"Care, Inc.\" <care@example.com>", "Refunds team",
+		  "Refunds team via Care, Inc.", "care@example.com" },
+		{ "care@example.com", "Refunds team", "Refunds team", "care@example.com" },
+		{ "Care <care@example.com>", "Eve\r\nBcc: evil@example.org",
+		  "Eve  Bcc: evil@example.org via Care", "care@example.com" },
+		{ "Care <care@example.com>", "Mallory <m@evil.example>, x@y",
+		  "Mallory <m@evil.example>, x@y via Care", "care@example.com" },
+		{ "Care <care@example.com>", NULL, "Care", "care@example.com" },
+		{ "Care <care@example.com>", "", "Care", "care@example.com" },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GwLetter letter = {
+			cases[i].from, "ann@example.org", "[CMP-7] Re: kettle", "Done.\n",
+			"plaint.3@example.com", NULL, NULL, FALSE, NULL, NULL, NULL, NULL, 0,
+			cases[i].from_name,
+		};
+		g_autoptr(GBytes) bytes = gw_ack_compose(&letter);
+		const char *raw = g_bytes_get_data(bytes, NULL);
+		g_autoptr(GwMail) back = parse(raw);
+		const char *from_line = strstr(raw, "From: ");
+		gsize from_len = strcspn(from_line, "\n");
+
+		g_test_message("case %" G_GSIZE_FORMAT, i);
+		g_assert_cmpstr(gw_mail_from_name(back), ==, cases[i].name);
+		g_assert_cmpstr(gw_mail_from_addr(back), ==, cases[i].addr);
+		g_assert_cmpuint(gw_mail_addresses(back, "from")->len, ==, 1);
+		g_assert_null(gw_mail_header(back, "Bcc"));
+		/* The header itself is ASCII: RFC 2047 words for the rest. */
+		for (gsize k = 0; k < from_len; k++)
+			g_assert_cmpuint((guchar)from_line[k], <, 0x80);
+	}
+}
+
 /* A reply with Cc, an HTML alternative and two files: what a mail
  * reader gets back is what went in, byte for byte. */
 static void
@@ -266,7 +319,7 @@ test_compose_parts(void)
 		"Care <care@example.com>", "ann@example.org", "[CMP-7] Re: kettle",
 		"The label is attached.\n", "plaint.2@example.com", NULL, NULL, FALSE,
 		"care@example.com", cc, "<p>The label is <b>attached</b>.</p>\n",
-		files, G_N_ELEMENTS(files),
+		files, G_N_ELEMENTS(files), NULL,
 	};
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(GwMail) back = NULL;
@@ -342,6 +395,16 @@ test_shape(void)
 	g_assert_cmpstr(a, !=, c);
 	g_assert_null(none);
 	g_assert_null(gw_ack_shape(NULL));
+	/* From the new text a caller kept: the same shape. */
+	{
+		g_autofree char *own = gw_quote_new_text(
+			"THANK you, for your message! Reference RB-000777\n\n"
+			"> Your complaint CMP-4242 was received, a different quote.\n");
+		g_autofree char *d = gw_ack_shape_of_new_text(own);
+
+		g_assert_cmpstr(d, ==, a);
+		g_assert_null(gw_ack_shape_of_new_text(NULL));
+	}
 }
 
 int
@@ -356,6 +419,7 @@ main(int argc, char **argv)
 	g_test_add_func("/ack/render-html", test_render_html);
 	g_test_add_func("/ack/compose", test_compose);
 	g_test_add_func("/ack/compose-parts", test_compose_parts);
+	g_test_add_func("/ack/compose-named", test_compose_named);
 	g_test_add_func("/ack/message-ids", test_message_ids);
 	g_test_add_func("/ack/shape", test_shape);
 	return g_test_run();

@@ -57,6 +57,9 @@ test_minimal(void)
 	g_assert_cmpint(c->satisfaction_ask_after, ==, 3600);
 	g_assert_cmpint(c->satisfaction_quiet_days, ==, 30);
 	g_assert_null(c->low_score_queue);
+	g_assert_cmpstr(c->smtp_from_name, ==, "Care");
+	g_assert_cmpint(c->repeat_tickets, ==, 3);
+	g_assert_cmpint(c->repeat_days, ==, 30);
 }
 
 /* [satisfaction] as given, with its template. */
@@ -83,6 +86,36 @@ test_satisfaction(void)
 	t = gw_config_template(c, c->satisfaction_template);
 	g_assert_cmpstr(t->subject, ==, "[{ticket}] How did we do?");
 	g_assert_true(g_str_has_prefix(t->body, "Hello {name}, about {subject}: 1 to 5?\n"));
+}
+
+/* The display name of [smtp] from, which {team} falls back to. */
+static void
+test_from_name(void)
+{
+	static const struct {
+		const char *from, *name;
+	} cases[] = {
+		{ "Customer Care <care@example.com>", "Customer Care" },
+		{ "\"Care, Inc.\" <care@example.com>", "Care, Inc." },
+		{ "  Service  <care@example.com>", "Service" },
+		{ "care@example.com", "" },
+		{ "<care@example.com>", "" },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = g_strconcat(
+			"[database]\nconninfo = dbname=plaint\n[smtp]\nhost = smtp.example.com\n"
+			"from = ", cases[i].from, "\n[tickets]\nrepeat_tickets = 0\nrepeat_days = 7\n", NULL);
+		g_autofree char *path = write_file("from.conf", text);
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GwConfig) c = gw_config_load(path, &err);
+
+		g_assert_no_error(err);
+		g_assert_cmpstr(c->smtp_from_name, ==, cases[i].name);
+		g_assert_cmpstr(c->smtp_from_addr, ==, "care@example.com");
+		g_assert_cmpint(c->repeat_tickets, ==, 0);
+		g_assert_cmpint(c->repeat_days, ==, 7);
+	}
 }
 
 static void
@@ -130,6 +163,7 @@ test_queue_sla(void)
 		"hours = mon-wed,Fri 08:30-24:00 Europe/Berlin\nescalate_to = lead@example.com\n"
 		"[queue any]\nhours = always\n[queue plain]\nack_within = 30\n"
 		"[queue east]\nhours = Sat,Sun 10:00-14:00 Etc/GMT-5\n"
+		"[queue refunds]\nteam = Refunds team\n"
 		"[retention]\nraw_days = 180\n", NULL);
 	g_autofree char *path = write_file("sla.conf", text);
 	g_autoptr(GError) err = NULL;
@@ -157,6 +191,8 @@ test_queue_sla(void)
 	q = gw_config_queue(c, "east");
 	g_assert_cmpuint(q->hours.days, ==, (1 << 6) | (1 << 7));
 	g_assert_cmpstr(q->hours.tz, ==, "Etc/GMT-5");
+	g_assert_null(q->team);				/* left as it is */
+	g_assert_cmpstr(gw_config_queue(c, "refunds")->team, ==, "Refunds team");
 }
 
 static void
@@ -278,6 +314,11 @@ static const struct {
 	{ "[satisfaction]\nlow_score_queue = care team\n", "bad.conf:7: low_score_queue is a queue name" },
 	{ "[satisfaction]\nlow_score_queue =\n", "bad.conf:7: low_score_queue must not be empty" },
 	{ "[satisfaction]\nask = yes\n", "bad.conf:7: unknown key 'ask' in [satisfaction]" },
+	{ "[queue q]\nteam = Refunds\\nteam\n", "bad.conf:7: team is a name of at most 100 characters" },
+	{ "[queue q]\nteam = " "0123456789012345678901234567890123456789012345678901234567890123456789"
+	  "01234567890123456789012345678901\n", "bad.conf:7: team is a name of at most 100" },
+	{ "[tickets]\nrepeat_tickets = 1\n", "bad.conf:7: repeat_tickets is 0 (off) or a count of 2" },
+	{ "[tickets]\nrepeat_days = -3\n", "bad.conf:7: repeat_days must be a whole number from 0" },
 	{ "[ack]\nskip_when = dmarc-fail, spf-softfail\n",
 	  "bad.conf:7: skip_when: 'spf-softfail' is none of dmarc-fail, spf-fail, dkim-fail" },
 	{ "[ack]\nskip_when = ,\n", "bad.conf:7: skip_when must name" },
@@ -307,6 +348,29 @@ test_bad(void)
 		if (strstr(err->message, bad_cases[i].error) == NULL)
 			g_error("wanted '%s' in '%s'", bad_cases[i].error, err->message);
 	}
+}
+
+/* {team} is a placeholder; a word like it is not. */
+static void
+test_team_template(void)
+{
+	g_autofree char *good = write_file("team.txt", "Subject: [{ticket}] {team}\n\n{team} answers.\n");
+	g_autofree char *bad = write_file("teem.txt", "Subject: [{ticket}]\n\n{teem} answers.\n");
+	g_autofree char *text = g_strconcat(base, "[template t]\nfile = team.txt\n", NULL);
+	g_autofree char *path = write_file("team.conf", text);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GwConfig) c = gw_config_load(path, &err);
+
+	g_assert_no_error(err);
+	g_assert_true(g_str_has_prefix(gw_config_template(c, "t")->body, "{team} answers.\n"));
+	g_clear_pointer(&c, gw_config_free);
+	g_free(text);
+	text = g_strconcat(base, "[template t]\nfile = teem.txt\n", NULL);
+	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+	c = gw_config_load(path, &err);
+	g_assert_null(c);
+	g_assert_nonnull(strstr(err->message, "teem.txt:3: unknown placeholder"));
+	g_assert_nonnull(strstr(err->message, "{team}"));
 }
 
 /* An HTML alternative: read whole; CSS braces are no placeholders, an
@@ -529,6 +593,7 @@ main(int argc, char **argv)
 	dir = g_dir_make_tmp("plaint-config-XXXXXX", NULL);
 	g_assert_nonnull(dir);
 	g_test_add_func("/config/minimal", test_minimal);
+	g_test_add_func("/config/from-name", test_from_name);
 	g_test_add_func("/config/skip-when", test_skip_when);
 	g_test_add_func("/config/queue-sla", test_queue_sla);
 	g_test_add_func("/config/mailbox", test_mailbox);
@@ -538,6 +603,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/xoauth2", test_xoauth2);
 	g_test_add_func("/config/html-template", test_html_template);
 	g_test_add_func("/config/satisfaction", test_satisfaction);
+	g_test_add_func("/config/team-template", test_team_template);
 	g_test_add_func("/config/token-file", test_token_file);
 	g_test_add_func("/config/token-command", test_token_command);
 	g_test_add_func("/config/rules-dir", test_rules_dir);

@@ -11,7 +11,8 @@
 --              customer's answer to the satisfaction question, and a
 --              machine's reply to it, reopen nothing: the answer is
 --              recorded by plaint.record_satisfaction);
---   opened     a new ticket, announced with NOTIFY plaint_ticket.
+--   opened     a new ticket, announced with NOTIFY plaint_ticket (and
+--              checked for a repeat complaint by plaint.file_messages).
 --
 -- A Message-ID seen before on other content is not a duplicate: the
 -- message is filed, and the reuse noted.  A report that names no mail of
@@ -274,12 +275,12 @@ BEGIN
 				     in_reply_to, "references", from_addr,
 				     from_name, subject, body, received_at,
 				     ack_suppressed, rules_version, fingerprint, cc,
-				     limits_hit, defects, shape)
+				     limits_hit, defects, shape, body_new)
 	VALUES (ticket_id, m.raw_id, 'in', m.message_id, m.in_reply_to,
 		coalesce(m."references", '{}'), v_from, m.from_name,
 		coalesce(m.subject, ''), coalesce(m.body, ''), v_arrived,
 		ack_suppressed, m.rules_version, m.fingerprint, coalesce(m.cc, '{}'),
-		coalesce(m.limits, '{}'), coalesce(m.defects, '{}'), m.shape)
+		coalesce(m.limits, '{}'), coalesce(m.defects, '{}'), m.shape, m.body_new)
 	RETURNING id INTO message_row;
 
 	INSERT INTO plaint.events (ticket_id, actor, kind, detail)

@@ -10,9 +10,11 @@
 -- and raw rows.  Every other message (a reply, a duplicate, a bounce, a
 -- drop, a ticket tag) goes through plaint.file_message(), one at a time,
 -- after them and in the order given, so that it sees what the batch
--- filed before it.  The acknowledgement rate limits (plaint.ack_limit)
--- are then applied over the whole batch, in order: what was queued
--- before it, then what the batch acknowledges, counts.
+-- filed before it.  The tickets opened are then checked for repeat
+-- complaints (plaint.mark_repeats, with the first message's
+-- repeat_tickets and repeat_days), and the acknowledgement rate limits
+-- (plaint.ack_limit) applied over the whole batch, in order: what was
+-- queued before it, then what the batch acknowledges, counts.
 CREATE FUNCTION plaint.file_messages(batch jsonb)
 RETURNS TABLE (raw_id bigint, action text, ticket_id bigint, ticket_number text,
 	       message_row bigint, ack_suppressed text, note text)
@@ -38,9 +40,12 @@ DECLARE
 	v_by_domain jsonb := '{}';
 	v_by_shape jsonb := '{}';	-- messages before, by domain and shape
 BEGIN
+	-- body_new stays in batch, read where it is stored: each use of a
+	-- row of v_rows copies the whole row, and a second copy of a long
+	-- text in every one would double the time a long mail takes.
 	SELECT array_agg(r ORDER BY e.n) INTO v_rows
 	  FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(j, n),
-	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j) AS r;
+	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j - 'body_new') AS r;
 	v_n := coalesce(cardinality(v_rows), 0);
 	IF v_n = 0 THEN
 		RETURN;
@@ -82,10 +87,11 @@ BEGIN
 	IF true = ANY (v_simple) THEN
 		FOR v_out IN
 		WITH s AS (
-			SELECT i AS n, (v_rows[i]).*,
-			       lower(btrim((v_rows[i]).from_addr)) AS email,
-			       coalesce((v_rows[i]).received_at, now()) AS arrived
-			  FROM generate_series(1, v_n) AS i WHERE v_simple[i]),
+			SELECT u.ordinality AS n, u.*,
+			       lower(btrim(u.from_addr)) AS email,
+			       coalesce(u.received_at, now()) AS arrived
+			  FROM unnest(v_rows) WITH ORDINALITY AS u
+			 WHERE v_simple[u.ordinality]),
 		cn AS (
 			-- known customers are not locked: parallel filers of
 			-- one customer's mail must not wait on each other
@@ -125,19 +131,21 @@ BEGIN
 			       s.assignee
 			  FROM s JOIN num ON num.n = s.n JOIN c ON c.email = s.email
 			  LEFT JOIN plaint.queues q ON q.name = s.queue
+			 ORDER BY s.n	-- ids in the batch's order, as the numbers
 			RETURNING id, number),
 		m AS (
 			INSERT INTO plaint.messages (ticket_id, raw_id, direction, message_id,
 						     in_reply_to, "references", from_addr,
 						     from_name, subject, body, received_at,
 						     ack_suppressed, rules_version, fingerprint,
-						     cc, limits_hit, defects, shape)
+						     cc, limits_hit, defects, shape, body_new)
 			SELECT t.id, s.raw_id, 'in', s.message_id, s.in_reply_to,
 			       coalesce(s."references", '{}'), s.email, s.from_name,
 			       coalesce(s.subject, ''), coalesce(s.body, ''), s.arrived,
 			       s.ack_suppressed, s.rules_version, s.fingerprint,
 			       coalesce(s.cc, '{}'), coalesce(s.limits, '{}'),
-			       coalesce(s.defects, '{}'), s.shape
+			       coalesce(s.defects, '{}'), s.shape,
+			       batch -> (s.n::integer - 1) ->> 'body_new'
 			  FROM s JOIN num ON num.n = s.n JOIN t ON t.number = num.number
 			RETURNING id, raw_id, ticket_id),
 		ev AS (
@@ -205,7 +213,8 @@ BEGIN
 	FOR i IN 1 .. v_n LOOP
 		CONTINUE WHEN v_action[i] IS NOT NULL;
 		v_one := v_rows[i];
-		SELECT * INTO v_out FROM plaint.file_message(to_jsonb(v_one));
+		SELECT * INTO v_out FROM plaint.file_message(to_jsonb(v_one) ||
+			jsonb_build_object('body_new', batch -> (i - 1) -> 'body_new'));
 		v_action[i] := v_out.action;
 		v_ticket[i] := v_out.ticket_id;
 		v_number[i] := v_out.ticket_number;
@@ -213,6 +222,12 @@ BEGIN
 		v_ack[i] := v_out.ack_suppressed;
 		v_note[i] := v_out.note;
 	END LOOP;
+
+	-- Repeat complaints among the tickets opened, in one statement.
+	PERFORM plaint.mark_repeats(
+		ARRAY(SELECT v_ticket[i] FROM generate_series(1, v_n) AS i
+		       WHERE v_action[i] = 'opened'),
+		(v_rows[1]).repeat_tickets, (v_rows[1]).repeat_days);
 
 	-- The acknowledgement rate limits over the batch, in order: what
 	-- the database held before it, plus the acknowledgements (and,

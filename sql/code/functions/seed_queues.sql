@@ -9,6 +9,7 @@
 --   first_response  seconds            -> first_response
 --   resolve_within  seconds            -> resolve_within
 --   escalate_to     an address         -> escalate_to
+--   team            a name             -> team
 --   hours           "always", or {"days": [1, ...], "start": "09:00",
 --                   "end": "17:00", "tz": "Europe/Berlin"} -> hours_*
 --
@@ -30,7 +31,8 @@ BEGIN
 	FOR q IN
 		SELECT x.* FROM jsonb_to_recordset(seed_queues.queues) AS x(
 			name text, ack_within integer, first_response integer,
-			resolve_within integer, escalate_to text, hours jsonb)
+			resolve_within integer, escalate_to text, hours jsonb,
+			team text)
 	LOOP
 		INSERT INTO plaint.queues AS x (name, first_response)
 		VALUES (q.name, make_interval(secs => coalesce(q.first_response,
@@ -43,6 +45,7 @@ BEGIN
 		n.first_response := coalesce(make_interval(secs => q.first_response), o.first_response);
 		n.resolve_within := coalesce(make_interval(secs => q.resolve_within), o.resolve_within);
 		n.escalate_to := coalesce(lower(q.escalate_to), o.escalate_to);
+		n.team := coalesce(btrim(q.team), o.team);
 		IF q.hours = '"always"' THEN
 			n.hours_days := NULL;
 			n.hours_start := NULL;
@@ -65,6 +68,8 @@ BEGIN
 			     THEN 'resolve_within ' || n.resolve_within END,
 			CASE WHEN n.escalate_to IS DISTINCT FROM o.escalate_to
 			     THEN 'escalate_to ' || n.escalate_to END,
+			CASE WHEN n.team IS DISTINCT FROM o.team
+			     THEN 'team ' || n.team END,
 			CASE WHEN (n.hours_days, n.hours_start, n.hours_end, n.hours_tz)
 				  IS DISTINCT FROM (o.hours_days, o.hours_start, o.hours_end, o.hours_tz)
 			     THEN 'hours ' || coalesce(n.hours_days::text || ' ' || n.hours_start || '-' ||
@@ -74,12 +79,13 @@ BEGIN
 		   SET ack_within = n.ack_within, first_response = n.first_response,
 		       resolve_within = n.resolve_within, escalate_to = n.escalate_to,
 		       hours_days = n.hours_days, hours_start = n.hours_start,
-		       hours_end = n.hours_end, hours_tz = n.hours_tz
+		       hours_end = n.hours_end, hours_tz = n.hours_tz,
+		       team = n.team
 		 WHERE x.name = q.name;
 		queue := q.name;
 		RETURN NEXT;
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION plaint.seed_queues IS 'Gateway, at start: writes the SLA keys its [queue NAME] sections set (ack_within, first_response, resolve_within, escalate_to, hours) into plaint.queues, leaving the others alone; returns each queue it changed and what. Example: SELECT * FROM plaint.seed_queues(''[{"name": "legal", "first_response": 14400, "escalate_to": "lead@example.com"}]'');';
+COMMENT ON FUNCTION plaint.seed_queues IS 'Gateway, at start: writes the SLA keys its [queue NAME] sections set (ack_within, first_response, resolve_within, escalate_to, hours, team) into plaint.queues, leaving the others alone; returns each queue it changed and what. Example: SELECT * FROM plaint.seed_queues(''[{"name": "legal", "first_response": 14400, "escalate_to": "lead@example.com"}]'');';
 GRANT EXECUTE ON FUNCTION plaint.seed_queues TO plaint_gateway;

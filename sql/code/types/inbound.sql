@@ -13,6 +13,7 @@ CREATE TYPE plaint.inbound AS (
 	cc                 text[],
 	subject            text,
 	body               text,
+	body_new           text,	-- body without quoted history and signature
 	limits             text[],	-- limits the parse reached
 	defects            text[],	-- what the parser found wrong
 	tag_number         text,	-- a [PREFIX-n] tag in the subject
@@ -43,6 +44,8 @@ CREATE TYPE plaint.inbound AS (
 	domain_rate_window integer,	-- seconds, also of similar_rate_limit
 	domain_rate_exempt text[],	-- domains the domain limit spares
 	similar_rate_limit integer,	-- acknowledged mail of one shape per domain and window; 0: none
+	repeat_tickets     integer,	-- a customer's tickets within repeat_days that make a repeat; 0: off
+	repeat_days        integer,
 	shape              text,	-- digest of its own text (plaint.messages.shape)
 	tag_from_strangers text		-- 'thread' or 'new'
 );

@@ -3,7 +3,7 @@
 CREATE VIEW plaint.thread WITH (security_invoker = true) AS
 SELECT coalesce(mt.number, t.number) AS ticket, t.number AS filed_on,
        x.at, x.direction, x.kind, x.from_addr, x.agent, x.recipient, x.cc,
-       x.subject, x.body, x.delivery, x.message_id, x.in_reply_to,
+       x.subject, x.body, x.body_new, x.delivery, x.message_id, x.in_reply_to,
        x.created_at,
        CASE WHEN x.source = 1 THEN '{}'::text[]
 	    WHEN x.outbox_id IS NOT NULL
@@ -24,7 +24,7 @@ SELECT coalesce(mt.number, t.number) AS ticket, t.number AS filed_on,
 		    ELSE coalesce(o.kind, 'mail') END AS kind,
 	       m.from_addr, coalesce(m.author, m.entered_by) AS agent, o.recipient,
 	       CASE WHEN o.id IS NOT NULL THEN o.cc ELSE m.cc END AS cc,
-	       m.subject, m.body,
+	       m.subject, m.body, m.body_new,
 	       CASE WHEN o.sent_at IS NOT NULL THEN 'sent'
 		    WHEN o.failed_at IS NOT NULL THEN 'failed'
 		    WHEN o.id IS NOT NULL THEN 'queued' END AS delivery,
@@ -34,7 +34,7 @@ SELECT coalesce(mt.number, t.number) AS ticket, t.number AS filed_on,
 	 WHERE m.ticket_id = t.id
 	 UNION ALL
 	SELECT n.created_at, 'note', 'note', NULL, n.author, NULL, '{}', '', n.body,
-	       NULL, NULL, NULL, n.created_at, 1, n.id, NULL
+	       NULL, NULL, NULL, NULL, n.created_at, 1, n.id, NULL
 	  FROM plaint.notes n
 	 WHERE n.ticket_id = t.id) x
  ORDER BY 1, x.at, x.source, x.id;
@@ -50,6 +50,7 @@ COMMENT ON COLUMN plaint.thread.recipient IS 'Where an outgoing mail goes (To)';
 COMMENT ON COLUMN plaint.thread.cc IS 'Outgoing mail: the exact Cc list it is sent with (plaint.outbox.cc); inbound mail: its Cc';
 COMMENT ON COLUMN plaint.thread.subject IS 'The subject';
 COMMENT ON COLUMN plaint.thread.body IS 'The text, or the note';
+COMMENT ON COLUMN plaint.thread.body_new IS 'Inbound mail: what the customer wrote this time, without the quoted history and signature (plaint.messages.body_new); NULL for other rows and for mail filed before migration 18';
 COMMENT ON COLUMN plaint.thread.delivery IS 'Outgoing mail: queued, sent or failed (details in plaint.outbox)';
 COMMENT ON COLUMN plaint.thread.message_id IS 'The Message-ID, without angle brackets';
 COMMENT ON COLUMN plaint.thread.in_reply_to IS 'The Message-ID it answers';
