@@ -680,8 +680,8 @@ gw_ack_compose(const GwLetter *letter)
 	if (safe_id(letter->message_id))
 		g_mime_message_set_message_id(msg, letter->message_id);
 	set_threading(obj, letter);
-	if (letter->auto_submitted) {
-		g_mime_object_set_header(obj, "Auto-Submitted", "auto-replied", NULL);
+	if (letter->auto_submitted != NULL) {
+		g_mime_object_set_header(obj, "Auto-Submitted", letter->auto_submitted, NULL);
 		g_mime_object_set_header(obj, "X-Auto-Response-Suppress", "All", NULL);
 	}
 	if (letter->loop_address != NULL && safe_id(letter->loop_address))

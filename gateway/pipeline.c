@@ -1095,12 +1095,17 @@ row_cc(GwPipeline *p, const GwOutboxRow *row)
 }
 
 /* Mail plaint writes of itself, not a person: it carries
- * Auto-Submitted, so that a customer's own robot does not answer the
- * satisfaction question either. */
-static gboolean
+ * Auto-Submitted, so that a customer's own robot does not answer it.
+ * An acknowledgement replies to the customer's mail; the satisfaction
+ * question is plaint's own (RFC 3834, 5). */
+static const char *
 automatic(const GwOutboxRow *row)
 {
-	return g_strcmp0(row->kind, "ack") == 0 || g_strcmp0(row->kind, "survey") == 0;
+	if (g_strcmp0(row->kind, "ack") == 0)
+		return "auto-replied";
+	if (g_strcmp0(row->kind, "survey") == 0)
+		return "auto-generated";
+	return NULL;
 }
 
 /* The row as a message: its files read from the database. */

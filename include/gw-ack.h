@@ -118,7 +118,10 @@ typedef struct {
 	const char *message_id;		/* without <> */
 	const char *in_reply_to;	/* without <>, or NULL */
 	const char *const *references;	/* or NULL */
-	gboolean auto_submitted;	/* acknowledgements: auto-replied */
+	const char *auto_submitted;	/* its Auto-Submitted (RFC 3834):
+					 * "auto-replied" for an acknowledgement,
+					 * "auto-generated" for mail plaint
+					 * starts itself; NULL: a person's */
 	const char *loop_address;	/* for X-Loop, or NULL */
 	const char *const *cc;		/* Cc addresses, NULL-terminated, or
 					 * NULL */

@@ -101,7 +101,7 @@ ok $? "its body too: {subject}, {ticket}, {queue}"
 is "$(header_of "$q" In-Reply-To)" "<ann-1@example.org>" "it answers Ann's mail (In-Reply-To)"
 header_of "$q" References | grep -qF "<ann-1@example.org>"
 ok $? "and names it in References"
-is "$(header_of "$q" Auto-Submitted)" "auto-replied" "it says it was sent automatically (Auto-Submitted)"
+is "$(header_of "$q" Auto-Submitted)" "auto-generated" "it says it was sent automatically, of plaint's own accord (Auto-Submitted: auto-generated)"
 qid=$(header_of "$q" Message-ID | tr -d '<>')
 is "$(sql "SELECT o.kind || ' ' || o.recipient || ' ' || (o.sent_at IS NOT NULL) || ' ' || (s.score IS NULL)
 	   FROM plaint.satisfaction s JOIN plaint.outbox o ON o.id = s.outbox_id

@@ -228,7 +228,7 @@ test_compose(void)
 	GwLetter letter = {
 		"Care <care@example.com>", "ann@example.org",
 		"[CMP-7] Réclamation\r\nBcc: evil@example.org", "Hello\n",
-		"plaint.1@example.com", "orig@example.org", refs, TRUE,
+		"plaint.1@example.com", "orig@example.org", refs, "auto-replied",
 		"care@example.com", NULL, NULL, NULL, 0, NULL,
 	};
 	g_autoptr(GBytes) bytes = gw_ack_compose(&letter);
@@ -248,7 +248,7 @@ test_compose(void)
 	g_assert_cmpstr(gw_mail_header(back, "X-Loop"), ==, "care@example.com");
 	g_assert_cmpstr(gw_mail_text(back), ==, "Hello\n");
 	/* An agent's reply is not marked as automatic. */
-	letter.auto_submitted = FALSE;
+	letter.auto_submitted = NULL;
 	{
 		g_autoptr(GBytes) b2 = gw_ack_compose(&letter);
 		g_autoptr(GwMail) m2 = parse(g_bytes_get_data(b2, NULL));
@@ -282,7 +282,7 @@ test_compose_named(void)
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		GwLetter letter = {
 			cases[i].from, "ann@example.org", "[CMP-7] Re: kettle", "Done.\n",
-			"plaint.3@example.com", NULL, NULL, FALSE, NULL, NULL, NULL, NULL, 0,
+			"plaint.3@example.com", NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0,
 			cases[i].from_name,
 		};
 		g_autoptr(GBytes) bytes = gw_ack_compose(&letter);
@@ -317,7 +317,7 @@ test_compose_parts(void)
 	};
 	GwLetter letter = {
 		"Care <care@example.com>", "ann@example.org", "[CMP-7] Re: kettle",
-		"The label is attached.\n", "plaint.2@example.com", NULL, NULL, FALSE,
+		"The label is attached.\n", "plaint.2@example.com", NULL, NULL, NULL,
 		"care@example.com", cc, "<p>The label is <b>attached</b>.</p>\n",
 		files, G_N_ELEMENTS(files), NULL,
 	};
