@@ -347,7 +347,7 @@ COMMENT ON COLUMN plaint.messages.body_html IS 'Outgoing: the HTML alternative s
 -- Name: COLUMN messages.body_new; Type: COMMENT; Schema: plaint
 --
 
-COMMENT ON COLUMN plaint.messages.body_new IS 'Inbound mail: the new text of body, without the quoted history and signature (what the customer wrote this time); NULL for outgoing mail, complaints entered by agents and mail filed before migration 18';
+COMMENT ON COLUMN plaint.messages.body_new IS 'Inbound mail: the new text of body, without the quoted history and signature (what the customer wrote this time); NULL for outgoing mail, complaints entered by agents and mail filed before migration 17';
 
 --
 -- Name: outbox; Type: TABLE; Schema: plaint

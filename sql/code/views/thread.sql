@@ -50,7 +50,7 @@ COMMENT ON COLUMN plaint.thread.recipient IS 'Where an outgoing mail goes (To)';
 COMMENT ON COLUMN plaint.thread.cc IS 'Outgoing mail: the exact Cc list it is sent with (plaint.outbox.cc); inbound mail: its Cc';
 COMMENT ON COLUMN plaint.thread.subject IS 'The subject';
 COMMENT ON COLUMN plaint.thread.body IS 'The text, or the note';
-COMMENT ON COLUMN plaint.thread.body_new IS 'Inbound mail: what the customer wrote this time, without the quoted history and signature (plaint.messages.body_new); NULL for other rows and for mail filed before migration 18';
+COMMENT ON COLUMN plaint.thread.body_new IS 'Inbound mail: what the customer wrote this time, without the quoted history and signature (plaint.messages.body_new); NULL for other rows and for mail filed before migration 17';
 COMMENT ON COLUMN plaint.thread.delivery IS 'Outgoing mail: queued, sent or failed (details in plaint.outbox)';
 COMMENT ON COLUMN plaint.thread.message_id IS 'The Message-ID, without angle brackets';
 COMMENT ON COLUMN plaint.thread.in_reply_to IS 'The Message-ID it answers';

@@ -1,4 +1,4 @@
--- 0018_named_contact.sql: a name for the customer to deal with, and
+-- 0017_named_contact.sql: a name for the customer to deal with, and
 -- what a customer wrote themselves.
 --
 -- - queues.team: the team that answers a queue's mail ([queue NAME]
@@ -15,6 +15,6 @@ COMMENT ON COLUMN plaint.queues.team IS 'Who answers the queue''s mail, e.g. Ref
 
 ALTER TABLE plaint.messages ADD COLUMN body_new text;
 ALTER TABLE plaint.messages ALTER COLUMN body_new SET COMPRESSION lz4;
-COMMENT ON COLUMN plaint.messages.body_new IS 'Inbound mail: the new text of body, without the quoted history and signature (what the customer wrote this time); NULL for outgoing mail, complaints entered by agents and mail filed before migration 18';
+COMMENT ON COLUMN plaint.messages.body_new IS 'Inbound mail: the new text of body, without the quoted history and signature (what the customer wrote this time); NULL for outgoing mail, complaints entered by agents and mail filed before migration 17';
 
-INSERT INTO plaint.schema_migrations (version) VALUES (18);
+INSERT INTO plaint.schema_migrations (version) VALUES (17);
