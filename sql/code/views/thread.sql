@@ -41,11 +41,11 @@ SELECT coalesce(mt.number, t.number) AS ticket, t.number AS filed_on,
 COMMENT ON VIEW plaint.thread IS 'Every message of every ticket, in and out, and the internal notes, in order; read one with WHERE ticket = ''CMP-1042'' (includes tickets merged into it)';
 COMMENT ON COLUMN plaint.thread.ticket IS 'The ticket the row belongs to now: for a merged ticket, the ticket it was merged into';
 COMMENT ON COLUMN plaint.thread.filed_on IS 'The ticket the row was filed on (differs from ticket after a merge)';
-COMMENT ON COLUMN plaint.thread.at IS 'When it happened: arrival for inbound mail, creation for replies, acknowledgements, escalations and notes';
+COMMENT ON COLUMN plaint.thread.at IS 'When it happened: arrival for inbound mail, creation for replies, acknowledgements, escalations, satisfaction questions and notes';
 COMMENT ON COLUMN plaint.thread.direction IS 'in (from the customer side), out (mailed by plaint), note (internal, never mailed)';
-COMMENT ON COLUMN plaint.thread.kind IS 'mail, bounce or entered (typed in by an agent: a phone call, a letter) for in; ack, reply or escalation for out; note';
+COMMENT ON COLUMN plaint.thread.kind IS 'mail, bounce or entered (typed in by an agent: a phone call, a letter) for in; ack, reply, escalation or survey (the satisfaction question) for out; note';
 COMMENT ON COLUMN plaint.thread.from_addr IS 'Sender address of inbound mail';
-COMMENT ON COLUMN plaint.thread.agent IS 'Who wrote a reply or note, or entered a complaint (database user); NULL for mail, acknowledgements and escalations';
+COMMENT ON COLUMN plaint.thread.agent IS 'Who wrote a reply or note, or entered a complaint (database user); NULL for mail, acknowledgements, escalations and satisfaction questions';
 COMMENT ON COLUMN plaint.thread.recipient IS 'Where an outgoing mail goes (To)';
 COMMENT ON COLUMN plaint.thread.cc IS 'Outgoing mail: the exact Cc list it is sent with (plaint.outbox.cc); inbound mail: its Cc';
 COMMENT ON COLUMN plaint.thread.subject IS 'The subject';
