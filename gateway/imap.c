@@ -77,12 +77,6 @@ set_error(GwImap *imap, GError **error, int r, const char *doing)
 	return FALSE;
 }
 
-static void
-set_sni(struct mailstream_ssl_context *ctx, void *data)
-{
-	mailstream_ssl_set_server_name(ctx, data);
-}
-
 static gboolean
 verify_peer(GwImap *imap, const GwServerConfig *server, GError **error)
 {
@@ -171,13 +165,9 @@ open_stream(GwImap *imap, const GwServerConfig *server, GError **error)
 			    "imap %s: %s", imap->host, local->message);
 		return FALSE;
 	}
-	if (server->security == GW_SECURITY_TLS)
-		stream = mailstream_ssl_open_with_callback_timeout(
-			fd, server->timeout, set_sni, server->host);
-	else
-		stream = mailstream_socket_open_timeout(fd, server->timeout);
+	stream = gw_stream_open(fd, server->host, server->security == GW_SECURITY_TLS,
+				server->timeout);
 	if (stream == NULL) {
-		close(fd);
 		if (server->security == GW_SECURITY_TLS)
 			return tls_failed(imap, server, error);
 		g_set_error(error, GW_IMAP_ERROR, GW_IMAP_ERROR_TRANSIENT,
@@ -189,7 +179,7 @@ open_stream(GwImap *imap, const GwServerConfig *server, GError **error)
 		return greeting_failed(imap, server, r, error);
 	if (server->security != GW_SECURITY_STARTTLS)
 		return TRUE;
-	r = mailimap_socket_starttls_with_callback(imap->session, set_sni, server->host);
+	r = mailimap_socket_starttls_with_callback(imap->session, gw_stream_set_sni, server->host);
 	if (!imap_ok(r)) {
 		g_autofree char *text = server_text(imap);
 		const char *why = gw_tls_take_handshake_failure();

@@ -55,12 +55,6 @@ fail(GwSmtp *smtp, GError **error, int r, const char *doing)
 	return FALSE;
 }
 
-static void
-set_sni(struct mailstream_ssl_context *ctx, void *data)
-{
-	mailstream_ssl_set_server_name(ctx, data);
-}
-
 static gboolean
 verify_peer(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 {
@@ -175,13 +169,9 @@ open_stream(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 			    "smtp %s: %s", smtp->host, local->message);
 		return FALSE;
 	}
-	if (server->security == GW_SECURITY_TLS)
-		stream = mailstream_ssl_open_with_callback_timeout(
-			fd, server->timeout, set_sni, server->host);
-	else
-		stream = mailstream_socket_open_timeout(fd, server->timeout);
+	stream = gw_stream_open(fd, server->host, server->security == GW_SECURITY_TLS,
+				server->timeout);
 	if (stream == NULL) {
-		close(fd);
 		if (server->security == GW_SECURITY_TLS)
 			return tls_failed(smtp, server, error);
 		g_set_error(error, GW_SMTP_ERROR, GW_SMTP_ERROR_TEMPORARY,
@@ -214,7 +204,7 @@ open_session(GwSmtp *smtp, const GwServerConfig *server, GError **error)
 			    "smtp %s: the server offers no STARTTLS", smtp->host);
 		return FALSE;
 	}
-	r = mailsmtp_socket_starttls_with_callback(smtp->session, set_sni,
+	r = mailsmtp_socket_starttls_with_callback(smtp->session, gw_stream_set_sni,
 						   server->host);
 	if (r != MAILSMTP_NO_ERROR) {
 		const char *why = gw_tls_take_handshake_failure();

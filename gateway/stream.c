@@ -116,6 +116,25 @@ gw_stream_connect(const char *host, int port, int timeout, GError **error)
 	return -1;
 }
 
+void
+gw_stream_set_sni(struct mailstream_ssl_context *ctx, void *host)
+{
+	mailstream_ssl_set_server_name(ctx, host);
+}
+
+mailstream *
+gw_stream_open(int fd, const char *host, gboolean tls, int timeout)
+{
+	mailstream *stream = tls
+		? mailstream_ssl_open_with_callback_timeout(fd, timeout, gw_stream_set_sni,
+							    (void *)host)
+		: mailstream_socket_open_timeout(fd, timeout);
+
+	if (stream == NULL)
+		close(fd);
+	return stream;
+}
+
 char *
 gw_stream_greeting(const char *host, int port, int timeout)
 {

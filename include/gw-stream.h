@@ -29,6 +29,13 @@ typedef enum {
  * the caller adds host and port. */
 int gw_stream_connect(const char *host, int port, int timeout, GError **error);
 
+/* libetpan's stream over the connected socket fd: TLS at once (with
+ * host as SNI; nothing verified yet, see gw_tls_verify) when tls, else
+ * plain.  NULL on failure, fd closed then. */
+mailstream *gw_stream_open(int fd, const char *host, gboolean tls, int timeout);
+/* For libetpan's STARTTLS with a callback: host (data) as SNI. */
+void gw_stream_set_sni(struct mailstream_ssl_context *ctx, void *host);
+
 /* Probes, for an error message once a connection failed.  The first
  * line a server sends unasked within timeout seconds, cleaned (NULL if
  * none): a plain text server greets at once, a TLS one waits. */
