@@ -2095,6 +2095,12 @@ CREATE INDEX messages_in_message_id ON plaint.messages USING btree (message_id) 
 CREATE INDEX messages_in_shape ON plaint.messages USING btree (shape, received_at) WHERE ((direction = 'in'::text) AND (shape IS NOT NULL));
 
 --
+-- Name: messages_in_ticket; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX messages_in_ticket ON plaint.messages USING btree (ticket_id, id) WHERE (direction = 'in'::text);
+
+--
 -- Name: messages_message_id; Type: INDEX; Schema: plaint
 --
 

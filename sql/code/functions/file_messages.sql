@@ -40,12 +40,13 @@ DECLARE
 	v_by_domain jsonb := '{}';
 	v_by_shape jsonb := '{}';	-- messages before, by domain and shape
 BEGIN
-	-- body_new stays in batch, read where it is stored: each use of a
-	-- row of v_rows copies the whole row, and a second copy of a long
-	-- text in every one would double the time a long mail takes.
+	-- body and body_new stay in batch, read where they are stored: each
+	-- use of a row of v_rows copies the whole row, and the texts in
+	-- every one would make each such use cost as much as the mail is
+	-- long.
 	SELECT array_agg(r ORDER BY e.n) INTO v_rows
 	  FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(j, n),
-	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j - 'body_new') AS r;
+	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j - 'body' - 'body_new') AS r;
 	v_n := coalesce(cardinality(v_rows), 0);
 	IF v_n = 0 THEN
 		RETURN;
@@ -141,7 +142,8 @@ BEGIN
 						     cc, limits_hit, defects, shape, body_new)
 			SELECT t.id, s.raw_id, 'in', s.message_id, s.in_reply_to,
 			       coalesce(s."references", '{}'), s.email, s.from_name,
-			       coalesce(s.subject, ''), coalesce(s.body, ''), s.arrived,
+			       coalesce(s.subject, ''),
+			       coalesce(batch -> (s.n::integer - 1) ->> 'body', ''), s.arrived,
 			       s.ack_suppressed, s.rules_version, s.fingerprint,
 			       coalesce(s.cc, '{}'), coalesce(s.limits, '{}'),
 			       coalesce(s.defects, '{}'), s.shape,
@@ -214,7 +216,8 @@ BEGIN
 		CONTINUE WHEN v_action[i] IS NOT NULL;
 		v_one := v_rows[i];
 		SELECT * INTO v_out FROM plaint.file_message(to_jsonb(v_one) ||
-			jsonb_build_object('body_new', batch -> (i - 1) -> 'body_new'));
+			jsonb_build_object('body', batch -> (i - 1) -> 'body',
+					   'body_new', batch -> (i - 1) -> 'body_new'));
 		v_action[i] := v_out.action;
 		v_ticket[i] := v_out.ticket_id;
 		v_number[i] := v_out.ticket_number;

@@ -28,7 +28,11 @@ SELECT t.queue, t.number, t.status, t.priority, t.subject,
   LEFT JOIN plaint.customers c ON c.id = t.customer_id
   JOIN plaint.queues q ON q.name = t.queue
   LEFT JOIN plaint.tickets f ON f.id = t.follows
-  LEFT JOIN plaint.outbox ack ON ack.ticket_id = t.id AND ack.kind = 'ack'
+  -- the acknowledgement (one at most: outbox_one_ack_per_ticket), looked
+  -- up per ticket: LIMIT keeps it a lookup, a plan that stays fast before
+  -- the planner has statistics of a table just filled
+  LEFT JOIN LATERAL (SELECT a.id, a.sent_at, a.failed_at FROM plaint.outbox a
+		      WHERE a.ticket_id = t.id AND a.kind = 'ack' LIMIT 1) ack ON true
   -- the message that opened the ticket (the acknowledgement answers it)
   LEFT JOIN LATERAL (SELECT m.ack_suppressed FROM plaint.messages m
 		      WHERE m.ticket_id = t.id AND m.direction = 'in'
