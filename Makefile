@@ -41,7 +41,7 @@ endif
 # of its own for the sanitizer build so that both can coexist.
 BUILD  ?= .
 
-MODULES = log config tls stream db store imap html mail prefilter rules thread quote ticket outbox ack \
+MODULES = log config json tls stream db store imap html mail prefilter rules thread quote ticket outbox ack \
 	  decide smtp status metrics survey \
 	  pipeline daemon inspect migrations
 OBJS    = $(MODULES:%=$(BUILD)/gateway/%.o)

@@ -386,6 +386,12 @@ gw_db_params_json(GwDbParams *p, JsonNode *root)
 	add_param(p, escape_unit_separator(json_generator_to_data(gen, NULL)), 0, 0);
 }
 
+void
+gw_db_params_take_json(GwDbParams *p, GwJson *json)
+{
+	add_param(p, gw_json_free_to_text(json), 0, 0);
+}
+
 static const char *
 prepare(GwDb *db, const char *sql, GError **error)
 {

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
+#include "gw-json.h"
 
 G_DEFINE_QUARK(gw-outbox-error-quark, gw_outbox_error)
 
@@ -92,57 +92,48 @@ gw_outbox_file_free(GwOutboxFile *file)
 	g_free(file);
 }
 
+/* value, or null when it is NULL or "". */
 static void
-member(JsonBuilder *b, const char *key, const char *value)
+member(GwJson *j, const char *key, const char *value)
 {
-	json_builder_set_member_name(b, key);
-	if (value != NULL && *value != '\0')
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
+	gw_json_member_string(j, key, value != NULL && *value != '\0' ? value : NULL);
 }
 
 static void
-add_ack(JsonBuilder *b, const GwAckRequest *ack)
+add_ack(GwJson *j, const GwAckRequest *ack)
 {
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "ticket_id");
-	json_builder_add_int_value(b, ack->ticket_id);
-	json_builder_set_member_name(b, "reply_to_row");
-	json_builder_add_int_value(b, ack->reply_to_row);
-	member(b, "recipient", ack->recipient);
-	member(b, "subject", ack->subject);
-	member(b, "body", ack->body);
-	member(b, "message_id", ack->message_id);
-	member(b, "in_reply_to", ack->in_reply_to);
-	json_builder_set_member_name(b, "references");
-	json_builder_begin_array(b);
-	for (guint i = 0; ack->references && ack->references[i]; i++)
-		json_builder_add_string_value(b, ack->references[i]);
-	json_builder_end_array(b);
+	gw_json_begin_object(j);
+	gw_json_member_int(j, "ticket_id", ack->ticket_id);
+	gw_json_member_int(j, "reply_to_row", ack->reply_to_row);
+	member(j, "recipient", ack->recipient);
+	member(j, "subject", ack->subject);
+	member(j, "body", ack->body);
+	member(j, "message_id", ack->message_id);
+	member(j, "in_reply_to", ack->in_reply_to);
+	gw_json_member_strv(j, "references", (const char *const *)ack->references,
+			    G_MAXUINT);
 	if (ack->body_html != NULL)
-		member(b, "body_html", ack->body_html);
-	json_builder_end_object(b);
+		member(j, "body_html", ack->body_html);
+	gw_json_end_object(j);
 }
 
 gboolean
 gw_outbox_enqueue_acks(GwDb *db, const GwAckRequest *acks, guint n,
 		       guint *queued_out, GError **error)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
+	GwJson *j;
 
 	*queued_out = 0;
 	if (n == 0)
 		return TRUE;
-	json_builder_begin_array(b);
+	j = gw_json_new();
+	gw_json_begin_array(j);
 	for (guint i = 0; i < n; i++)
-		add_ack(b, &acks[i]);
-	json_builder_end_array(b);
-	root = json_builder_get_root(b);
-	gw_db_params_json(p, root);
+		add_ack(j, &acks[i]);
+	gw_json_end_array(j);
+	gw_db_params_take_json(p, j);
 	res = gw_db_exec(db, sql_queue_acks, p, error);
 	if (res == NULL)
 		return FALSE;

@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
 
 #include "gw-config.h"
+#include "gw-json.h"
 #include "gw-quote.h"
 
 static const char sql_file[] =
@@ -24,13 +24,19 @@ static const char sql_attachment[] =
 
 static const char sql_seed_queues[] =
 	"SELECT queue, changed FROM plaint.seed_queues($1::jsonb, $2::integer)";
-/* The deadline plaint.overdue holds a ticket to, the zone to say it
- * in, and the team of the queue that answers. */
+/* The deadline plaint.overdue holds a ticket to (first_response_due_at
+ * of plaint.open_tickets: the queue's first_response from the earliest
+ * inbound message, in its open hours), the zone to say it in, and the
+ * team of the queue that answers.  Straight from the tables: the view
+ * computes every other column of each ticket too. */
 static const char sql_response_due[] =
-	"SELECT o.number, extract(epoch FROM o.first_response_due_at)::float8::text, "
+	"SELECT t.number, extract(epoch FROM plaint.deadline(q.name, "
+	"  coalesce(i.start, t.created_at), q.first_response))::float8::text, "
 	"  q.hours_tz, q.team "
-	"FROM plaint.open_tickets o JOIN plaint.queues q ON q.name = o.queue "
-	"WHERE o.number = ANY ($1::text[])";
+	"FROM plaint.tickets t JOIN plaint.queues q ON q.name = t.queue "
+	"CROSS JOIN LATERAL (SELECT min(coalesce(m.received_at, m.created_at)) AS start "
+	"  FROM plaint.messages m WHERE m.ticket_id = t.id AND m.direction = 'in') i "
+	"WHERE t.number = ANY ($1::text[]) AND t.status IN ('new', 'open', 'pending')";
 static const char sql_check_overdue[] =
 	"SELECT ticket, kind, due_at::text, coalesce(outbox_id, 0) "
 	"FROM plaint.check_overdue()";
@@ -54,16 +60,6 @@ gw_ticket_action_name(GwTicketAction action)
 	return action_names[action];
 }
 
-static void
-add_text(JsonBuilder *b, const char *key, const char *value)
-{
-	json_builder_set_member_name(b, key);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
 /* value, or NULL when it is "" (a header that was absent). */
 static const char *
 or_null(const char *value)
@@ -72,43 +68,19 @@ or_null(const char *value)
 }
 
 static void
-add_int(JsonBuilder *b, const char *key, gint64 value)
+add_array(GwJson *j, const char *key, GPtrArray *a)
 {
-	json_builder_set_member_name(b, key);
-	json_builder_add_int_value(b, value);
+	gw_json_member_strv(j, key, (const char *const *)a->pdata, a->len);
 }
 
 static void
-add_bool(JsonBuilder *b, const char *key, gboolean value)
+add_addresses(GwJson *j, const char *key, GPtrArray *list)
 {
-	json_builder_set_member_name(b, key);
-	json_builder_add_boolean_value(b, value);
-}
-
-static void
-add_strv(JsonBuilder *b, const char *key, const char *const *v, guint n)
-{
-	json_builder_set_member_name(b, key);
-	json_builder_begin_array(b);
-	for (guint i = 0; v != NULL && (n == G_MAXUINT ? v[i] != NULL : i < n); i++)
-		json_builder_add_string_value(b, v[i]);
-	json_builder_end_array(b);
-}
-
-static void
-add_array(JsonBuilder *b, const char *key, GPtrArray *a)
-{
-	add_strv(b, key, (const char *const *)a->pdata, a->len);
-}
-
-static void
-add_addresses(JsonBuilder *b, const char *key, GPtrArray *list)
-{
-	json_builder_set_member_name(b, key);
-	json_builder_begin_array(b);
+	gw_json_key(j, key);
+	gw_json_begin_array(j);
 	for (guint i = 0; list != NULL && i < list->len; i++)
-		json_builder_add_string_value(b, ((GwMailAddress *)list->pdata[i])->address);
-	json_builder_end_array(b);
+		gw_json_string(j, ((GwMailAddress *)list->pdata[i])->address);
+	gw_json_end_array(j);
 }
 
 static const char *const bounce_names[] = {
@@ -119,104 +91,104 @@ static const char *const bounce_names[] = {
 
 /* The message as it was parsed: plaint.inbound's fields of the mail. */
 static void
-add_mail(JsonBuilder *b, const GwMail *mail, const GwTicketSettings *s)
+add_mail(GwJson *j, const GwMail *mail, const GwTicketSettings *s)
 {
 	const GwMailAddress *customer = gw_ticket_customer(mail, s->customer_reply_to);
 	g_autofree char *body_new = gw_quote_new_text(gw_mail_text(mail));
 	g_autofree char *shape = gw_ack_shape_of_new_text(body_new);
 
-	add_text(b, "message_id", or_null(gw_mail_message_id(mail)));
-	add_text(b, "fingerprint", gw_mail_fingerprint(mail));
-	add_text(b, "in_reply_to", or_null(gw_mail_in_reply_to(mail)));
-	add_strv(b, "references", gw_mail_references(mail), G_MAXUINT);
-	add_text(b, "from_addr", or_null(customer->address));
-	add_text(b, "from_name", or_null(customer->name));
-	add_addresses(b, "cc", gw_mail_addresses(mail, "cc"));
-	add_text(b, "subject", gw_mail_subject(mail));
-	add_text(b, "body", gw_mail_text(mail));
-	add_text(b, "body_new", body_new);
-	add_text(b, "shape", shape);
-	add_strv(b, "limits", gw_mail_limits_hit(mail), G_MAXUINT);
-	add_strv(b, "defects", gw_mail_defects(mail), G_MAXUINT);
-	add_strv(b, "original_ids", gw_mail_original_ids(mail), G_MAXUINT);
+	gw_json_member_string(j, "message_id", or_null(gw_mail_message_id(mail)));
+	gw_json_member_string(j, "fingerprint", gw_mail_fingerprint(mail));
+	gw_json_member_string(j, "in_reply_to", or_null(gw_mail_in_reply_to(mail)));
+	gw_json_member_strv(j, "references", gw_mail_references(mail), G_MAXUINT);
+	gw_json_member_string(j, "from_addr", or_null(customer->address));
+	gw_json_member_string(j, "from_name", or_null(customer->name));
+	add_addresses(j, "cc", gw_mail_addresses(mail, "cc"));
+	gw_json_member_string(j, "subject", gw_mail_subject(mail));
+	gw_json_member_string(j, "body", gw_mail_text(mail));
+	gw_json_member_string(j, "body_new", body_new);
+	gw_json_member_string(j, "shape", shape);
+	gw_json_member_strv(j, "limits", gw_mail_limits_hit(mail), G_MAXUINT);
+	gw_json_member_strv(j, "defects", gw_mail_defects(mail), G_MAXUINT);
+	gw_json_member_strv(j, "original_ids", gw_mail_original_ids(mail), G_MAXUINT);
 }
 
 /* What was decided about it: plaint.inbound's other fields. */
 static void
-add_decision(JsonBuilder *b, const GwDecision *d, const GwThreadKeys *keys,
+add_decision(GwJson *j, const GwDecision *d, const GwThreadKeys *keys,
 	     const GwTicketSettings *s)
 {
 	const GwVerdict *v = &d->verdict;
 
-	add_text(b, "tag_number", keys->ticket_number);
-	add_array(b, "refs", keys->refs);
-	add_text(b, "bounce", bounce_names[d->bounce]);
-	add_text(b, "prefix", s->prefix);
-	add_text(b, "queue", d->queue);
-	add_text(b, "priority", v->priority);
-	add_array(b, "tags", v->tags);
-	add_array(b, "rules", v->matched);
-	add_text(b, "rules_version", s->rules_version);
-	add_text(b, "assignee", v->assignee);
-	add_text(b, "template", v->template);
-	add_bool(b, "no_ack", v->no_ack);
-	add_bool(b, "drop", v->drop);
-	add_text(b, "dropped_by", v->drop_rule);
-	add_array(b, "limit_hits", v->limit_hits);
-	add_text(b, "ack_suppressed", gw_ack_reason_name(d->ack));
-	add_int(b, "ack_within", s->ack_within);
-	add_int(b, "respond_within", s->respond_within);
-	add_int(b, "ack_rate_limit", s->ack_rate_limit);
-	add_int(b, "ack_rate_window", s->ack_rate_window);
-	add_int(b, "domain_rate_limit", s->domain_rate_limit);
-	add_int(b, "domain_rate_window", s->domain_rate_window);
-	add_strv(b, "domain_rate_exempt", s->domain_rate_exempt, G_MAXUINT);
-	add_int(b, "similar_rate_limit", s->similar_rate_limit);
-	add_int(b, "repeat_tickets", s->repeat_tickets);
-	add_int(b, "repeat_days", s->repeat_days);
-	add_text(b, "tag_from_strangers", s->tag_from_strangers);
+	gw_json_member_string(j, "tag_number", keys->ticket_number);
+	add_array(j, "refs", keys->refs);
+	gw_json_member_string(j, "bounce", bounce_names[d->bounce]);
+	gw_json_member_string(j, "prefix", s->prefix);
+	gw_json_member_string(j, "queue", d->queue);
+	gw_json_member_string(j, "priority", v->priority);
+	add_array(j, "tags", v->tags);
+	add_array(j, "rules", v->matched);
+	gw_json_member_string(j, "rules_version", s->rules_version);
+	gw_json_member_string(j, "assignee", v->assignee);
+	gw_json_member_string(j, "template", v->template);
+	gw_json_member_bool(j, "no_ack", v->no_ack);
+	gw_json_member_bool(j, "drop", v->drop);
+	gw_json_member_string(j, "dropped_by", v->drop_rule);
+	add_array(j, "limit_hits", v->limit_hits);
+	gw_json_member_string(j, "ack_suppressed", gw_ack_reason_name(d->ack));
+	gw_json_member_int(j, "ack_within", s->ack_within);
+	gw_json_member_int(j, "respond_within", s->respond_within);
+	gw_json_member_int(j, "ack_rate_limit", s->ack_rate_limit);
+	gw_json_member_int(j, "ack_rate_window", s->ack_rate_window);
+	gw_json_member_int(j, "domain_rate_limit", s->domain_rate_limit);
+	gw_json_member_int(j, "domain_rate_window", s->domain_rate_window);
+	gw_json_member_strv(j, "domain_rate_exempt", s->domain_rate_exempt, G_MAXUINT);
+	gw_json_member_int(j, "similar_rate_limit", s->similar_rate_limit);
+	gw_json_member_int(j, "repeat_tickets", s->repeat_tickets);
+	gw_json_member_int(j, "repeat_days", s->repeat_days);
+	gw_json_member_string(j, "tag_from_strangers", s->tag_from_strangers);
 }
 
 /* The score a reply's own text starts with, for the satisfaction
  * question its ticket may await (the database decides whether it
  * does); a new complaint answers nothing. */
 static void
-add_answer(JsonBuilder *b, const GwMail *mail, const GwThreadKeys *keys,
+add_answer(GwJson *j, const GwMail *mail, const GwThreadKeys *keys,
 	   const GwTicketSettings *s)
 {
 	g_autofree char *own = NULL, *comment = NULL;
 	int score;
 
-	add_text(b, "low_score_queue", s->low_score_queue);
+	gw_json_member_string(j, "low_score_queue", s->low_score_queue);
 	if (keys->refs->len == 0 && keys->ticket_number == NULL)
 		return;
 	own = gw_quote_new_text(gw_mail_text(mail));
 	if (!gw_quote_score(own, &score, &comment))
 		return;
-	add_int(b, "answer_score", score);
-	add_text(b, "answer_comment", comment);
+	gw_json_member_int(j, "answer_score", score);
+	gw_json_member_string(j, "answer_comment", comment);
 }
 
 /* The facts plaint.file_message() files, one JSON object each. */
-static JsonNode *
+static GwJson *
 facts_json(const GwTicketFacts *facts, guint n)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
+	GwJson *j = gw_json_new();
 
-	json_builder_begin_array(b);
+	gw_json_begin_array(j);
 	for (guint i = 0; i < n; i++) {
 		const GwTicketFacts *f = &facts[i];
 
-		json_builder_begin_object(b);
-		add_int(b, "raw_id", f->raw_id);
-		add_text(b, "received_at", f->internaldate);
-		add_mail(b, f->mail, &f->settings);
-		add_decision(b, f->decision, f->keys, &f->settings);
-		add_answer(b, f->mail, f->keys, &f->settings);
-		json_builder_end_object(b);
+		gw_json_begin_object(j);
+		gw_json_member_int(j, "raw_id", f->raw_id);
+		gw_json_member_string(j, "received_at", f->internaldate);
+		add_mail(j, f->mail, &f->settings);
+		add_decision(j, f->decision, f->keys, &f->settings);
+		add_answer(j, f->mail, f->keys, &f->settings);
+		gw_json_end_object(j);
 	}
-	json_builder_end_array(b);
-	return json_builder_get_root(b);
+	gw_json_end_array(j);
+	return j;
 }
 
 const GwMailAddress *
@@ -245,9 +217,8 @@ gw_ticket_file(GwDb *db, const GwTicketFacts *facts, guint n,
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
-	g_autoptr(JsonNode) json = facts_json(facts, n);
 
-	gw_db_params_json(p, json);
+	gw_db_params_take_json(p, facts_json(facts, n));
 	res = gw_db_exec(db, sql_file, p, error);
 	if (res == NULL)
 		return FALSE;
@@ -362,61 +333,60 @@ gw_ticket_publish_settings(GwDb *db, const char *prefix,
 
 /* One [queue NAME] as plaint.seed_queues() reads it: only what it sets. */
 static void
-add_queue(JsonBuilder *b, const GwQueueConfig *q)
+add_queue(GwJson *j, const GwQueueConfig *q)
 {
 	const GwHours *h = &q->hours;
 
-	json_builder_begin_object(b);
-	add_text(b, "name", q->name);
+	gw_json_begin_object(j);
+	gw_json_member_string(j, "name", q->name);
 	if (q->ack_within > 0)
-		add_int(b, "ack_within", q->ack_within);
+		gw_json_member_int(j, "ack_within", q->ack_within);
 	if (q->respond_within > 0)
-		add_int(b, "first_response", q->respond_within);
+		gw_json_member_int(j, "first_response", q->respond_within);
 	if (q->resolve_within > 0)
-		add_int(b, "resolve_within", q->resolve_within);
+		gw_json_member_int(j, "resolve_within", q->resolve_within);
 	if (q->escalate_to != NULL)
-		add_text(b, "escalate_to", q->escalate_to);
+		gw_json_member_string(j, "escalate_to", q->escalate_to);
 	if (q->team != NULL)
-		add_text(b, "team", q->team);
+		gw_json_member_string(j, "team", q->team);
 	if (h->set && h->always) {
-		add_text(b, "hours", "always");
+		gw_json_member_string(j, "hours", "always");
 	} else if (h->set) {
 		g_autofree char *start = g_strdup_printf("%02d:%02d", h->start / 60, h->start % 60);
 		g_autofree char *end = g_strdup_printf("%02d:%02d", h->end / 60, h->end % 60);
 
-		json_builder_set_member_name(b, "hours");
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "days");
-		json_builder_begin_array(b);
+		gw_json_key(j, "hours");
+		gw_json_begin_object(j);
+		gw_json_key(j, "days");
+		gw_json_begin_array(j);
 		for (int d = 1; d <= 7; d++)
 			if (h->days & (1 << d))
-				json_builder_add_int_value(b, d);
-		json_builder_end_array(b);
-		add_text(b, "start", start);
-		add_text(b, "end", end);
-		add_text(b, "tz", h->tz);
-		json_builder_end_object(b);
+				gw_json_int(j, d);
+		gw_json_end_array(j);
+		gw_json_member_string(j, "start", start);
+		gw_json_member_string(j, "end", end);
+		gw_json_member_string(j, "tz", h->tz);
+		gw_json_end_object(j);
 	}
-	json_builder_end_object(b);
+	gw_json_end_object(j);
 }
 
 gboolean
 gw_ticket_seed_queues(GwDb *db, const GPtrArray *queues, int respond_within,
 		      GPtrArray *changes_out, GError **error)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(GwDbParams) p = gw_db_params_new();
+	GwJson *j;
 	g_autoptr(GwDbResult) res = NULL;
 
 	if (queues->len == 0)
 		return TRUE;
-	json_builder_begin_array(b);
+	j = gw_json_new();
+	gw_json_begin_array(j);
 	for (guint i = 0; i < queues->len; i++)
-		add_queue(b, queues->pdata[i]);
-	json_builder_end_array(b);
-	root = json_builder_get_root(b);
-	gw_db_params_json(p, root);
+		add_queue(j, queues->pdata[i]);
+	gw_json_end_array(j);
+	gw_db_params_take_json(p, j);
 	gw_db_params_int(p, respond_within);
 	res = gw_db_exec(db, sql_seed_queues, p, error);
 	if (res == NULL)

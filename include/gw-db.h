@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "gw-json.h"
+
 typedef struct GwDb GwDb;
 typedef struct GwDbParams GwDbParams;
 typedef struct GwDbResult GwDbResult;
@@ -82,6 +84,8 @@ void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);
 /* A json(b) parameter: root as JSON text. */
 typedef struct _JsonNode JsonNode;
 void gw_db_params_json(GwDbParams *params, JsonNode *root);
+/* A json(b) parameter from a writer, which it takes and frees. */
+void gw_db_params_take_json(GwDbParams *params, GwJson *json);
 /* A text[] parameter; NULL strv gives an empty array. */
 void gw_db_params_strv(GwDbParams *params, const char *const *strv);
 /* ids (gint64) as an array literal, "{4,7}", as a bigint[] parameter
