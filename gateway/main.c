@@ -417,7 +417,8 @@ start_pipeline(const GwConfig *config, int *status_out)
 
 /* What plaint run does every minute and every hour: missed deadlines
  * (their escalations go out with the rest), the satisfaction questions
- * due, then retention to the end. */
+ * due, then retention to the end.  On a connection of its own, in a
+ * thread beside the polls and the filing. */
 static gboolean
 housekeeping(GwPipeline *p)
 {
@@ -441,33 +442,49 @@ housekeeping(GwPipeline *p)
 	return TRUE;
 }
 
+static gpointer
+housekeeping_thread(gpointer data)
+{
+	return GINT_TO_POINTER(housekeeping(data));
+}
+
 static int
 cmd_once(const Call *c)
 {
 	const GwConfig *config = c->config;
 	g_autoptr(GwPipeline) p = NULL;
+	g_autoptr(GError) err = NULL;
+	gboolean filing, sent;
+	GThread *house;
 	int status = EX_OK;
 
 	p = start_pipeline(config, &status);
 	if (p == NULL)
 		return status;
+	/* Each batch is filed while the next one downloads. */
+	filing = gw_pipeline_filing_start(p, &err);
+	if (!filing) {
+		gw_log_err("%s", err->message);
+		g_clear_error(&err);
+		status = EX_TEMPFAIL;
+	}
+	house = g_thread_new("plaint-house", housekeeping_thread, p);
 	for (guint i = 0; i < config->mailboxes->len; i++) {
-		g_autoptr(GError) err = NULL;
+		g_autoptr(GError) poll_err = NULL;
 
-		if (!gw_pipeline_poll(p, config->mailboxes->pdata[i], &err)) {
-			gw_log_err("%s", err->message);
+		if (!gw_pipeline_poll(p, config->mailboxes->pdata[i], &poll_err)) {
+			gw_log_err("%s", poll_err->message);
 			status = EX_TEMPFAIL;
 		}
 	}
-	if (!housekeeping(p))
+	sent = filing && gw_pipeline_filing_finish(p, &err) && gw_pipeline_send(p, &err);
+	if (!GPOINTER_TO_INT(g_thread_join(house)))
 		status = EX_TEMPFAIL;
-	{
-		g_autoptr(GError) err = NULL;
-
-		if (!gw_pipeline_process(p, &err) || !gw_pipeline_send(p, &err)) {
-			gw_log_err("%s", err->message);
-			status = EX_TEMPFAIL;
-		}
+	/* And what housekeeping queued meanwhile: escalations, questions. */
+	sent = sent && gw_pipeline_send(p, &err);
+	if (filing && !sent) {
+		gw_log_err("%s", err->message);
+		status = EX_TEMPFAIL;
 	}
 	return status;
 }

@@ -39,6 +39,7 @@ struct GwPipeline {
 	const GwConfig *config;
 	GwRules *rules;
 	GwDb *db;		/* T1, T3 and the rest */
+	GwDb *house;		/* housekeeping's own: it may run beside */
 	Worker *workers;	/* config->workers of them */
 	GwMailLimits limits;
 	GwSmtp *smtp;		/* kept open between sends, or NULL */
@@ -51,6 +52,13 @@ struct GwPipeline {
 				 * filed from memory rather than read back */
 	gsize fresh_bytes;
 	GwMetrics *metrics;	/* lent by plaint run, or NULL */
+	/* Filing beside a download (gw_pipeline_filing_start): the workers'
+	 * threads, and under lock whether more may be stored and how many
+	 * batches were, which stored signals. */
+	GThread **filers;
+	gboolean intake_open;
+	guint stored_batches;
+	GCond stored;
 };
 
 /* The SLA of the config's [queue] sections, into plaint.queues; what
@@ -68,6 +76,19 @@ seed_queues(GwPipeline *p, GError **error)
 	for (guint i = 0; i < changes->len; i++)
 		gw_log_notice("%s (from %s)", (char *)changes->pdata[i], p->config->path);
 	return TRUE;
+}
+
+/* The connection of the overdue check, the satisfaction questions and
+ * retention, which the caller may run in a thread of its own beside
+ * the rest (one of them at a time). */
+static gboolean
+ensure_house(GwPipeline *p, GError **error)
+{
+	if (p->house != NULL && gw_db_ok(p->house))
+		return TRUE;
+	g_clear_pointer(&p->house, gw_db_free);
+	p->house = gw_db_connect(p->config->conninfo, p->config->db_timeout, error);
+	return p->house != NULL;
 }
 
 static gboolean
@@ -114,6 +135,7 @@ gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 	p->fresh = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
 					 (GDestroyNotify)g_bytes_unref);
 	g_mutex_init(&p->lock);
+	g_cond_init(&p->stored);
 	p->workers = g_new0(Worker, config->workers);
 	for (int i = 0; i < config->workers; i++)
 		p->workers[i].p = p;
@@ -127,16 +149,20 @@ gw_pipeline_free(GwPipeline *p)
 {
 	if (p == NULL)
 		return;
+	if (p->filers != NULL)
+		gw_pipeline_filing_finish(p, NULL);
 	gw_rules_free(p->rules);
 	gw_smtp_free(p->smtp);
 	g_clear_error(&p->smtp_down);
 	gw_db_free(p->db);
+	gw_db_free(p->house);
 	for (int i = 0; i < p->config->workers; i++)
 		gw_db_free(p->workers[i].db);
 	g_free(p->workers);
 	g_hash_table_unref(p->logged);
 	g_hash_table_unref(p->fresh);
 	g_mutex_clear(&p->lock);
+	g_cond_clear(&p->stored);
 	g_free(p);
 }
 
@@ -201,6 +227,17 @@ flag(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 				     error);
 }
 
+/* Wakes the workers filing beside the download, if any: there is more
+ * to claim. */
+static void
+announce_stored(GwPipeline *p)
+{
+	g_mutex_lock(&p->lock);
+	p->stored_batches++;
+	g_cond_broadcast(&p->stored);
+	g_mutex_unlock(&p->lock);
+}
+
 /* Stores what one FETCH brought, in one transaction. */
 static gboolean
 store_batch(GwPipeline *p, const GwMailboxConfig *mbox, guint32 uidvalidity,
@@ -227,8 +264,10 @@ store_batch(GwPipeline *p, const GwMailboxConfig *mbox, guint32 uidvalidity,
 	}
 	if (gw_store_set_cursor(p->db, mbox->name, uidvalidity, max_uid,
 				(guint32 *)(void *)stored->data, stored->len, error) &&
-	    gw_db_commit(p->db, error))
+	    gw_db_commit(p->db, error)) {
+		announce_stored(p);
 		return TRUE;
+	}
 fail:
 	gw_db_rollback(p->db);
 	return FALSE;
@@ -850,8 +889,27 @@ ensure_worker(Worker *w, GError **error)
 	return TRUE;
 }
 
+/* With nothing left to claim: while a download beside goes on, waits
+ * until it stores more than the seen batches (TRUE: claim again); FALSE
+ * once it ended.  The wait is bounded, so that a lost wake-up costs a
+ * second, not the rows. */
+static gboolean
+wait_for_more(GwPipeline *p, guint seen)
+{
+	gboolean more;
+
+	g_mutex_lock(&p->lock);
+	if (p->intake_open && p->stored_batches == seen)
+		g_cond_wait_until(&p->stored, &p->lock,
+				  g_get_monotonic_time() + G_TIME_SPAN_SECOND);
+	more = p->intake_open || p->stored_batches != seen;
+	g_mutex_unlock(&p->lock);
+	return more;
+}
+
 /* Claims and files until nothing is left (of w->only, if set): rows a
- * crash interrupted when retried, fresh rows otherwise. */
+ * crash interrupted when retried, fresh rows otherwise; beside a
+ * download, until it ended and nothing is left. */
 static gboolean
 work(Worker *w, gboolean retried, GError **error)
 {
@@ -864,17 +922,21 @@ work(Worker *w, gboolean retried, GError **error)
 	for (;;) {
 		g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 		g_autoptr(GArray) poisoned = g_array_new(FALSE, FALSE, sizeof(gint64));
+		guint seen;
 
+		g_mutex_lock(&w->p->lock);
+		seen = w->p->stored_batches;
+		g_mutex_unlock(&w->p->lock);
 		if (!gw_store_claim(w->db, &limits, w->only, ids, poisoned, error))
 			return FALSE;
 		for (guint i = 0; i < poisoned->len; i++)
 			gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined "
 				       "reason=\"crashed %d times while processing\"",
 				       g_array_index(poisoned, gint64, i), c->max_attempts);
-		if (ids->len == 0 && poisoned->len == 0)
-			return TRUE;
 		if (ids->len > 0 && !file_claimed(w, ids, 0, error))
 			return FALSE;
+		if (ids->len == 0 && poisoned->len == 0 && !wait_for_more(w->p, seen))
+			return TRUE;
 	}
 }
 
@@ -887,36 +949,52 @@ worker_thread(gpointer data)
 	return NULL;
 }
 
-/* Runs the workers side by side until nothing is left to file, each on
- * its own connection; the first failure is returned.  What a crash
- * interrupted is filed first, by one worker alone, one message at a
- * time: if one of them kills the process again, only it is blamed. */
+/* Starts the workers side by side, each on its own connection (one
+ * alone, in this thread, when only is set or config has one).  What a
+ * crash interrupted is filed first, by one worker alone, one message at
+ * a time: if one of them kills the process again, only it is blamed. */
 static gboolean
-run_workers(GwPipeline *p, const GArray *only, GError **error)
+start_workers(GwPipeline *p, const GArray *only, gboolean intake, GError **error)
 {
 	int n = only != NULL ? 1 : p->config->workers;
-	g_autofree GThread **threads = g_new0(GThread *, n);
-	gboolean ok = TRUE;
 
 	p->workers[0].only = only;
 	if (!work(&p->workers[0], TRUE, error))
 		return FALSE;
-
+	g_mutex_lock(&p->lock);
+	p->intake_open = intake;
+	g_mutex_unlock(&p->lock);
+	p->filers = g_new0(GThread *, n + 1);
 	for (int i = 0; i < n; i++) {
 		p->workers[i].only = only;
 		p->workers[i].ok = FALSE;
 		g_clear_error(&p->workers[i].error);
-		if (n == 1)
+		if (n == 1 && !intake)
 			worker_thread(&p->workers[i]);
 		else
-			threads[i] = g_thread_new("plaint-file", worker_thread,
-						  &p->workers[i]);
+			p->filers[i] = g_thread_new("plaint-file", worker_thread,
+						    &p->workers[i]);
 	}
+	return TRUE;
+}
+
+/* Ends the intake, waits for the workers to file what is left and
+ * returns the first failure. */
+static gboolean
+finish_workers(GwPipeline *p, GError **error)
+{
+	int n = p->workers[0].only != NULL ? 1 : p->config->workers;
+	gboolean ok = TRUE;
+
+	g_mutex_lock(&p->lock);
+	p->intake_open = FALSE;
+	g_cond_broadcast(&p->stored);
+	g_mutex_unlock(&p->lock);
 	for (int i = 0; i < n; i++) {
 		Worker *w = &p->workers[i];
 
-		if (threads[i] != NULL)
-			g_thread_join(threads[i]);
+		if (p->filers[i] != NULL)
+			g_thread_join(p->filers[i]);
 		if (!w->ok && ok) {
 			ok = FALSE;
 			g_propagate_error(error, g_steal_pointer(&w->error));
@@ -924,7 +1002,31 @@ run_workers(GwPipeline *p, const GArray *only, GError **error)
 		g_clear_error(&w->error);
 		w->only = NULL;
 	}
+	g_clear_pointer(&p->filers, g_free);
 	return ok;
+}
+
+/* Runs the workers until nothing is left to file; the first failure is
+ * returned. */
+static gboolean
+run_workers(GwPipeline *p, const GArray *only, GError **error)
+{
+	return start_workers(p, only, FALSE, error) && finish_workers(p, error);
+}
+
+gboolean
+gw_pipeline_filing_start(GwPipeline *p, GError **error)
+{
+	g_return_val_if_fail(p->filers == NULL, FALSE);
+	return ensure_db(p, error) && start_workers(p, NULL, TRUE, error);
+}
+
+gboolean
+gw_pipeline_filing_finish(GwPipeline *p, GError **error)
+{
+	if (p->filers == NULL)
+		return TRUE;
+	return finish_workers(p, error);
 }
 
 gboolean
@@ -987,7 +1089,7 @@ gw_pipeline_check_overdue(GwPipeline *p, guint *found_out, GError **error)
 		(GDestroyNotify)gw_breach_free);
 
 	*found_out = 0;
-	if (!ensure_db(p, error) || !gw_ticket_check_overdue(p->db, breaches, error))
+	if (!ensure_house(p, error) || !gw_ticket_check_overdue(p->house, breaches, error))
 		return FALSE;
 	for (guint i = 0; i < breaches->len; i++) {
 		const GwBreach *b = breaches->pdata[i];
@@ -1021,7 +1123,7 @@ gw_pipeline_ask_satisfaction(GwPipeline *p, guint *asked_out, GError **error)
 	*asked_out = 0;
 	if (!c->satisfaction_enabled)
 		return TRUE;
-	if (!ensure_db(p, error) || !gw_survey_ask(p->db, &s, asked, error))
+	if (!ensure_house(p, error) || !gw_survey_ask(p->house, &s, asked, error))
 		return FALSE;
 	for (guint i = 0; i < asked->len; i++) {
 		const GwSurveyAsked *a = asked->pdata[i];
@@ -1042,8 +1144,8 @@ gw_pipeline_apply_retention(GwPipeline *p, gboolean *more_out, GError **error)
 	*more_out = FALSE;
 	if (p->config->retention_raw_days == 0)
 		return TRUE;
-	if (!ensure_db(p, error) ||
-	    !gw_store_apply_retention(p->db, p->config->retention_raw_days,
+	if (!ensure_house(p, error) ||
+	    !gw_store_apply_retention(p->house, p->config->retention_raw_days,
 				      RETENTION_BATCH, &done, error))
 		return FALSE;
 	if (done.raw > 0 || done.blobs > 0)

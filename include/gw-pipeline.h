@@ -43,11 +43,21 @@ gboolean gw_pipeline_poll_session(GwPipeline *pipeline,
 				  GwImap **imap_inout, guint max_fetch,
 				  guint *fetched_out, GError **error);
 gboolean gw_pipeline_process(GwPipeline *pipeline, GError **error);
+/* T2 beside T1: the workers start filing (what a crash interrupted
+ * first, as gw_pipeline_process does) and go on filing what polls store
+ * meanwhile, each batch as soon as it is committed; ..._finish waits
+ * until they filed what is left and returns the first failure, as
+ * gw_pipeline_process would.  Polls go on in the caller's thread. */
+gboolean gw_pipeline_filing_start(GwPipeline *pipeline, GError **error);
+gboolean gw_pipeline_filing_finish(GwPipeline *pipeline, GError **error);
 gboolean gw_pipeline_send(GwPipeline *pipeline, GError **error);
 /* Closes the SMTP session kept between sends once it has been idle
  * this many seconds (plaint run calls it from a timer). */
 void gw_pipeline_close_idle(GwPipeline *pipeline, int seconds);
-/* Runs plaint.check_overdue(): each deadline newly missed is recorded,
+/* Housekeeping: the next three run on a connection of their own, so
+ * that a caller may run them in a thread beside the rest (one of them
+ * at a time).
+ * Runs plaint.check_overdue(): each deadline newly missed is recorded,
  * notified and (if its queue says to) escalated by a mail in the
  * outbox, and logged here.  *found_out: how many. */
 gboolean gw_pipeline_check_overdue(GwPipeline *pipeline, guint *found_out,
