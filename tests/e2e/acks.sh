@@ -165,6 +165,32 @@ is "$(sql "SELECT (failed_at IS NULL)::text || '|' || (last_error LIKE '%451%'):
 	"true|true|true" "a 451 is deferred with a later retry time"
 kill "$fpid"; wait "$fpid" 2>/dev/null
 
+# The same refusals from a server that offers PIPELINING (RFC 2920): MAIL,
+# RCPT and DATA go out in one write, and a refused envelope still sends
+# nothing.
+fport=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$PY" tests/peers/smtp_faults.py "$fport" --pipelining > "$W/pipe.out" 2>&1 &
+fpid=$!
+for _ in $(seq 50); do grep -q READY "$W/pipe.out" && break; sleep 0.1; done
+sed -e "s/^port = $SMTP_PORT$/port = $fport/" -e "s/^security = starttls$/security = none/" \
+	-e '/^username = plaint$/d' -e '/^password_file = .*smtp.pass$/d' "$W/plaint.conf" > "$W/pipe.conf"
+mail "$W/p1.eml" "Rex <reject-pipe@example.org>" "Fridge is broken" p1@example.org
+mail "$W/p2.eml" "Lou <later-pipe@example.org>" "Freezer is broken" p2@example.org
+mail "$W/p3.eml" "Kim <kim-pipe@example.org>" "Kettle is broken" p3@example.org
+deliver "$W/p1.eml" "$W/p2.eml" "$W/p3.eml"
+plaint_run acks-pipe -c "$W/pipe.conf" once
+is "$(sql "SELECT (failed_at IS NOT NULL)::text || '|' || (sent_at IS NULL)::text || '|' || (last_error LIKE '%RCPT TO failed: 550 %')::text FROM plaint.outbox WHERE recipient = 'reject-pipe@example.org'")" \
+	"true|true|true" "pipelined: a 550 to RCPT fails the mail for good, with the reply"
+is "$(sql "SELECT (failed_at IS NULL)::text || '|' || (sent_at IS NULL)::text || '|' || (last_error LIKE '%RCPT TO failed: 451 %')::text FROM plaint.outbox WHERE recipient = 'later-pipe@example.org'")" \
+	"true|true|true" "pipelined: a 451 to RCPT defers it"
+is "$(sql "SELECT (sent_at IS NOT NULL)::text || '|' || (smtp_reply LIKE '250 2.0.0 accepted%')::text FROM plaint.outbox WHERE recipient = 'kim-pipe@example.org'")" \
+	"true|true" "pipelined: the accepted one is sent and its reply recorded"
+is "$(grep -c '^ACCEPTED' "$W/pipe.out")" 1 "the peer accepted one message, no more"
+is "$(grep -c '^ACCEPTED kim-pipe@example.org$' "$W/pipe.out")" 1 "the accepted one went to its recipient alone"
+ok "$([ "$(grep -c '^PIPELINED' "$W/pipe.out")" -ge 1 ] && echo 0 || echo 1)" \
+	"MAIL FROM, RCPT TO and DATA reached the peer in one read ($(grep -c '^PIPELINED' "$W/pipe.out") of 3)"
+kill "$fpid"; wait "$fpid" 2>/dev/null
+
 # --- the SLA is a fact in the database --------------------------------------
 is "$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack' AND (queued_at IS NULL OR
 	(sent_at IS NOT NULL AND smtp_reply NOT LIKE '250 %') OR (sent_at IS NULL AND last_error IS NULL))")" 0 \

@@ -125,4 +125,21 @@ is "$(sql "SELECT (sent_at IS NOT NULL)::text || '|' || (smtp_reply LIKE '250 %;
 	   FROM plaint.outbox WHERE id = $out4")" "true|true" \
 	"a refused Cc address is left out and named in the record; the mail goes to the rest"
 kill "$fpid"; wait "$fpid" 2>/dev/null
+
+# The same from a server that offers PIPELINING: every RCPT goes out in
+# the one write with MAIL and DATA, and each is answered in turn.
+"$PY" tests/peers/smtp_faults.py "$fport" --pipelining > "$W/pipe.out" 2>&1 &
+fpid=$!
+for _ in $(seq 50); do grep -q READY "$W/pipe.out" && break; sleep 0.1; done
+out5=$(agent <<< "SELECT plaint.reply('$num', 'To you and two more, at once.', to_participants => false,
+	cc => 'ok-cc2@example.net, reject-cc2@example.net')")
+plaint_run replymail-pipe -c "$W/faults.conf" once
+is "$(sql "SELECT (sent_at IS NOT NULL)::text || '|' || (smtp_reply LIKE '250 %; Cc refused: reject-cc2@example.net (550 %')::text
+	   FROM plaint.outbox WHERE id = $out5")" "true|true" \
+	"pipelined: a refused Cc address is left out and named in the record"
+is "$(sed -n 's/^ACCEPTED //p' "$W/pipe.out" | tr ' ' '\n' | sort | tr '\n' ' ')" \
+	"$(printf '%s\n' ok-cc2@example.net "$(sql "SELECT recipient FROM plaint.outbox WHERE id = $out5")" | sort | tr '\n' ' ')" \
+	"pipelined: the mail went to the customer and the accepted Cc address"
+is "$(grep -c '^PIPELINED' "$W/pipe.out")" 1 "MAIL FROM, the three RCPT TO and DATA came in one read"
+kill "$fpid"; wait "$fpid" 2>/dev/null
 tap_done
