@@ -659,6 +659,18 @@ add_from(GMimeMessage *msg, const GwLetter *letter)
 	g_object_unref(list);
 }
 
+/* The local zone of the Date header, looked up once: asking GLib for it
+ * afresh reads the zone's file each time. */
+static GTimeZone *
+local_zone(void)
+{
+	static GTimeZone *zone;
+
+	if (g_once_init_enter(&zone))
+		g_once_init_leave(&zone, g_time_zone_new_local());
+	return zone;
+}
+
 GBytes *
 gw_ack_compose(const GwLetter *letter)
 {
@@ -666,7 +678,7 @@ gw_ack_compose(const GwLetter *letter)
 	GMimeObject *obj = GMIME_OBJECT(msg);
 	GMimeObject *body;
 	GMimeFormatOptions *fo = g_mime_format_options_new();
-	GDateTime *now = g_date_time_new_now_local();
+	GDateTime *now = g_date_time_new_now(local_zone());
 	char *text;
 	GBytes *out;
 
@@ -726,14 +738,21 @@ gw_ack_shape_of_new_text(const char *own)
 		return NULL;
 	for (const char *c = own; *c != '\0' && norm->len < SHAPE_BYTES;
 	     c = g_utf8_next_char(c)) {
-		gunichar u = g_utf8_get_char(c);
+		gunichar u = (guchar)*c < 0x80 ? (gunichar)*c : g_utf8_get_char(c);
+		/* ASCII, most of most mail, without the Unicode tables
+		 * (and as they class it: VT is no space) */
+		gboolean alpha = u < 0x80 ? g_ascii_isalpha(u) : g_unichar_isalpha(u);
 
-		if (g_unichar_isalpha(u)) {
+		if (alpha) {
 			if (space && norm->len > 0)
 				g_string_append_c(norm, ' ');
 			space = FALSE;
-			g_string_append_unichar(norm, g_unichar_tolower(u));
-		} else if (g_unichar_isspace(u)) {
+			if (u < 0x80)
+				g_string_append_c(norm, g_ascii_tolower((char)u));
+			else
+				g_string_append_unichar(norm, g_unichar_tolower(u));
+		} else if (u < 0x80 ? strchr(" \t\n\r\f", (int)u) != NULL && u != 0
+				    : g_unichar_isspace(u)) {
 			space = TRUE;
 		}
 	}
