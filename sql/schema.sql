@@ -372,7 +372,8 @@ CREATE TABLE plaint.outbox (
     claimed_by integer,
     cc text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT outbox_kind_known CHECK ((kind = ANY (ARRAY['ack'::text, 'reply'::text, 'escalation'::text, 'survey'::text])))
-);
+)
+WITH (fillfactor='80');
 
 --
 -- Name: TABLE outbox; Type: COMMENT; Schema: plaint
@@ -2134,7 +2135,7 @@ CREATE INDEX outbox_attachments_sha256 ON plaint.outbox_attachments USING btree 
 -- Name: outbox_due; Type: INDEX; Schema: plaint
 --
 
-CREATE INDEX outbox_due ON plaint.outbox USING btree (due_at) WHERE ((sent_at IS NULL) AND (failed_at IS NULL));
+CREATE INDEX outbox_due ON plaint.outbox USING btree (due_at, id) WHERE ((sent_at IS NULL) AND (failed_at IS NULL));
 
 --
 -- Name: outbox_one_ack_per_ticket; Type: INDEX; Schema: plaint
