@@ -26,6 +26,10 @@ struct GwDb {
 	guint next_statement;
 	char *pending;		/* what the statement in flight records,
 				 * or NULL (gw_db_send) */
+	gboolean keep;		/* its result is wanted (gw_db_send_ahead):
+				 * read into kept rather than dropped */
+	GwDbResult *kept;	/* that result, once read, or NULL */
+	GError *kept_error;	/* or why it failed */
 };
 
 struct GwDbParams {
@@ -138,6 +142,8 @@ gw_db_free(GwDb *db)
 	if (db == NULL)
 		return;
 	gw_db_wait(db, NULL);
+	g_clear_pointer(&db->kept, gw_db_result_free);
+	g_clear_error(&db->kept_error);
 	PQfinish(db->conn);
 	g_hash_table_unref(db->prepared);
 	g_free(db);
@@ -447,14 +453,74 @@ gw_db_busy(GwDb *db)
 	return PQisBusy(db->conn) != 0;
 }
 
+/* Reads the result of a statement sent ahead into db->kept (or its
+ * failure into db->kept_error). */
+static void
+read_kept(GwDb *db)
+{
+	g_autofree char *what = g_steal_pointer(&db->pending);
+	PGresult *res;
+
+	db->keep = FALSE;
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (db->kept == NULL && db->kept_error == NULL &&
+		    (PQresultStatus(res) == PGRES_TUPLES_OK ||
+		     PQresultStatus(res) == PGRES_COMMAND_OK)) {
+			db->kept = g_new(GwDbResult, 1);
+			db->kept->res = res;
+			db->kept->refs = 1;
+			continue;
+		}
+		if (db->kept == NULL && db->kept_error == NULL)
+			set_result_error(db, res, &db->kept_error);
+		PQclear(res);
+	}
+	if (db->kept == NULL && db->kept_error == NULL)
+		set_result_error(db, NULL, &db->kept_error);
+}
+
+gboolean
+gw_db_send_ahead(GwDb *db, const char *sql, GwDbParams *params,
+		 const char *what, GError **error)
+{
+	gw_db_wait(db, NULL);
+	g_clear_pointer(&db->kept, gw_db_result_free);	/* never read */
+	g_clear_error(&db->kept_error);
+	if (!gw_db_send(db, sql, params, what, error))
+		return FALSE;
+	db->keep = TRUE;
+	return TRUE;
+}
+
+GwDbResult *
+gw_db_receive(GwDb *db, GError **error)
+{
+	if (db->pending != NULL && db->keep)
+		read_kept(db);
+	if (db->kept != NULL)
+		return g_steal_pointer(&db->kept);
+	if (db->kept_error != NULL) {
+		g_propagate_error(error, g_steal_pointer(&db->kept_error));
+		return NULL;
+	}
+	g_set_error(error, GW_DB_ERROR, GW_DB_ERROR_QUERY,
+		    "no statement was sent ahead to read the result of");
+	return NULL;
+}
+
 gboolean
 gw_db_wait(GwDb *db, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-	g_autofree char *what = g_steal_pointer(&db->pending);
+	g_autofree char *what = NULL;
 	PGresult *res;
 	gboolean ok = TRUE;
 
+	if (db->pending != NULL && db->keep) {
+		read_kept(db);	/* for gw_db_receive */
+		return TRUE;
+	}
+	what = g_steal_pointer(&db->pending);
 	if (what == NULL)
 		return TRUE;
 	while ((res = PQgetResult(db->conn)) != NULL) {

@@ -30,6 +30,7 @@ static const char sql_claim[] =
 	"         OR x.claimed_by NOT IN (SELECT l.objid::integer FROM pg_locks l "
 	"             WHERE l.locktype = 'advisory' AND l.classid = 70251653 "
 	"               AND l.objsubid = 2 AND l.granted)) "
+	"    AND ($2::bigint[] IS NULL OR x.id <> ALL ($2::bigint[])) "
 	"  ORDER BY x.due_at, x.id LIMIT $1 FOR UPDATE SKIP LOCKED) "
 	"RETURNING o.id, o.kind, o.recipient, m.subject, m.body, o.message_id, "
 	"  m.in_reply_to, m.\"references\", o.attempts, "
@@ -151,16 +152,17 @@ by_deadline(gconstpointer a, gconstpointer b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-gboolean
-gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows, GError **error)
+static void
+claim_params(GwDbParams *p, int limit, const GArray *besides)
 {
-	g_autoptr(GwDbParams) p = gw_db_params_new();
-	g_autoptr(GwDbResult) res = NULL;
-
 	gw_db_params_int(p, limit);
-	res = gw_db_exec(db, sql_claim, p, error);
-	if (res == NULL)
-		return FALSE;
+	gw_db_params_ids(p, besides);
+}
+
+/* The rows of a claim's result, into rows. */
+static void
+claimed_rows(GwDbResult *res, GPtrArray *rows)
+{
 	for (int r = 0; r < gw_db_result_rows(res); r++) {
 		GwOutboxRow *row = g_new0(GwOutboxRow, 1);
 
@@ -182,6 +184,39 @@ gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows, GError **error)
 	}
 	/* RETURNING keeps no order: earliest deadline first, here. */
 	g_ptr_array_sort(rows, by_deadline);
+}
+
+gboolean
+gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	claim_params(p, limit, NULL);
+	res = gw_db_exec(db, sql_claim, p, error);
+	if (res == NULL)
+		return FALSE;
+	claimed_rows(res, rows);
+	return TRUE;
+}
+
+gboolean
+gw_outbox_claim_ahead(GwDb *db, int limit, const GArray *besides, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+
+	claim_params(p, limit, besides);
+	return gw_db_send_ahead(db, sql_claim, p, "outbox: claim", error);
+}
+
+gboolean
+gw_outbox_claimed(GwDb *db, GPtrArray *rows, GError **error)
+{
+	g_autoptr(GwDbResult) res = gw_db_receive(db, error);
+
+	if (res == NULL)
+		return FALSE;
+	claimed_rows(res, rows);
 	return TRUE;
 }
 

@@ -1352,33 +1352,56 @@ smtp_session(GwPipeline *p, GError **error)
 	return p->smtp;
 }
 
-/* One claimed batch, earliest deadline first; *claimed_out: its size. */
-static gboolean
-send_batch(GwPipeline *p, guint *claimed_out, GError **error)
+static GPtrArray *
+outbox_rows_new(void)
 {
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)gw_outbox_row_free);
+	return g_ptr_array_new_with_free_func((GDestroyNotify)gw_outbox_row_free);
+}
+
+/* Sends the claimed rows, earliest deadline first.  A full batch says
+ * more may be due: the next one is claimed while these go out (leaving
+ * them out, not yet recorded) and appended to next. */
+static gboolean
+send_batch(GwPipeline *p, GPtrArray *rows, GPtrArray *next, GError **error)
+{
 	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func(g_free);
 	Unrecorded u = { ids, replies };
+	gboolean ahead = FALSE;
 
-	*claimed_out = 0;
-	if (!gw_outbox_claim_due(p->db, SEND_BATCH, rows, error))
-		return FALSE;
-	*claimed_out = rows->len;
+	if (rows->len == SEND_BATCH) {
+		g_autoptr(GArray) these = g_array_sized_new(FALSE, FALSE, sizeof(gint64),
+							    rows->len);
+
+		for (guint i = 0; i < rows->len; i++)
+			g_array_append_val(these, ((GwOutboxRow *)rows->pdata[i])->id);
+		if (!gw_outbox_claim_ahead(p->db, SEND_BATCH, these, error))
+			return FALSE;
+		ahead = TRUE;
+	}
 	for (guint i = 0; i < rows->len; i++) {
 		GwSmtp *smtp = smtp_session(p, error);
 
 		/* No server now: each row is deferred, timed against its
-		 * deadline, and says why (plaint.outbox.last_error). */
+		 * deadline, and says why (plaint.outbox.last_error); those
+		 * claimed ahead too, and no batch follows. */
 		if (smtp == NULL) {
+			g_autoptr(GPtrArray) later = outbox_rows_new();
+
 			record(p, &u, TRUE);
+			if (ahead)
+				gw_outbox_claimed(p->db, later, NULL);
 			for (; i < rows->len; i++)
 				record_failure(p, rows->pdata[i], *error);
-			*claimed_out = 0;	/* no point in another batch now */
+			for (guint k = 0; k < later->len; k++)
+				record_failure(p, later->pdata[k], *error);
 			return FALSE;
 		}
 		send_row(p, smtp, rows->pdata[i], &u);
+	}
+	if (ahead && !gw_outbox_claimed(p->db, next, error)) {
+		record(p, &u, TRUE);
+		return FALSE;
 	}
 	record(p, &u, TRUE);	/* the rest; a failure is logged */
 	return TRUE;
@@ -1387,14 +1410,19 @@ send_batch(GwPipeline *p, guint *claimed_out, GError **error)
 gboolean
 gw_pipeline_send(GwPipeline *p, GError **error)
 {
-	guint claimed;
+	g_autoptr(GPtrArray) rows = outbox_rows_new();
 
-	if (!ensure_db(p, error))
+	if (!ensure_db(p, error) ||
+	    !gw_outbox_claim_due(p->db, SEND_BATCH, rows, error))
 		return FALSE;
-	do {
-		if (!send_batch(p, &claimed, error))
+	while (rows->len > 0) {
+		g_autoptr(GPtrArray) next = outbox_rows_new();
+
+		if (!send_batch(p, rows, next, error))
 			return FALSE;
-	} while (claimed == SEND_BATCH);
+		g_ptr_array_unref(rows);
+		rows = g_steal_pointer(&next);
+	}
 	/* Nothing was due, or all went out.  A server that refused the
 	 * last connection is down until a connection succeeds: sending is
 	 * not said to work again before it does. */

@@ -115,6 +115,14 @@ gboolean gw_db_busy(GwDb *db);
 /* Reads the result of the statement gw_db_send sent, if any; FALSE (and
  * logged) if it failed. */
 gboolean gw_db_wait(GwDb *db, GError **error);
+/* gw_db_send for a statement whose rows are wanted: a statement run on
+ * db before gw_db_receive reads its result keeps it for gw_db_receive
+ * rather than dropping it. */
+gboolean gw_db_send_ahead(GwDb *db, const char *sql, GwDbParams *params,
+			  const char *what, GError **error);
+/* The result of the statement gw_db_send_ahead sent, as gw_db_exec
+ * would have returned it (nothing is logged). */
+GwDbResult *gw_db_receive(GwDb *db, GError **error);
 void gw_db_result_free(GwDbResult *result);
 int gw_db_result_rows(const GwDbResult *result);
 /* Lent; NULL for SQL NULL. */

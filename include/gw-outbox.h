@@ -70,6 +70,13 @@ gboolean gw_outbox_enqueue_acks(GwDb *db, const GwAckRequest *acks, guint n,
  * gw_outbox_row_free). */
 gboolean gw_outbox_claim_due(GwDb *db, int limit, GPtrArray *rows,
 			     GError **error);
+/* The same in two steps, so that the claim runs while the caller sends:
+ * ..._ahead sends it without waiting (leaving out the rows of besides, a
+ * gint64 GArray or NULL: those claimed before and not yet recorded), and
+ * gw_outbox_claimed reads its rows, before any other statement on db. */
+gboolean gw_outbox_claim_ahead(GwDb *db, int limit, const GArray *besides,
+			       GError **error);
+gboolean gw_outbox_claimed(GwDb *db, GPtrArray *rows, GError **error);
 /* Appends the GwOutboxFile* of row id to files (which frees them with
  * gw_outbox_file_free), in order.  GW_OUTBOX_ERROR_FILE_GONE: a file's
  * content was removed (retention, erasure) or is not the size it was
