@@ -2,8 +2,9 @@
  *
  * Owns the main loop and the pipeline it drives.  Each callback does
  * one bounded unit of work (one mailbox poll with its processing and
- * sending, one outbox round, one check of deadlines each minute, one
- * round of retention each hour); signals only schedule work, so SIGTERM
+ * sending, one outbox round); housekeeping (the check of deadlines each
+ * minute, a round of retention each hour) runs in a thread beside the
+ * loop, one round at a time.  Signals only schedule work, so SIGTERM
  * lets the current unit finish, except a download: a thread of its own
  * hears SIGTERM and SIGINT and cuts the download short, leaving the
  * mail unflagged on the server for the next run.  A reload that fails keeps the rules
@@ -59,6 +60,8 @@ typedef struct {
 	int survey_failures;
 	int retention_failures;
 	guint retention_more;	/* the next round soon, while one was full */
+	GThread *house;		/* housekeeping running beside, or NULL */
+	gpointer house_job;	/* its HouseJob, until its result is read */
 } Daemon;
 
 typedef struct {
@@ -129,7 +132,6 @@ healed(int *failures, const char *what)
 }
 
 static gboolean on_poll(gpointer data);
-static gboolean on_retention_more(gpointer data);
 static void poll_failed_soon(Daemon *d);
 static gboolean on_recover(gpointer data);
 
@@ -381,25 +383,119 @@ on_outbox(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* One round of housekeeping, in a thread beside the loop: its checks
+ * read every open ticket, which takes a while on a large desk, and the
+ * loop meanwhile polls, files and sends.  One at a time (they share a
+ * connection); the loop reads the outcome. */
+typedef struct {
+	Daemon *d;
+	gboolean overdue;	/* deadlines and questions; else retention */
+	gboolean ok, survey_ok, more;
+	GError *error, *survey_error;
+} HouseJob;
+
+static void
+house_job_free(gpointer data)
+{
+	HouseJob *j = data;
+
+	g_clear_error(&j->error);
+	g_clear_error(&j->survey_error);
+	g_free(j);
+}
+
+static gboolean on_retention_more(gpointer data);
+
+/* In the loop, once the thread is done. */
+static gboolean
+house_done(gpointer data)
+{
+	HouseJob *j = data;
+	Daemon *d = j->d;
+
+	g_thread_join(d->house);
+	d->house = NULL;
+	d->house_job = NULL;
+	if (j->overdue) {
+		if (j->ok)
+			healed(&d->overdue_failures, "overdue check");
+		else
+			report(d, &d->overdue_failures, "overdue check", j->error);
+		if (j->survey_ok)
+			healed(&d->survey_failures, "satisfaction");
+		else
+			report(d, &d->survey_failures, "satisfaction", j->survey_error);
+		return G_SOURCE_REMOVE;
+	}
+	if (j->ok)
+		healed(&d->retention_failures, "retention");
+	else
+		report(d, &d->retention_failures, "retention", j->error);
+	/* While rounds come back full, the next follows a second later
+	 * rather than an hour. */
+	if (j->more && d->retention_more == 0)
+		d->retention_more = g_timeout_add_seconds(1, on_retention_more, d);
+	return G_SOURCE_REMOVE;
+}
+
+static gpointer
+house_thread(gpointer data)
+{
+	HouseJob *j = data;
+	GwPipeline *p = j->d->pipeline;
+	guint found, asked;
+
+	if (j->overdue) {
+		j->ok = gw_pipeline_check_overdue(p, &found, &j->error);
+		j->survey_ok = gw_pipeline_ask_satisfaction(p, &asked, &j->survey_error);
+	} else {
+		j->ok = gw_pipeline_apply_retention(p, &j->more, &j->error);
+	}
+	g_idle_add_full(G_PRIORITY_DEFAULT, house_done, j, house_job_free);
+	return NULL;
+}
+
+/* FALSE: a round still runs. */
+static gboolean
+start_house(Daemon *d, gboolean overdue)
+{
+	HouseJob *j;
+
+	if (d->house != NULL)
+		return FALSE;
+	j = g_new0(HouseJob, 1);
+	j->d = d;
+	j->overdue = overdue;
+	d->house_job = j;
+	d->house = g_thread_new("plaint-house", house_thread, j);
+	return TRUE;
+}
+
+/* Waits for a round still running and drops its outcome (stopping). */
+static void
+stop_house(Daemon *d)
+{
+	GSource *done;
+
+	if (d->house == NULL)
+		return;
+	g_thread_join(d->house);
+	d->house = NULL;
+	done = g_main_context_find_source_by_user_data(NULL, d->house_job);
+	if (done != NULL)
+		g_source_destroy(done);		/* frees the job */
+	d->house_job = NULL;
+}
+
 /* Missed deadlines: recorded, notified and escalated in the database;
  * then the satisfaction questions now due.  The mails go out with the
- * outbox's next round (NOTIFY plaint_outbox wakes it). */
+ * outbox's next round (NOTIFY plaint_outbox wakes it).  A check still
+ * running lets this one pass: the next comes within a minute. */
 static gboolean
 on_overdue(gpointer data)
 {
-	Daemon *d = data;
-	g_autoptr(GError) err = NULL;
-	g_autoptr(GError) survey_err = NULL;
-	guint found, asked;
-
-	if (gw_pipeline_check_overdue(d->pipeline, &found, &err))
-		healed(&d->overdue_failures, "overdue check");
-	else
-		report(d, &d->overdue_failures, "overdue check", err);
-	if (gw_pipeline_ask_satisfaction(d->pipeline, &asked, &survey_err))
-		healed(&d->survey_failures, "satisfaction");
-	else
-		report(d, &d->survey_failures, "satisfaction", survey_err);
+	if (!start_house(data, TRUE))
+		gw_log_debug("overdue check: the last round still runs");
 	return G_SOURCE_CONTINUE;
 }
 
@@ -410,20 +506,13 @@ on_overdue_first(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* One bounded round; while rounds come back full, the next follows a
- * second later rather than an hour. */
+/* One bounded round; with another round running, a second later. */
 static gboolean
 on_retention(gpointer data)
 {
 	Daemon *d = data;
-	g_autoptr(GError) err = NULL;
-	gboolean more = FALSE;
 
-	if (gw_pipeline_apply_retention(d->pipeline, &more, &err))
-		healed(&d->retention_failures, "retention");
-	else
-		report(d, &d->retention_failures, "retention", err);
-	if (more && d->retention_more == 0)
+	if (!start_house(d, FALSE) && d->retention_more == 0)
 		d->retention_more = g_timeout_add_seconds(1, on_retention_more, d);
 	return G_SOURCE_CONTINUE;
 }
@@ -575,6 +664,7 @@ start_watchdog(void)
 static void
 daemon_clear(Daemon *d)
 {
+	stop_house(d);
 	gw_db_free(d->listener);
 	g_main_loop_unref(d->loop);
 	gw_metrics_server_free(d->server);	/* before what it reads */

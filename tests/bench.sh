@@ -75,6 +75,9 @@ free_port() {
 	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# Before each timed run: the dirty pages of the run before are written
+# now, so that no run pays for another's (fsync is on).
+settle() { sql postgres "CHECKPOINT" > /dev/null; }
 
 # A plaint config for database DB: SMTP at 127.0.0.1:PORT without TLS (a
 # loopback sink), one mailbox reading FOLDER of the harness's Dovecot over
@@ -177,7 +180,8 @@ echo "Dovecot:    $(/usr/sbin/dovecot --version | cut -d' ' -f1), mail_location 
 echo "cluster:    $GW_TMP on $(df -hT "$GW_TMP" | awk 'NR == 2 { print $1 " (" $2 ", " $3 ", " $5 " free) mounted on " $7 }')"
 echo "messages:   $N complaints per run, $sizes, built by tests/bench/complaints.py"
 echo "            (several topics, 1 in 5 multipart/alternative, 1 in 5 quoted-printable)"
-echo "runs:       $RUNS of each figure; median printed with min-max"
+echo "runs:       $RUNS of each figure; median printed with min-max; each timed run"
+echo "            starts after a CHECKPOINT (the run before's dirty pages written)"
 echo "load:       $(load) at the start (a shared machine: other work counts in wall-clock figures)"
 [ "$N" = 2000 ] || echo "note:       message count set to $N by BENCH_MESSAGES"
 
@@ -208,6 +212,7 @@ echo "   and outbox rows into plaint's schema (plaint db migrate), the same $N m
 wp=() ing=() snd=() src=() sent_ok=yes
 for k in $(seq $RUNS); do
 	new_db "limit_$k" 9 INBOX
+	settle
 	out=$("$WRITEPATH" "host=$PGHOST port=$PGPORT dbname=limit_$k user=$PGUSER" "$W/complaints")
 	echo "   run $k limit: $out"
 	wp+=("$(echo "$out" | sed -n 's/.* \([0-9.]*\) messages\/s.*/\1/p')")
@@ -215,6 +220,7 @@ for k in $(seq $RUNS); do
 	dead=$(free_port)	# nobody listens there: sending fails at once
 	new_db "ingest_$k" "$dead" "Run$k" "batch = 500"
 	fill_folder "Run$k"
+	settle
 	t=$("$PY" $B/timed.py "$PLAINT" -q -c "$W/ingest_$k.conf" once 2> "$W/ingest_$k.err")
 	tickets=$(sql "ingest_$k" "SELECT count(*) FROM plaint.tickets")
 	queued=$(sql "ingest_$k" "SELECT count(*) FROM plaint.outbox WHERE sent_at IS NULL")
@@ -229,6 +235,7 @@ for k in $(seq $RUNS); do
 	sql "ingest_$k" "UPDATE plaint.outbox SET next_attempt_at = now()"
 	sed -i "s/^port = $dead\$/port = $SINK_PORT/" "$W/ingest_$k.conf"
 	before=$(sink_count)
+	settle
 	t=$("$PY" $B/timed.py "$PLAINT" -q -c "$W/ingest_$k.conf" once 2> "$W/send_$k.err")
 	got=$(( $(sink_count) - before ))
 	sent=$(sql "ingest_$k" "SELECT count(*) FROM plaint.outbox WHERE sent_at IS NOT NULL")
@@ -367,6 +374,7 @@ if [ -n "$SINK_PORT" ]; then
 m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1])); m.login("alice", "alicepw")
 m.create(sys.argv[2]); m.logout()' "$IMAP_PORT" "Steady$k"
 		before=$(sink_count)
+		settle
 		"$PLAINT" -q -c "$W/steady_$k.conf" run 2> "$W/steady_$k.err" &
 		run_pid=$!
 		for _ in $(seq 100); do	# until its first poll is done and it IDLEs
