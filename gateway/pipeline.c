@@ -78,28 +78,40 @@ seed_queues(GwPipeline *p, GError **error)
 	return TRUE;
 }
 
+/* *db as it is if it works, else connected afresh (*fresh_out TRUE):
+ * the caller then sets the new session up. */
+static gboolean
+reconnect(const GwConfig *c, GwDb **db, gboolean *fresh_out, GError **error)
+{
+	*fresh_out = FALSE;
+	if (*db != NULL && gw_db_ok(*db))
+		return TRUE;
+	g_clear_pointer(db, gw_db_free);
+	*db = gw_db_connect(c->conninfo, c->db_timeout, error);
+	*fresh_out = TRUE;
+	return *db != NULL;
+}
+
 /* The connection of the overdue check, the satisfaction questions and
  * retention, which the caller may run in a thread of its own beside
  * the rest (one of them at a time). */
 static gboolean
 ensure_house(GwPipeline *p, GError **error)
 {
-	if (p->house != NULL && gw_db_ok(p->house))
-		return TRUE;
-	g_clear_pointer(&p->house, gw_db_free);
-	p->house = gw_db_connect(p->config->conninfo, p->config->db_timeout, error);
-	return p->house != NULL;
+	gboolean fresh;
+
+	return reconnect(p->config, &p->house, &fresh, error);
 }
 
 static gboolean
 ensure_db(GwPipeline *p, GError **error)
 {
-	if (p->db != NULL && gw_db_ok(p->db))
-		return TRUE;
-	g_clear_pointer(&p->db, gw_db_free);
-	p->db = gw_db_connect(p->config->conninfo, p->config->db_timeout, error);
-	if (p->db == NULL)
+	gboolean fresh;
+
+	if (!reconnect(p->config, &p->db, &fresh, error))
 		return FALSE;
+	if (!fresh)
+		return TRUE;
 	if (!gw_db_check_schema(p->db, error) ||
 	    !gw_store_register_worker(p->db, error) ||
 	    !gw_ticket_publish_settings(p->db, p->config->ticket_prefix,
@@ -876,13 +888,11 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GError **error)
 static gboolean
 ensure_worker(Worker *w, GError **error)
 {
-	const GwConfig *c = w->p->config;
+	gboolean fresh;
 
-	if (w->db != NULL && gw_db_ok(w->db))
-		return TRUE;
-	g_clear_pointer(&w->db, gw_db_free);
-	w->db = gw_db_connect(c->conninfo, c->db_timeout, error);
-	if (w->db == NULL || !gw_store_register_worker(w->db, error)) {
+	if (!reconnect(w->p->config, &w->db, &fresh, error))
+		return FALSE;
+	if (fresh && !gw_store_register_worker(w->db, error)) {
 		g_clear_pointer(&w->db, gw_db_free);
 		return FALSE;
 	}

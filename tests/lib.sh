@@ -138,3 +138,13 @@ if typ == "OK":
 m.logout()
 PYEOF
 }
+
+# The scripted SMTP peer (tests/peers/smtp_faults.py, for refusals a real
+# server does not make on demand) on a free port, its output in FILE:
+# sets FAULTS_PORT and FAULTS_PID.
+start_faults_peer() {	# FILE [--pipelining]
+	FAULTS_PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$PY" tests/peers/smtp_faults.py "$FAULTS_PORT" "${@:2}" > "$1" 2>&1 &
+	FAULTS_PID=$!
+	for _ in $(seq 50); do grep -q READY "$1" && break; sleep 0.1; done
+}

@@ -147,11 +147,8 @@ is "$(sink_for mx.example.org | wc -l)" 0 "no acknowledgement to a mailer-daemon
 
 # --- permanent and temporary refusals (a scripted peer: real servers do
 # not refuse on demand) ------------------------------------------------------
-fport=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PY" tests/peers/smtp_faults.py "$fport" > "$W/faults.out" 2>&1 &
-fpid=$!
-for _ in $(seq 50); do grep -q READY "$W/faults.out" && break; sleep 0.1; done
-sed -e "s/^port = $SMTP_PORT$/port = $fport/" -e "s/^security = starttls$/security = none/" \
+start_faults_peer "$W/faults.out"
+sed -e "s/^port = $SMTP_PORT$/port = $FAULTS_PORT/" -e "s/^security = starttls$/security = none/" \
 	-e '/^username = plaint$/d' -e '/^password_file = .*smtp.pass$/d' "$W/plaint.conf" > "$W/faults.conf"
 mail "$W/f1.eml" "Rex <reject-me@example.org>" "Stove is broken" f1@example.org
 mail "$W/f2.eml" "Lou <later@example.org>" "Oven is broken" f2@example.org
@@ -163,16 +160,13 @@ plaint_run acks-faults2 -c "$W/faults.conf" once
 is "$(sql "SELECT attempts FROM plaint.outbox WHERE recipient = 'reject-me@example.org'")" 1 "and never retried"
 is "$(sql "SELECT (failed_at IS NULL)::text || '|' || (last_error LIKE '%451%')::text || '|' || (next_attempt_at > now())::text FROM plaint.outbox WHERE recipient = 'later@example.org'")" \
 	"true|true|true" "a 451 is deferred with a later retry time"
-kill "$fpid"; wait "$fpid" 2>/dev/null
+kill "$FAULTS_PID"; wait "$FAULTS_PID" 2>/dev/null
 
 # The same refusals from a server that offers PIPELINING (RFC 2920): MAIL,
 # RCPT and DATA go out in one write, and a refused envelope still sends
 # nothing.
-fport=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PY" tests/peers/smtp_faults.py "$fport" --pipelining > "$W/pipe.out" 2>&1 &
-fpid=$!
-for _ in $(seq 50); do grep -q READY "$W/pipe.out" && break; sleep 0.1; done
-sed -e "s/^port = $SMTP_PORT$/port = $fport/" -e "s/^security = starttls$/security = none/" \
+start_faults_peer "$W/pipe.out" --pipelining
+sed -e "s/^port = $SMTP_PORT$/port = $FAULTS_PORT/" -e "s/^security = starttls$/security = none/" \
 	-e '/^username = plaint$/d' -e '/^password_file = .*smtp.pass$/d' "$W/plaint.conf" > "$W/pipe.conf"
 mail "$W/p1.eml" "Rex <reject-pipe@example.org>" "Fridge is broken" p1@example.org
 mail "$W/p2.eml" "Lou <later-pipe@example.org>" "Freezer is broken" p2@example.org
@@ -189,7 +183,7 @@ is "$(grep -c '^ACCEPTED' "$W/pipe.out")" 1 "the peer accepted one message, no m
 is "$(grep -c '^ACCEPTED kim-pipe@example.org$' "$W/pipe.out")" 1 "the accepted one went to its recipient alone"
 ok "$([ "$(grep -c '^PIPELINED' "$W/pipe.out")" -ge 1 ] && echo 0 || echo 1)" \
 	"MAIL FROM, RCPT TO and DATA reached the peer in one read ($(grep -c '^PIPELINED' "$W/pipe.out") of 3)"
-kill "$fpid"; wait "$fpid" 2>/dev/null
+kill "$FAULTS_PID"; wait "$FAULTS_PID" 2>/dev/null
 
 # --- the SLA is a fact in the database --------------------------------------
 is "$(sql "SELECT count(*) FROM plaint.outbox WHERE kind = 'ack' AND (queued_at IS NULL OR

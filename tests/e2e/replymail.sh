@@ -112,11 +112,8 @@ is "$(sql "SELECT failed_at IS NOT NULL AND last_error LIKE '%label.pdf%removed%
 
 # A Cc address the server refuses is left out; the others get the mail
 # (a scripted peer: real servers do not refuse on demand).
-fport=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PY" tests/peers/smtp_faults.py "$fport" > "$W/faults.out" 2>&1 &
-fpid=$!
-for _ in $(seq 50); do grep -q READY "$W/faults.out" && break; sleep 0.1; done
-sed -e "s/^port = $SMTP_PORT$/port = $fport/" -e "s/^security = starttls$/security = none/" \
+start_faults_peer "$W/faults.out"
+sed -e "s/^port = $SMTP_PORT$/port = $FAULTS_PORT/" -e "s/^security = starttls$/security = none/" \
 	"$W/plaint.conf" > "$W/faults.conf"
 out4=$(agent <<< "SELECT plaint.reply('$num', 'To you and two more.', to_participants => false,
 	cc => 'reject-cc@example.net, ok-cc@example.net')")
@@ -124,13 +121,13 @@ plaint_run replymail-faults -c "$W/faults.conf" once
 is "$(sql "SELECT (sent_at IS NOT NULL)::text || '|' || (smtp_reply LIKE '250 %; Cc refused: reject-cc@example.net (550 %')::text
 	   FROM plaint.outbox WHERE id = $out4")" "true|true" \
 	"a refused Cc address is left out and named in the record; the mail goes to the rest"
-kill "$fpid"; wait "$fpid" 2>/dev/null
+kill "$FAULTS_PID"; wait "$FAULTS_PID" 2>/dev/null
 
 # The same from a server that offers PIPELINING: every RCPT goes out in
 # the one write with MAIL and DATA, and each is answered in turn.
-"$PY" tests/peers/smtp_faults.py "$fport" --pipelining > "$W/pipe.out" 2>&1 &
-fpid=$!
-for _ in $(seq 50); do grep -q READY "$W/pipe.out" && break; sleep 0.1; done
+plain_port=$FAULTS_PORT
+start_faults_peer "$W/pipe.out" --pipelining
+sed -i "s/^port = $plain_port$/port = $FAULTS_PORT/" "$W/faults.conf"
 out5=$(agent <<< "SELECT plaint.reply('$num', 'To you and two more, at once.', to_participants => false,
 	cc => 'ok-cc2@example.net, reject-cc2@example.net')")
 plaint_run replymail-pipe -c "$W/faults.conf" once
@@ -141,5 +138,5 @@ is "$(sed -n 's/^ACCEPTED //p' "$W/pipe.out" | tr ' ' '\n' | sort | tr '\n' ' ')
 	"$(printf '%s\n' ok-cc2@example.net "$(sql "SELECT recipient FROM plaint.outbox WHERE id = $out5")" | sort | tr '\n' ' ')" \
 	"pipelined: the mail went to the customer and the accepted Cc address"
 is "$(grep -c '^PIPELINED' "$W/pipe.out")" 1 "MAIL FROM, the three RCPT TO and DATA came in one read"
-kill "$fpid"; wait "$fpid" 2>/dev/null
+kill "$FAULTS_PID"; wait "$FAULTS_PID" 2>/dev/null
 tap_done
