@@ -22,13 +22,19 @@ struct GwPrefilter {
 	GHashTable *ids;	/* literal -> id + 1 */
 	gsize chars;		/* of all literals: bounds the trie */
 	/* the automaton, once built */
-	guint32 *delta;		/* n_nodes * 256 */
+	guint8 cls[256];	/* a byte's class: bytes that no literal holds
+				 * are one class, 0; a letter and its upper
+				 * case are one */
+	guint n_cls;
+	guint32 *delta;		/* n_nodes * n_cls: the next node's row
+				 * (node * n_cls), with HIT set where a
+				 * literal ends there or in its fail chain */
 	guint32 *dict;		/* the next node in the fail chain with outputs */
-	guint8 *hit;		/* per node: does a literal end there or in its
-				 * fail chain? */
 	GArray **outputs;	/* per node: guint32 ids ending there, or NULL */
 	guint n_nodes;
 };
+
+#define HIT 0x80000000u
 
 /* ---- reading a pattern --------------------------------------------- */
 
@@ -414,7 +420,6 @@ gw_prefilter_free(GwPrefilter *pf)
 	g_free(pf->outputs);
 	g_free(pf->delta);
 	g_free(pf->dict);
-	g_free(pf->hit);
 	g_hash_table_unref(pf->ids);
 	g_ptr_array_unref(pf->literals);
 	g_free(pf);
@@ -479,6 +484,44 @@ gw_prefilter_add(GwPrefilter *pf, const char *re, gsize len, gboolean caseless,
 	return TRUE;
 }
 
+/* The automaton of n nodes over 256 bytes made small: one column per
+ * class of bytes (a handful of dozens rather than 256, so that the
+ * table stays in the CPU's caches), entries that are rows, and HIT in
+ * the entry itself, so that the scan reads one table per byte.  Upper
+ * case letters go where their lower case goes: the scan reads the
+ * text as it is. */
+static void
+compress(GwPrefilter *pf, guint n)
+{
+	guint32 *wide = pf->delta;
+	guint8 seen[256] = { 0 };
+
+	for (guint i = 0; i < pf->literals->len; i++)
+		for (const guchar *c = pf->literals->pdata[i]; *c; c++)
+			seen[*c] = 1;
+	pf->n_cls = 1;
+	for (guint c = 0; c < 256; c++)
+		pf->cls[c] = seen[c] && !g_ascii_isupper(c) ? (guint8)pf->n_cls++ : 0;
+	for (guint c = 'A'; c <= 'Z'; c++)
+		pf->cls[c] = pf->cls[c + ('a' - 'A')];
+	g_assert(pf->n_cls <= 256 && (gsize)n * pf->n_cls < HIT);
+	pf->delta = g_new0(guint32, (gsize)n * pf->n_cls);
+	for (guint32 u = 0; u < n; u++)
+		for (guint c = 0; c < 256; c++) {
+			guint32 v = wide[u * 256 + c];
+
+			if (g_ascii_isupper(c))
+				continue;	/* the column of its lower case */
+			if (pf->cls[c] == 0 && c != 0)
+				continue;	/* class 0: as byte 0, which no literal holds */
+			pf->delta[u * pf->n_cls + pf->cls[c]] =
+				v * pf->n_cls |
+				(pf->outputs[v] != NULL || pf->dict[v] != 0 ? HIT : 0);
+		}
+	pf->n_nodes = n;
+	g_free(wide);
+}
+
 void
 gw_prefilter_build(GwPrefilter *pf)
 {
@@ -531,15 +574,7 @@ gw_prefilter_build(GwPrefilter *pf)
 			}
 		}
 	}
-	/* Upper case letters go where their lower case goes: the scan
-	 * reads the text as it is. */
-	for (guint32 u = 0; u < n; u++)
-		for (guint c = 'A'; c <= 'Z'; c++)
-			pf->delta[u * 256 + c] = pf->delta[u * 256 + c + ('a' - 'A')];
-	pf->hit = g_new0(guint8, n);
-	for (guint32 u = 0; u < n; u++)
-		pf->hit[u] = pf->outputs[u] != NULL || pf->dict[u] != 0;
-	pf->n_nodes = n;
+	compress(pf, n);
 	g_free(fail);
 	g_free(queue);
 }
@@ -609,6 +644,7 @@ gw_prefilter_scan(const GwPrefilter *pf, const char *text, gsize len,
 		return;
 	while (s < end) {
 		guchar c = *s++;
+		guint32 v;
 
 		/* PCRE2 finds k and s, caseless, in the Kelvin sign and the
 		 * long s too: they read as their ASCII letters here. */
@@ -619,9 +655,10 @@ gw_prefilter_scan(const GwPrefilter *pf, const char *text, gsize len,
 			c = 's';
 			s++;
 		}
-		state = pf->delta[state * 256 + c];
-		if (pf->hit[state])
-			mark(pf, state, (gsize)(s - (const guchar *)text), h);
+		v = pf->delta[state + pf->cls[c]];
+		state = v & ~HIT;
+		if (v & HIT)
+			mark(pf, state / pf->n_cls, (gsize)(s - (const guchar *)text), h);
 	}
 }
 
