@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 
 #include "gw-log.h"
@@ -359,37 +358,6 @@ gw_db_params_ids(GwDbParams *p, const GArray *ids)
 		gw_db_params_text(p, NULL);
 	else
 		add_param(p, gw_db_id_array(ids), 0, 0);
-}
-
-/* XXX: json-glib 1.6 (Debian 12) leaves U+001F unescaped in strings,
- * which PostgreSQL refuses as JSON.  Outside strings JSON has no such
- * byte, and UTF-8 never uses it within a character, so every one found
- * is put right here. */
-static char *
-escape_unit_separator(char *json)
-{
-	GString *out;
-
-	if (strchr(json, '\x1f') == NULL)
-		return json;
-	out = g_string_sized_new(strlen(json) + 16);
-	for (const char *c = json; *c != '\0'; c++) {
-		if (*c == '\x1f')
-			g_string_append(out, "\\u001f");
-		else
-			g_string_append_c(out, *c);
-	}
-	g_free(json);
-	return g_string_free(out, FALSE);
-}
-
-void
-gw_db_params_json(GwDbParams *p, JsonNode *root)
-{
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-
-	json_generator_set_root(gen, root);
-	add_param(p, escape_unit_separator(json_generator_to_data(gen, NULL)), 0, 0);
 }
 
 void

@@ -7,9 +7,8 @@
  * every other mail. */
 #include "gw-survey.h"
 
-#include <json-glib/json-glib.h>
-
 #include "gw-ack.h"
+#include "gw-json.h"
 
 #define SURVEY_BATCH 100	/* questions rendered and queued per call */
 
@@ -49,19 +48,9 @@ gw_survey_asked_free(GwSurveyAsked *asked)
 	g_free(asked);
 }
 
-static void
-member(JsonBuilder *b, const char *key, const char *value)
-{
-	json_builder_set_member_name(b, key);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
 /* The question of row r of the due tickets, as one JSON object. */
 static void
-add_question(JsonBuilder *b, const GwSurveySettings *s, const GwDbResult *due,
+add_question(GwJson *j, const GwSurveySettings *s, const GwDbResult *due,
 	     int r)
 {
 	GwAckValues values = {
@@ -77,14 +66,13 @@ add_question(JsonBuilder *b, const GwSurveySettings *s, const GwDbResult *due,
 	if (s->html != NULL)
 		html = gw_ack_render_html(s->html, &values);
 	id = gw_ack_new_message_id(s->message_id_domain);
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "ticket_id");
-	json_builder_add_int_value(b, gw_db_result_int(due, r, 0));
-	member(b, "subject", subject);
-	member(b, "body", body);
-	member(b, "body_html", html);
-	member(b, "message_id", id);
-	json_builder_end_object(b);
+	gw_json_begin_object(j);
+	gw_json_member_int(j, "ticket_id", gw_db_result_int(due, r, 0));
+	gw_json_member_string(j, "subject", subject);
+	gw_json_member_string(j, "body", body);
+	gw_json_member_string(j, "body_html", html);
+	gw_json_member_string(j, "message_id", id);
+	gw_json_end_object(j);
 }
 
 /* Renders the due questions and queues them; asked gets what was. */
@@ -94,8 +82,7 @@ ask(GwDb *db, const GwSurveySettings *s, GPtrArray *asked, GError **error)
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbParams) q = gw_db_params_new();
 	g_autoptr(GwDbResult) due = NULL, done = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonNode) root = NULL;
+	GwJson *j;
 
 	gw_db_params_int(p, s->ask_after);
 	gw_db_params_int(p, s->quiet_days);
@@ -105,12 +92,12 @@ ask(GwDb *db, const GwSurveySettings *s, GPtrArray *asked, GError **error)
 		return FALSE;
 	if (gw_db_result_rows(due) == 0)
 		return TRUE;
-	json_builder_begin_array(b);
+	j = gw_json_new();
+	gw_json_begin_array(j);
 	for (int r = 0; r < gw_db_result_rows(due); r++)
-		add_question(b, s, due, r);
-	json_builder_end_array(b);
-	root = json_builder_get_root(b);
-	gw_db_params_json(q, root);
+		add_question(j, s, due, r);
+	gw_json_end_array(j);
+	gw_db_params_take_json(q, j);
 	gw_db_params_int(q, s->ask_after);
 	gw_db_params_int(q, s->quiet_days);
 	done = gw_db_exec(db, sql_ask, q, error);

@@ -3,12 +3,11 @@
  * Owns no state.  The SQL function holds the rules of a ticket's life
  * so that the gateway and agents' tools share one code path; this
  * module gathers the facts (the parsed message and the decision on it)
- * and passes them as one jsonb parameter, built by json-glib, never
+ * and passes them as one jsonb parameter, written by gw-json.h, never
  * formatted into the statement. */
 #include "gw-ticket.h"
 
 #include <string.h>
-
 
 #include "gw-config.h"
 #include "gw-json.h"

@@ -81,10 +81,8 @@ void gw_db_params_bool(GwDbParams *params, gboolean value);
 /* A bytea parameter: bytes is lent to the params (a reference), not
  * copied. */
 void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);
-/* A json(b) parameter: root as JSON text. */
-typedef struct _JsonNode JsonNode;
-void gw_db_params_json(GwDbParams *params, JsonNode *root);
-/* A json(b) parameter from a writer, which it takes and frees. */
+/* A json(b) parameter from a writer (gw-json.h), which it takes and
+ * frees. */
 void gw_db_params_take_json(GwDbParams *params, GwJson *json);
 /* A text[] parameter; NULL strv gives an empty array. */
 void gw_db_params_strv(GwDbParams *params, const char *const *strv);
