@@ -81,9 +81,19 @@ esac
 is "$(field 'd["mailboxes"][1]["last_error_at"] is not None')" True "broken: with its time"
 is "$(field 'd["outbox"]["unsent"]')" 3 "the outbox holds the 3 acknowledgements the SMTP server never took"
 is "$(field 'd["outbox"]["overdue"]')" 3 "all 3 past their deadline of one second"
-first=$(sql "SELECT t.number FROM plaint.tickets t JOIN plaint.messages m ON m.ticket_id = t.id WHERE m.message_id = 'status-1@example.org'")
+# The three complaints may be filed in any order (filing runs beside the
+# download), and a slow run retries an acknowledgement whose first try
+# is 2 s old: the oldest due row is the acknowledgement whose deadline
+# came first, tried as often as the outbox says, and at least once.
+read -r first tries < <(sql "SELECT t.number, o.attempts FROM plaint.outbox o
+	  JOIN plaint.tickets t ON t.id = o.ticket_id
+	  JOIN plaint.messages m ON m.ticket_id = t.id
+	 WHERE o.kind = 'ack' AND m.message_id LIKE 'status-_@example.org'
+	 ORDER BY o.due_at, o.id LIMIT 1" | tr '|' ' ')
 is "$(field 'd["outbox"]["oldest_due"]["kind"] + " " + d["outbox"]["oldest_due"]["ticket"] + " " + str(d["outbox"]["oldest_due"]["attempts"])')" \
-	"ack $first 1" "the oldest due row: the acknowledgement of the first complaint ($first), tried once"
+	"ack $first $tries" "the oldest due row: the acknowledgement with the earliest deadline ($first), tried $tries times"
+[ "${tries:-0}" -ge 1 ]
+ok $? "it was tried at least once"
 case "$(field 'd["outbox"]["oldest_due"]["last_error"]')" in
 *"localhost:$dead_port: cannot connect: Connection refused"*) ok 0 "its last error names the SMTP server and the reason" ;;
 *) ok 1 "its last error names the SMTP server (got '$(field 'd["outbox"]["oldest_due"]["last_error"]')')" ;;
@@ -100,7 +110,7 @@ grep -q "^mailbox broken: never polled, 0 quarantined$" "$W/status.txt" &&
 ok $? "text: broken never polled, and its last error"
 grep -q "^outbox: 3 unsent, [0-9]* due now, 3 past its deadline$" "$W/status.txt"
 ok $? "text: the outbox"
-grep -q "^  oldest due: outbox [0-9]* (ack of $first), queued .*, 1 attempt, last error: " "$W/status.txt"
+grep -q "^  oldest due: outbox [0-9]* (ack of $first), queued .*, $tries attempts\?, last error: " "$W/status.txt"
 ok $? "text: the oldest due row"
 grep -q "^SLA breaches today: 3 acknowledgements, 0 first responses, 0 resolutions$" "$W/status.txt"
 ok $? "text: today's breaches"
