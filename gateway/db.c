@@ -318,6 +318,38 @@ gw_db_params_bytes(GwDbParams *p, GBytes *bytes)
 	g_array_append_val(p->formats, format);
 }
 
+/* n byte strings as one bytea[] in PostgreSQL's binary array format
+ * (one dimension, no NULL, element type bytea), so that no byte is
+ * hex-escaped: the dimension header, then each element's length (4
+ * bytes, network order) and its bytes. */
+void
+gw_db_params_bytes_array(GwDbParams *p, GBytes *const *items, guint n)
+{
+	const guint32 head[5] = { 1, 0, 17 /* bytea */, n, 1 };
+	gsize total = sizeof head;
+	GByteArray *a;
+	guint32 word;
+
+	for (guint i = 0; i < n; i++)
+		total += 4 + g_bytes_get_size(items[i]);
+	g_return_if_fail(total <= G_MAXINT);
+	a = g_byte_array_sized_new((guint)total);
+	for (guint k = 0; k < G_N_ELEMENTS(head); k++) {
+		word = g_htonl(head[k]);
+		g_byte_array_append(a, (const guint8 *)&word, 4);
+	}
+	for (guint i = 0; i < n; i++) {
+		gsize len;
+		const guint8 *data = g_bytes_get_data(items[i], &len);
+
+		word = g_htonl((guint32)len);
+		g_byte_array_append(a, (const guint8 *)&word, 4);
+		g_byte_array_append(a, data ? data : (const guint8 *)"", len);
+	}
+	add_param(p, (char *)a->data, (int)a->len, 1);
+	g_byte_array_free(a, FALSE);
+}
+
 /* An array literal: every element quoted, " and \ escaped. */
 void
 gw_db_params_strv(GwDbParams *p, const char *const *strv)

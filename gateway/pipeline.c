@@ -23,6 +23,7 @@
 #include "gw-ticket.h"
 
 #define SEND_BATCH	50	/* outbox rows claimed at once */
+#define INSERT_BYTES	(8 << 20)	/* fetched bytes stored per statement */
 #define INGEST_MAILBOX	"ingest"
 #define CONFLICT_RETRIES 8	/* a batch lost to a deadlock is filed again */
 
@@ -250,36 +251,112 @@ announce_stored(GwPipeline *p)
 	g_mutex_unlock(&p->lock);
 }
 
-/* Stores what one FETCH brought, in one transaction. */
+/* Keeps the bytes of raw row id, just stored, for its filing; beyond
+ * twice [mail] batch_bytes they are read back from the database. */
+static void
+keep_fresh(GwPipeline *p, gint64 id, GBytes *bytes)
+{
+	gsize size = g_bytes_get_size(bytes);
+
+	g_mutex_lock(&p->lock);
+	if (p->fresh_bytes + size <= 2 * (gsize)p->config->batch_bytes) {
+		g_hash_table_insert(p->fresh, g_memdup2(&id, sizeof id),
+				    g_bytes_ref(bytes));
+		p->fresh_bytes += size;
+	}
+	g_mutex_unlock(&p->lock);
+}
+
+/* Takes out of the fresh bytes those of ids: a table of its own. */
+static GHashTable *
+take_fresh(GwPipeline *p, const GArray *ids)
+{
+	GHashTable *have = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+						 g_free, (GDestroyNotify)g_bytes_unref);
+
+	g_mutex_lock(&p->lock);
+	for (guint i = 0; i < ids->len && g_hash_table_size(p->fresh) > 0; i++) {
+		gint64 id = g_array_index(ids, gint64, i);
+		gpointer key, bytes;
+
+		if (!g_hash_table_steal_extended(p->fresh, &id, &key, &bytes))
+			continue;
+		p->fresh_bytes -= g_bytes_get_size(bytes);
+		g_hash_table_insert(have, key, bytes);
+	}
+	g_mutex_unlock(&p->lock);
+	return have;
+}
+
+/* Logs and counts what was stored of items (n of them). */
+static void
+stored_items(const GwMailboxConfig *mbox, const GwStoreItem *items, guint n,
+	     GArray *stored, guint32 *max_uid)
+{
+	for (guint i = 0; i < n; i++) {
+		g_array_append_val(stored, items[i].uid);
+		*max_uid = MAX(*max_uid, items[i].uid);
+		gw_log_info("raw=%" G_GINT64_FORMAT " mailbox=%s uid=%u size=%"
+			    G_GSIZE_FORMAT " stored=%s", items[i].id, mbox->name,
+			    items[i].uid, g_bytes_get_size(items[i].bytes),
+			    items[i].inserted ? "new" : "already");
+	}
+}
+
+/* Stores what one FETCH brought, in one transaction: up to
+ * INSERT_BYTES of messages per statement, a larger one alone.  Once
+ * committed, the bytes of the new rows are kept for their filing. */
 static gboolean
 store_batch(GwPipeline *p, const GwMailboxConfig *mbox, guint32 uidvalidity,
 	    GPtrArray *got, GArray *stored, GError **error)
 {
+	g_autofree GwStoreItem *items = g_new0(GwStoreItem, got->len);
+	g_autoptr(GArray) kept = g_array_new(FALSE, FALSE, sizeof(gint64));
 	guint32 max_uid = 0;
+	gboolean ok;
 
-	if (!gw_db_begin(p->db, error))
-		return FALSE;
 	for (guint i = 0; i < got->len; i++) {
 		Fetched *f = got->pdata[i];
-		gint64 id;
-		gboolean inserted;
 
-		if (!gw_store_insert(p->db, mbox->name, uidvalidity, f->uid,
-				     f->internaldate, f->bytes, &id, &inserted,
-				     error))
-			goto fail;
-		g_array_append_val(stored, f->uid);
-		max_uid = MAX(max_uid, f->uid);
-		gw_log_info("raw=%" G_GINT64_FORMAT " mailbox=%s uid=%u size=%"
-			    G_GSIZE_FORMAT " stored=%s", id, mbox->name, f->uid,
-			    g_bytes_get_size(f->bytes), inserted ? "new" : "already");
+		items[i] = (GwStoreItem){ f->uid, f->internaldate, f->bytes, 0, FALSE };
 	}
+	if (!gw_db_begin(p->db, error))
+		return FALSE;
+	for (guint i = 0, n; i < got->len; i += n) {
+		gsize bytes = g_bytes_get_size(items[i].bytes);
+		GwStoreItem *it = &items[i];
+
+		for (n = 1; i + n < got->len; n++) {
+			gsize next = g_bytes_get_size(items[i + n].bytes);
+
+			if (bytes + next > INSERT_BYTES)
+				break;
+			bytes += next;
+		}
+		if (n == 1 && bytes > INSERT_BYTES)
+			ok = gw_store_insert(p->db, mbox->name, uidvalidity, it->uid,
+					     it->internaldate, it->bytes, &it->id,
+					     &it->inserted, error);
+		else
+			ok = gw_store_insert_fetched(p->db, mbox->name, uidvalidity,
+						     it, n, error);
+		if (!ok)
+			goto fail;
+		stored_items(mbox, it, n, stored, &max_uid);
+	}
+	/* Kept before the commit: a worker may claim the rows at once. */
+	for (guint i = 0; i < got->len; i++)
+		if (items[i].inserted) {
+			keep_fresh(p, items[i].id, items[i].bytes);
+			g_array_append_val(kept, items[i].id);
+		}
 	if (gw_store_set_cursor(p->db, mbox->name, uidvalidity, max_uid,
 				(guint32 *)(void *)stored->data, stored->len, error) &&
 	    gw_db_commit(p->db, error)) {
 		announce_stored(p);
 		return TRUE;
 	}
+	g_hash_table_unref(take_fresh(p, kept));
 fail:
 	gw_db_rollback(p->db);
 	return FALSE;
@@ -485,43 +562,6 @@ queue_of(GwPipeline *p, const char *mailbox)
 	const GwMailboxConfig *mbox = gw_config_mailbox(p->config, mailbox);
 
 	return mbox ? mbox->queue : "general";
-}
-
-/* Keeps the bytes of raw row id, just stored, for its filing; beyond
- * twice [mail] batch_bytes they are read back from the database. */
-static void
-keep_fresh(GwPipeline *p, gint64 id, GBytes *bytes)
-{
-	gsize size = g_bytes_get_size(bytes);
-
-	g_mutex_lock(&p->lock);
-	if (p->fresh_bytes + size <= 2 * (gsize)p->config->batch_bytes) {
-		g_hash_table_insert(p->fresh, g_memdup2(&id, sizeof id),
-				    g_bytes_ref(bytes));
-		p->fresh_bytes += size;
-	}
-	g_mutex_unlock(&p->lock);
-}
-
-/* Takes out of the fresh bytes those of ids: a table of its own. */
-static GHashTable *
-take_fresh(GwPipeline *p, const GArray *ids)
-{
-	GHashTable *have = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-						 g_free, (GDestroyNotify)g_bytes_unref);
-
-	g_mutex_lock(&p->lock);
-	for (guint i = 0; i < ids->len && g_hash_table_size(p->fresh) > 0; i++) {
-		gint64 id = g_array_index(ids, gint64, i);
-		gpointer key, bytes;
-
-		if (!g_hash_table_steal_extended(p->fresh, &id, &key, &bytes))
-			continue;
-		p->fresh_bytes -= g_bytes_get_size(bytes);
-		g_hash_table_insert(have, key, bytes);
-	}
-	g_mutex_unlock(&p->lock);
-	return have;
 }
 
 /* TRUE the first time key (taken over) is seen with the rules in use:

@@ -18,6 +18,19 @@ static const char sql_insert[] =
 	"VALUES ($1, nullif($2::bigint, 0), nullif($3::bigint, 0), "
 	"  $4::timestamptz, $5, $6, $7) "
 	"ON CONFLICT DO NOTHING RETURNING id";
+/* Messages of one FETCH, in UID order (so their ids are too). */
+static const char sql_insert_fetched[] =
+	"INSERT INTO plaint.raw_messages (mailbox, uidvalidity, uid, "
+	"  internaldate, sha256, size, raw) "
+	"SELECT $1, $2::bigint, u.uid, nullif(u.internaldate, '')::timestamptz, "
+	"  u.sha256, u.size, u.raw "
+	"FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], "
+	"  $7::bytea[]) WITH ORDINALITY AS u(uid, internaldate, sha256, size, raw, n) "
+	"ORDER BY u.n "
+	"ON CONFLICT DO NOTHING RETURNING uid, id";
+static const char sql_find_uids[] =
+	"SELECT uid, id FROM plaint.raw_messages "
+	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = ANY($3::bigint[])";
 static const char sql_find_imap[] =
 	"SELECT id FROM plaint.raw_messages "
 	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = $3";
@@ -108,6 +121,86 @@ gw_raw_free(GwRaw *raw)
 	g_free(raw->internaldate);
 	g_bytes_unref(raw->bytes);
 	g_free(raw);
+}
+
+/* Sets the id (and inserted) of the items whose uid the rows of res
+ * (uid, id) name. */
+static void
+match_uids(GHashTable *by_uid, const GwDbResult *res, GwStoreItem *items,
+	   gboolean inserted)
+{
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		gpointer k = GUINT_TO_POINTER((guint32)gw_db_result_int(res, r, 0));
+		GwStoreItem *it;
+
+		if (!g_hash_table_contains(by_uid, k))
+			continue;
+		it = &items[GPOINTER_TO_UINT(g_hash_table_lookup(by_uid, k))];
+		it->id = gw_db_result_int(res, r, 1);
+		it->inserted = inserted;
+	}
+}
+
+gboolean
+gw_store_insert_fetched(GwDb *db, const char *mailbox, guint32 uidvalidity,
+			GwStoreItem *items, guint n, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GArray) uids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), n);
+	g_autoptr(GArray) sizes = g_array_sized_new(FALSE, FALSE, sizeof(gint64), n);
+	g_autoptr(GArray) missing = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GHashTable) by_uid = g_hash_table_new(NULL, NULL);
+	g_autoptr(GPtrArray) dates = g_ptr_array_new_full(n + 1, NULL);
+	g_autoptr(GPtrArray) shas = g_ptr_array_new_full(n + 1, g_free);
+	g_autofree GBytes **bytes = g_new(GBytes *, n);
+
+	for (guint i = 0; i < n; i++) {
+		gint64 uid = items[i].uid, size = (gint64)g_bytes_get_size(items[i].bytes);
+
+		items[i].id = 0;
+		items[i].inserted = FALSE;
+		g_hash_table_insert(by_uid, GUINT_TO_POINTER(items[i].uid),
+				    GUINT_TO_POINTER(i));
+		g_array_append_val(uids, uid);
+		g_array_append_val(sizes, size);
+		g_ptr_array_add(dates, (gpointer)(items[i].internaldate ?
+						  items[i].internaldate : ""));
+		g_ptr_array_add(shas, g_compute_checksum_for_bytes(G_CHECKSUM_SHA256,
+								   items[i].bytes));
+		bytes[i] = items[i].bytes;
+	}
+	g_ptr_array_add(dates, NULL);
+	g_ptr_array_add(shas, NULL);
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	gw_db_params_ids(p, uids);
+	gw_db_params_strv(p, (const char *const *)dates->pdata);
+	gw_db_params_strv(p, (const char *const *)shas->pdata);
+	gw_db_params_ids(p, sizes);
+	gw_db_params_bytes_array(p, bytes, n);
+	res = gw_db_exec(db, sql_insert_fetched, p, error);
+	if (res == NULL)
+		return FALSE;
+	match_uids(by_uid, res, items, TRUE);
+	for (guint i = 0; i < n; i++)
+		if (items[i].id == 0)
+			g_array_append_val(missing, g_array_index(uids, gint64, i));
+	if (missing->len == 0)
+		return TRUE;
+	/* Stored before (a crash fell between the commit and the cursor,
+	 * or the same UID came twice): their rows as they are. */
+	gw_db_result_free(g_steal_pointer(&res));
+	g_clear_pointer(&p, gw_db_params_free);
+	p = gw_db_params_new();
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	gw_db_params_ids(p, missing);
+	res = gw_db_exec(db, sql_find_uids, p, error);
+	if (res == NULL)
+		return FALSE;
+	match_uids(by_uid, res, items, FALSE);
+	return TRUE;
 }
 
 gboolean

@@ -86,6 +86,9 @@ void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);
 void gw_db_params_take_json(GwDbParams *params, GwJson *json);
 /* A text[] parameter; NULL strv gives an empty array. */
 void gw_db_params_strv(GwDbParams *params, const char *const *strv);
+/* n byte strings as one bytea[] (binary format: nothing escaped, the
+ * bytes copied once); their total must stay below 2 GB. */
+void gw_db_params_bytes_array(GwDbParams *params, GBytes *const *items, guint n);
 /* ids (gint64) as an array literal, "{4,7}", as a bigint[] parameter
  * takes it and a log line shows it.  Caller frees. */
 char *gw_db_id_array(const GArray *ids);

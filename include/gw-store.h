@@ -28,6 +28,23 @@ gboolean gw_store_insert(GwDb *db, const char *mailbox, guint32 uidvalidity,
 			 gint64 *id_out, gboolean *inserted_out,
 			 GError **error);
 
+/* A message of one FETCH, for gw_store_insert_fetched. */
+typedef struct {
+	guint32 uid;			/* never 0 */
+	const char *internaldate;	/* may be NULL */
+	GBytes *bytes;
+	gint64 id;			/* out: its row, new or existing */
+	gboolean inserted;		/* out: FALSE if stored before */
+} GwStoreItem;
+
+/* Inserts n messages of mailbox at uidvalidity, in the order given, in
+ * one statement (their bytes are copied once more, into one bytea[]:
+ * the caller bounds their total), and sets each item's id and
+ * inserted.  Runs in the caller's transaction, if any. */
+gboolean gw_store_insert_fetched(GwDb *db, const char *mailbox,
+				 guint32 uidvalidity, GwStoreItem *items,
+				 guint n, GError **error);
+
 /* Of uids (for mailbox at uidvalidity), the ones already stored, as a
  * hash set of GUINT_TO_POINTER(uid) (caller frees). */
 GHashTable *gw_store_known_uids(GwDb *db, const char *mailbox,
