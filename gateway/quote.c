@@ -83,6 +83,13 @@ match_ci(const char *s, gsize len, const char *word)
 
 		if (p >= end)
 			return 0;
+		if ((guchar)*p < 0x80 && (guchar)*w < 0x80) {
+			/* both ASCII: the same answer, without the tables */
+			if (g_ascii_tolower(*p) != g_ascii_tolower(*w))
+				return 0;
+			p++;
+			continue;
+		}
 		a = g_utf8_get_char_validated(p, end - p);
 		if (a == (gunichar)-1 || a == (gunichar)-2)
 			return 0;

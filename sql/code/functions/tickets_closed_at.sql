@@ -15,5 +15,15 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION plaint.tickets_closed_at IS 'Trigger: keeps tickets.closed_at, the time the status last became resolved or closed';
-CREATE TRIGGER tickets_closed_at BEFORE INSERT OR UPDATE ON plaint.tickets
-	FOR EACH ROW EXECUTE FUNCTION plaint.tickets_closed_at();
+-- Fired only where closed_at may have to change (the function keeps
+-- it NULL on a ticket neither resolved nor closed, so another ticket
+-- needs nothing): a new ticket resolved or closed, or that names its
+-- closed_at; a change of the status or of closed_at.  Most tickets are
+-- opened by the gateway, new, and fire nothing.
+CREATE TRIGGER tickets_closed_at BEFORE INSERT ON plaint.tickets
+	FOR EACH ROW WHEN (NEW.status IN ('resolved', 'closed') OR NEW.closed_at IS NOT NULL)
+	EXECUTE FUNCTION plaint.tickets_closed_at();
+CREATE TRIGGER tickets_closed_at_changed BEFORE UPDATE ON plaint.tickets
+	FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+			   OR OLD.closed_at IS DISTINCT FROM NEW.closed_at)
+	EXECUTE FUNCTION plaint.tickets_closed_at();
