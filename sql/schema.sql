@@ -518,7 +518,7 @@ CREATE TABLE plaint.raw_messages (
     CONSTRAINT raw_messages_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT raw_messages_state_check CHECK ((state = ANY (ARRAY['new'::text, 'done'::text, 'quarantined'::text])))
 )
-WITH (fillfactor='80');
+WITH (fillfactor='80', toast_tuple_target='256');
 ALTER TABLE ONLY plaint.raw_messages ALTER COLUMN raw SET COMPRESSION lz4;
 
 --
