@@ -318,20 +318,24 @@ gw_db_params_bytes(GwDbParams *p, GBytes *bytes)
 	g_array_append_val(p->formats, format);
 }
 
-/* n byte strings as one bytea[] in PostgreSQL's binary array format
- * (one dimension, no NULL, element type bytea), so that no byte is
- * hex-escaped: the dimension header, then each element's length (4
- * bytes, network order) and its bytes. */
-void
-gw_db_params_bytes_array(GwDbParams *p, GBytes *const *items, guint n)
+/* n values as one array in PostgreSQL's binary array format, so that
+ * nothing is escaped: one dimension of element type oid, then each
+ * element's length (4 bytes, network order; -1 for NULL, where data[i]
+ * is NULL) and its bytes. */
+static void
+add_binary_array(GwDbParams *p, guint32 oid, const char *const *data,
+		 const gsize *lens, guint n)
 {
-	const guint32 head[5] = { 1, 0, 17 /* bytea */, n, 1 };
+	guint32 head[5] = { 1, 0, oid, n, 1 };
 	gsize total = sizeof head;
 	GByteArray *a;
 	guint32 word;
 
-	for (guint i = 0; i < n; i++)
-		total += 4 + g_bytes_get_size(items[i]);
+	for (guint i = 0; i < n; i++) {
+		total += 4 + (data[i] ? lens[i] : 0);
+		if (data[i] == NULL)
+			head[1] = 1;	/* has NULLs */
+	}
 	g_return_if_fail(total <= G_MAXINT);
 	a = g_byte_array_sized_new((guint)total);
 	for (guint k = 0; k < G_N_ELEMENTS(head); k++) {
@@ -339,15 +343,50 @@ gw_db_params_bytes_array(GwDbParams *p, GBytes *const *items, guint n)
 		g_byte_array_append(a, (const guint8 *)&word, 4);
 	}
 	for (guint i = 0; i < n; i++) {
-		gsize len;
-		const guint8 *data = g_bytes_get_data(items[i], &len);
-
-		word = g_htonl((guint32)len);
+		word = g_htonl(data[i] ? (guint32)lens[i] : G_MAXUINT32);
 		g_byte_array_append(a, (const guint8 *)&word, 4);
-		g_byte_array_append(a, data ? data : (const guint8 *)"", len);
+		if (data[i] != NULL)
+			g_byte_array_append(a, (const guint8 *)data[i], lens[i]);
 	}
 	add_param(p, (char *)a->data, (int)a->len, 1);
 	g_byte_array_free(a, FALSE);
+}
+
+void
+gw_db_params_bytes_array(GwDbParams *p, GBytes *const *items, guint n)
+{
+	g_autofree const char **data = g_new(const char *, n + 1);
+	g_autofree gsize *lens = g_new(gsize, n + 1);
+
+	for (guint i = 0; i < n; i++) {
+		data[i] = g_bytes_get_data(items[i], &lens[i]);
+		if (data[i] == NULL)
+			data[i] = "";
+	}
+	add_binary_array(p, 17 /* bytea */, data, lens, n);
+}
+
+void
+gw_db_params_text_array(GwDbParams *p, const char *const *strs, guint n)
+{
+	g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
+	g_autofree const char **data = g_new(const char *, n + 1);
+	g_autofree gsize *lens = g_new(gsize, n + 1);
+
+	for (guint i = 0; i < n; i++) {
+		data[i] = strs[i];
+		if (data[i] == NULL)
+			continue;
+		lens[i] = strlen(data[i]);
+		if (!g_utf8_validate_len(data[i], lens[i], NULL)) {
+			char *valid = g_utf8_make_valid(data[i], (gssize)lens[i]);
+
+			g_ptr_array_add(made, valid);
+			data[i] = valid;
+			lens[i] = strlen(valid);
+		}
+	}
+	add_binary_array(p, 25 /* text */, data, lens, n);
 }
 
 /* An array literal: every element quoted, " and \ escaped. */

@@ -15,7 +15,8 @@
 
 static const char sql_file[] =
 	"SELECT raw_id, action, ticket_id, ticket_number, message_row, "
-	"ack_suppressed, note FROM plaint.file_messages($1::jsonb)";
+	"ack_suppressed, note "
+	"FROM plaint.file_messages($1::jsonb, $2::text[], $3::text[])";
 static const char sql_known_blobs[] =
 	"SELECT plaint.known_blobs($1::text[])";
 static const char sql_attachment[] =
@@ -88,12 +89,13 @@ static const char *const bounce_names[] = {
 	[GW_BOUNCE_CANDIDATE] = "candidate",
 };
 
-/* The message as it was parsed: plaint.inbound's fields of the mail. */
+/* The message as it was parsed: plaint.inbound's fields of the mail,
+ * but its texts (body, and body_new, its own text), which go beside. */
 static void
-add_mail(GwJson *j, const GwMail *mail, const GwTicketSettings *s)
+add_mail(GwJson *j, const GwMail *mail, const char *body_new,
+	 const GwTicketSettings *s)
 {
 	const GwMailAddress *customer = gw_ticket_customer(mail, s->customer_reply_to);
-	g_autofree char *body_new = gw_quote_new_text(gw_mail_text(mail));
 	g_autofree char *shape = gw_ack_shape_of_new_text(body_new);
 
 	gw_json_member_string(j, "message_id", or_null(gw_mail_message_id(mail)));
@@ -104,8 +106,6 @@ add_mail(GwJson *j, const GwMail *mail, const GwTicketSettings *s)
 	gw_json_member_string(j, "from_name", or_null(customer->name));
 	add_addresses(j, "cc", gw_mail_addresses(mail, "cc"));
 	gw_json_member_string(j, "subject", gw_mail_subject(mail));
-	gw_json_member_string(j, "body", gw_mail_text(mail));
-	gw_json_member_string(j, "body_new", body_new);
 	gw_json_member_string(j, "shape", shape);
 	gw_json_member_strv(j, "limits", gw_mail_limits_hit(mail), G_MAXUINT);
 	gw_json_member_strv(j, "defects", gw_mail_defects(mail), G_MAXUINT);
@@ -168,9 +168,13 @@ add_answer(GwJson *j, const GwMail *mail, const GwThreadKeys *keys,
 	gw_json_member_string(j, "answer_comment", comment);
 }
 
-/* The facts plaint.file_message() files, one JSON object each. */
+/* The facts plaint.file_message() files, one JSON object each; the
+ * texts of each go to bodies and bodies_new (n each, the second owning
+ * its strings), passed apart: as JSON, each text would be escaped here
+ * and parsed there. */
 static GwJson *
-facts_json(const GwTicketFacts *facts, guint n)
+facts_json(const GwTicketFacts *facts, guint n, const char **bodies,
+	   GPtrArray *bodies_new)
 {
 	GwJson *j = gw_json_new();
 
@@ -178,10 +182,12 @@ facts_json(const GwTicketFacts *facts, guint n)
 	for (guint i = 0; i < n; i++) {
 		const GwTicketFacts *f = &facts[i];
 
+		bodies[i] = gw_mail_text(f->mail);
+		g_ptr_array_add(bodies_new, gw_quote_new_text(bodies[i]));
 		gw_json_begin_object(j);
 		gw_json_member_int(j, "raw_id", f->raw_id);
 		gw_json_member_string(j, "received_at", f->internaldate);
-		add_mail(j, f->mail, &f->settings);
+		add_mail(j, f->mail, bodies_new->pdata[i], &f->settings);
 		add_decision(j, f->decision, f->keys, &f->settings);
 		add_answer(j, f->mail, f->keys, &f->settings);
 		gw_json_end_object(j);
@@ -216,8 +222,12 @@ gw_ticket_file(GwDb *db, const GwTicketFacts *facts, guint n,
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
+	g_autofree const char **bodies = g_new0(const char *, n + 1);
+	g_autoptr(GPtrArray) bodies_new = g_ptr_array_new_full(n, g_free);
 
-	gw_db_params_take_json(p, facts_json(facts, n));
+	gw_db_params_take_json(p, facts_json(facts, n, bodies, bodies_new));
+	gw_db_params_text_array(p, bodies, n);
+	gw_db_params_text_array(p, (const char *const *)bodies_new->pdata, n);
 	res = gw_db_exec(db, sql_file, p, error);
 	if (res == NULL)
 		return FALSE;

@@ -86,9 +86,12 @@ void gw_db_params_bytes(GwDbParams *params, GBytes *bytes);
 void gw_db_params_take_json(GwDbParams *params, GwJson *json);
 /* A text[] parameter; NULL strv gives an empty array. */
 void gw_db_params_strv(GwDbParams *params, const char *const *strv);
-/* n byte strings as one bytea[] (binary format: nothing escaped, the
- * bytes copied once); their total must stay below 2 GB. */
+/* n byte strings as one bytea[], and n strings (NULL: SQL NULL) as one
+ * text[], in binary format: nothing escaped, the bytes copied once;
+ * their total must stay below 2 GB.  Invalid UTF-8 in a string is
+ * replaced (U+FFFD), as the JSON writer does. */
 void gw_db_params_bytes_array(GwDbParams *params, GBytes *const *items, guint n);
+void gw_db_params_text_array(GwDbParams *params, const char *const *strs, guint n);
 /* ids (gint64) as an array literal, "{4,7}", as a bigint[] parameter
  * takes it and a log line shows it.  Caller frees. */
 char *gw_db_id_array(const GArray *ids);

@@ -291,14 +291,18 @@ grep -q "note=\"tag $t1 from trent@example.net, who is not its customer nor a pa
 ok $? "and the log says so"
 
 # --- the bytes: one FETCH stored in one statement, byte for byte ------------
-printf 'From: Zo\xe9 <zoe@example.org>\r\nTo: care@example.com\r\nSubject: Caf\xe9 cr\xe8me\r\nMessage-ID: <b1@example.org>\r\n\r\nLe g\xe2teau \xe9tait rassis.\r\n' > "$W/b1.eml"
-printf 'From: Ana <ana@example.org>\nTo: care@example.com\nSubject: =?UTF-8?Q?Pre=C3=A7o?=\nMessage-ID: <b2@example.org>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nO pre\xc3\xa7o \xc3\xa9 \xe2\x82\xac 40.\n' > "$W/b2.eml"
-mail "$W/b3.eml" "Bytes <bytes@example.org>" "Plain ASCII" b3@example.org
-deliver alice Intake "$W/b1.eml" "$W/b2.eml" "$W/b3.eml"
+printf 'From: Zo\xe9 <zoe@example.org>\r\nTo: care@example.com\r\nSubject: Caf\xe9 cr\xe8me\r\nMessage-ID: <bytes-1@example.org>\r\n\r\nLe g\xe2teau \xe9tait rassis.\r\n' > "$W/b1.eml"
+printf 'From: Ana <ana@example.org>\nTo: care@example.com\nSubject: =?UTF-8?Q?Pre=C3=A7o?=\nMessage-ID: <bytes-2@example.org>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nO pre\xc3\xa7o \xc3\xa9 \xe2\x82\xac 40.\n' > "$W/b2.eml"
+mail "$W/b3.eml" "Bytes <bytes@example.org>" "Plain ASCII" bytes-3@example.org
+printf 'From: Bad <bad@example.org>\nTo: care@example.com\nSubject: Broken\nMessage-ID: <bytes-4@example.org>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nThe price \xff\xfe was wrong.\n' > "$W/b4.eml"
+deliver alice Intake "$W/b1.eml" "$W/b2.eml" "$W/b3.eml" "$W/b4.eml"
 once bytes
+is "$(sql "SELECT string_agg(body, '|' ORDER BY message_id) FROM plaint.messages WHERE direction = 'in' AND message_id IN ('bytes-1@example.org', 'bytes-2@example.org', 'bytes-4@example.org')")" \
+	"$(printf 'Le g\xc3\xa2teau \xc3\xa9tait rassis.\n|O pre\xc3\xa7o \xc3\xa9 \xe2\x82\xac 40.\n|The price \xc3\xbf\xc3\xbe was wrong.\n')" \
+	"their texts are filed as UTF-8: Latin-1 and bytes invalid as UTF-8 read as Latin-1"
 is "$(sql "SELECT count(*) FROM plaint.raw_messages WHERE uid IS NOT NULL AND (length(raw) <> size OR encode(sha256(raw), 'hex') <> sha256)")" 0 \
 	"every message fetched is stored as plaint hashed it (size and sha256 of the bytes it read)"
-is "$(sql "SELECT count(*) FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id WHERE m.message_id IN ('b1@example.org', 'b2@example.org', 'b3@example.org') AND position('\\xe974616974'::bytea IN r.raw) + position('\\xc3a7'::bytea IN r.raw) + position('Plain ASCII'::bytea IN r.raw) > 0")" 3 \
+is "$(sql "SELECT count(*) FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id WHERE m.message_id IN ('bytes-1@example.org', 'bytes-2@example.org', 'bytes-3@example.org') AND position('\\xe974616974'::bytea IN r.raw) + position('\\xc3a7'::bytea IN r.raw) + position('Plain ASCII'::bytea IN r.raw) > 0")" 3 \
 	"8-bit bytes of the three, fetched together, are kept as they came"
 is "$(sql "SELECT count(*) FROM (SELECT id, lag(id) OVER (PARTITION BY mailbox, uidvalidity ORDER BY uid) AS before FROM plaint.raw_messages WHERE uid IS NOT NULL) x WHERE before > id")" 0 \
 	"the rows of each mailbox are numbered in UID order"

@@ -1,7 +1,10 @@
 -- Files a batch of inbound messages in one call: a jsonb array of the
 -- facts plaint.file_message() takes; one result row per message, in the
 -- order given.  One round trip for the gateway instead of one per
--- message, and set-based work for the common case.
+-- message, and set-based work for the common case.  The texts of the
+-- messages (body, body_new) are in the objects, or, when bodies is
+-- given, in bodies and bodies_new, element i for object i: the gateway
+-- sends them so, as text that needs no JSON parsing.
 --
 -- A new complaint that names no ticket, no earlier message and no
 -- bounce, and whose fingerprint and Message-ID are new (in the database
@@ -15,7 +18,8 @@
 -- repeat_tickets and repeat_days), and the acknowledgement rate limits
 -- (plaint.ack_limit) applied over the whole batch, in order: what was
 -- queued before it, then what the batch acknowledges, counts.
-CREATE FUNCTION plaint.file_messages(batch jsonb)
+CREATE FUNCTION plaint.file_messages(batch jsonb, bodies text[] DEFAULT NULL,
+				     bodies_new text[] DEFAULT NULL)
 RETURNS TABLE (raw_id bigint, action text, ticket_id bigint, ticket_number text,
 	       message_row bigint, ack_suppressed text, note text)
 LANGUAGE plpgsql AS $$
@@ -46,10 +50,10 @@ DECLARE
 	v_by_domain jsonb := '{}';
 	v_by_shape jsonb := '{}';	-- messages before, by domain and shape
 BEGIN
-	-- body and body_new stay in batch, read where they are stored: each
-	-- use of a row of v_rows copies the whole row, and the texts in
-	-- every one would make each such use cost as much as the mail is
-	-- long.
+	-- body and body_new stay out of v_rows (in batch, or in bodies and
+	-- bodies_new), read where they are: each use of a row of v_rows
+	-- copies the whole row, and the texts in every one would make each
+	-- such use cost as much as the mail is long.
 	SELECT array_agg(r ORDER BY e.n) INTO v_rows
 	  FROM jsonb_array_elements(batch) WITH ORDINALITY AS e(j, n),
 	       LATERAL jsonb_populate_record(NULL::plaint.inbound, e.j - 'body' - 'body_new') AS r;
@@ -148,11 +152,16 @@ BEGIN
 			SELECT t.id, s.raw_id, 'in', s.message_id, s.in_reply_to,
 			       coalesce(s."references", '{}'), s.email, s.from_name,
 			       coalesce(s.subject, ''),
-			       coalesce(batch -> (s.n::integer - 1) ->> 'body', ''), s.arrived,
+			       coalesce(CASE WHEN file_messages.bodies IS NULL
+					     THEN batch -> (s.n::integer - 1) ->> 'body'
+					     ELSE file_messages.bodies[s.n::integer] END, ''),
+			       s.arrived,
 			       s.ack_suppressed, s.rules_version, s.fingerprint,
 			       coalesce(s.cc, '{}'), coalesce(s.limits, '{}'),
 			       coalesce(s.defects, '{}'), s.shape,
-			       batch -> (s.n::integer - 1) ->> 'body_new'
+			       CASE WHEN file_messages.bodies IS NULL
+				    THEN batch -> (s.n::integer - 1) ->> 'body_new'
+				    ELSE file_messages.bodies_new[s.n::integer] END
 			  FROM s JOIN num ON num.n = s.n JOIN t ON t.number = num.number
 			RETURNING id, raw_id, ticket_id),
 		ev AS (
@@ -221,8 +230,11 @@ BEGIN
 		CONTINUE WHEN v_action[i] IS NOT NULL;
 		v_one := v_rows[i];
 		SELECT * INTO v_out FROM plaint.file_message(to_jsonb(v_one) ||
-			jsonb_build_object('body', batch -> (i - 1) -> 'body',
-					   'body_new', batch -> (i - 1) -> 'body_new'));
+			CASE WHEN file_messages.bodies IS NULL
+			     THEN jsonb_build_object('body', batch -> (i - 1) -> 'body',
+						     'body_new', batch -> (i - 1) -> 'body_new')
+			     ELSE jsonb_build_object('body', file_messages.bodies[i],
+						     'body_new', file_messages.bodies_new[i]) END);
 		v_action[i] := v_out.action;
 		v_ticket[i] := v_out.ticket_id;
 		v_number[i] := v_out.ticket_number;
@@ -322,5 +334,5 @@ BEGIN
 		       FROM generate_series(1, v_n) AS i ORDER BY i;
 END
 $$;
-COMMENT ON FUNCTION plaint.file_messages IS 'Gateway only: files a batch of inbound messages (a jsonb array of plaint.file_message facts) and returns what was done with each, in order; new complaints of the plain kind are filed together, the rest one by one; the acknowledgement rate limits count the whole batch';
+COMMENT ON FUNCTION plaint.file_messages IS 'Gateway only: files a batch of inbound messages (a jsonb array of plaint.file_message facts, their texts in it or in bodies and bodies_new) and returns what was done with each, in order; new complaints of the plain kind are filed together, the rest one by one; the acknowledgement rate limits count the whole batch';
 GRANT EXECUTE ON FUNCTION plaint.file_messages TO plaint_gateway;
