@@ -59,7 +59,7 @@ static const char sql_retry[] =
 	"               interval '30 seconds') "
 	"    ELSE least(greatest(now() - due_at, interval '30 seconds'), "
 	"               interval '1 hour') END "
-	"WHERE id = $1";
+	"WHERE id = ANY($1::bigint[])";
 static const char sql_failed[] =
 	"UPDATE plaint.outbox SET failed_at = now(), claimed_by = NULL, "
 	"  last_error = $2, smtp_reply = $2 WHERE id = $1";
@@ -290,9 +290,17 @@ gw_outbox_record_sent(GwDb *db, const GArray *ids, GPtrArray *replies,
 }
 
 gboolean
-gw_outbox_mark_retry(GwDb *db, gint64 id, const char *why, GError **error)
+gw_outbox_mark_retry(GwDb *db, const GArray *ids, const char *why, GError **error)
 {
-	return mark(db, sql_retry, id, why, error);
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+	g_autoptr(GwDbResult) res = NULL;
+
+	if (ids->len == 0)
+		return TRUE;
+	gw_db_params_ids(p, ids);
+	gw_db_params_text(p, why);
+	res = gw_db_exec(db, sql_retry, p, error);
+	return res != NULL;
 }
 
 gboolean

@@ -1214,20 +1214,36 @@ gw_pipeline_apply_retention(GwPipeline *p, gboolean *more_out, GError **error)
 
 /* ---- T3: send ----------------------------------------------------- */
 
+/* Records that the rows of ids (gint64) failed for send_error: given
+ * up if it was permanent, else retried later. */
+static void
+record_failures(GwPipeline *p, const GArray *ids, const GError *send_error)
+{
+	g_autoptr(GError) err = NULL;
+	gboolean ok = TRUE;
+
+	if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT) ||
+	    g_error_matches(send_error, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE)) {
+		for (guint i = 0; ok && i < ids->len; i++)
+			ok = gw_outbox_mark_failed(p->db, g_array_index(ids, gint64, i),
+						   send_error->message, &err);
+	} else {
+		ok = gw_outbox_mark_retry(p->db, ids, send_error->message, &err);
+	}
+	if (!ok) {	/* claimed by this session: free again when it ends */
+		g_autofree char *list = gw_db_id_array(ids);
+
+		gw_log_err("outbox=%s outcome not recorded: %s", list, err->message);
+	}
+}
+
 static void
 record_failure(GwPipeline *p, const GwOutboxRow *row, const GError *send_error)
 {
-	g_autoptr(GError) err = NULL;
-	gboolean ok;
+	g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(gint64));
 
-	if (g_error_matches(send_error, GW_SMTP_ERROR, GW_SMTP_ERROR_PERMANENT) ||
-	    g_error_matches(send_error, GW_OUTBOX_ERROR, GW_OUTBOX_ERROR_FILE_GONE))
-		ok = gw_outbox_mark_failed(p->db, row->id, send_error->message, &err);
-	else
-		ok = gw_outbox_mark_retry(p->db, row->id, send_error->message, &err);
-	if (!ok)	/* claimed by this session: free again when it ends */
-		gw_log_err("outbox=%" G_GINT64_FORMAT " outcome not recorded: %s",
-			   row->id, err->message);
+	g_array_append_val(one, row->id);
+	record_failures(p, one, send_error);
 }
 
 /* The Cc of a row as it goes out: each address once, never the
@@ -1442,14 +1458,16 @@ send_batch(GwPipeline *p, GPtrArray *rows, GPtrArray *next, GError **error)
 		 * claimed ahead too, and no batch follows. */
 		if (smtp == NULL) {
 			g_autoptr(GPtrArray) later = outbox_rows_new();
+			g_autoptr(GArray) failed = g_array_new(FALSE, FALSE, sizeof(gint64));
 
 			record(p, &u, TRUE);
 			if (ahead)
 				gw_outbox_claimed(p->db, later, NULL);
 			for (; i < rows->len; i++)
-				record_failure(p, rows->pdata[i], *error);
+				g_array_append_val(failed, ((GwOutboxRow *)rows->pdata[i])->id);
 			for (guint k = 0; k < later->len; k++)
-				record_failure(p, later->pdata[k], *error);
+				g_array_append_val(failed, ((GwOutboxRow *)later->pdata[k])->id);
+			record_failures(p, failed, *error);
 			return FALSE;
 		}
 		send_row(p, smtp, rows->pdata[i], &u);

@@ -89,10 +89,11 @@ gboolean gw_outbox_files(GwDb *db, gint64 id, GPtrArray *files,
  * next statement on db, or by gw_db_wait. */
 gboolean gw_outbox_record_sent(GwDb *db, const GArray *ids, GPtrArray *replies,
 			       GError **error);
-/* A temporary failure: before the deadline, try again after a quarter
- * of the time left (2 to 30 s); after it, after as long as the mail is
- * late already (30 s to an hour). */
-gboolean gw_outbox_mark_retry(GwDb *db, gint64 id, const char *why,
+/* A temporary failure of the rows of ids (gint64), for one reason: for
+ * each, before its deadline, try again after a quarter of the time left
+ * (2 to 30 s); after it, after as long as the mail is late already (30 s
+ * to an hour).  One statement for all. */
+gboolean gw_outbox_mark_retry(GwDb *db, const GArray *ids, const char *why,
 			      GError **error);
 /* A permanent failure (5xx): recorded once, never retried. */
 gboolean gw_outbox_mark_failed(GwDb *db, gint64 id, const char *why,
