@@ -10,6 +10,7 @@
 
 #include "gw-ack.h"
 #include "gw-decide.h"
+#include "gw-json.h"
 #include "gw-log.h"
 #include "gw-mail.h"
 #include "gw-store.h"
@@ -18,38 +19,13 @@
 #define REPLAY_BATCH 200
 
 static void
-json_string(GString *s, const char *v)
-{
-	if (v == NULL) {
-		g_string_append(s, "null");
-		return;
-	}
-	g_string_append_c(s, '"');
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		switch (*p) {
-		case '"':	g_string_append(s, "\\\""); break;
-		case '\\':	g_string_append(s, "\\\\"); break;
-		case '\n':	g_string_append(s, "\\n"); break;
-		case '\r':	g_string_append(s, "\\r"); break;
-		case '\t':	g_string_append(s, "\\t"); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				g_string_append_printf(s, "\\u%04x", *p);
-			else
-				g_string_append_c(s, *p);
-		}
-	}
-	g_string_append_c(s, '"');
-}
-
-static void
 json_array(GString *s, char *const *v, guint n)
 {
 	g_string_append_c(s, '[');
 	for (guint i = 0; i < n; i++) {
 		if (i > 0)
 			g_string_append_c(s, ',');
-		json_string(s, v[i]);
+		gw_json_quote(s, v[i]);
 	}
 	g_string_append_c(s, ']');
 }
@@ -95,26 +71,26 @@ print_json(const GwInspect *in, const char *file, const GwDecision *d)
 	const GwVerdict *v = &d->verdict;
 	const char *refusal = gw_ack_reason_name(d->ack);
 
-	json_string(s, file);
+	gw_json_quote(s, file);
 	g_string_append(s, ",\"queue\":");
-	json_string(s, d->queue);
+	gw_json_quote(s, d->queue);
 	g_string_append(s, ",\"priority\":");
-	json_string(s, v->priority ? v->priority : "normal");
+	gw_json_quote(s, v->priority ? v->priority : "normal");
 	g_string_append(s, ",\"tags\":");
 	json_array(s, (char **)v->tags->pdata, v->tags->len);
 	g_string_append_printf(s, ",\"ack\":%s,\"ack_suppressed\":",
 			       refusal ? "false" : "true");
-	json_string(s, refusal);
+	gw_json_quote(s, refusal);
 	g_string_append(s, ",\"bounce\":");
-	json_string(s, d->bounce == GW_BOUNCE_REPORT ? "report"
+	gw_json_quote(s, d->bounce == GW_BOUNCE_REPORT ? "report"
 		       : d->bounce == GW_BOUNCE_CANDIDATE ? "candidate" : NULL);
 	g_string_append_printf(s, ",\"drop\":%s,\"dropped_by\":",
 			       v->drop ? "true" : "false");
-	json_string(s, v->drop_rule);
+	gw_json_quote(s, v->drop_rule);
 	g_string_append(s, ",\"assignee\":");
-	json_string(s, v->assignee);
+	gw_json_quote(s, v->assignee);
 	g_string_append(s, ",\"template\":");
-	json_string(s, v->template);
+	gw_json_quote(s, v->template);
 	g_string_append(s, ",\"matched\":");
 	json_array(s, (char **)v->matched->pdata, v->matched->len);
 	g_string_append(s, ",\"limit_hits\":");
@@ -124,11 +100,11 @@ print_json(const GwInspect *in, const char *file, const GwDecision *d)
 		const GwTraceItem *t = v->trace->pdata[i];
 
 		g_string_append(s, i ? ",{\"rule\":" : "{\"rule\":");
-		json_string(s, t->rule);
+		gw_json_quote(s, t->rule);
 		g_string_append(s, ",\"field\":");
-		json_string(s, t->field);
+		gw_json_quote(s, t->field);
 		g_string_append(s, ",\"text\":");
-		json_string(s, t->text);
+		gw_json_quote(s, t->text);
 		g_string_append_c(s, '}');
 	}
 	g_string_append(s, "]}");
@@ -190,9 +166,9 @@ print_error(const GwInspect *in, const char *file, const char *message)
 	if (in->json) {
 		g_autoptr(GString) s = g_string_new("{\"file\":");
 
-		json_string(s, file);
+		gw_json_quote(s, file);
 		g_string_append(s, ",\"error\":");
-		json_string(s, message);
+		gw_json_quote(s, message);
 		g_string_append_c(s, '}');
 		fprintf(in->out, "%s\n", s->str);
 	} else {
@@ -287,13 +263,13 @@ report_change(const GwInspect *in, const GwRouted *old, const GwVerdict *v,
 
 		g_string_append_printf(s, "{\"raw_id\":%" G_GINT64_FORMAT ",\"mailbox\":",
 				       old->raw.id);
-		json_string(s, old->raw.mailbox);
+		gw_json_quote(s, old->raw.mailbox);
 		g_string_append(s, ",\"subject\":");
-		json_string(s, old->subject);
+		gw_json_quote(s, old->subject);
 		g_string_append(s, ",\"recorded_rules\":");
-		json_string(s, old->rules_version);
+		gw_json_quote(s, old->rules_version);
 		g_string_append(s, ",\"changes\":");
-		json_string(s, changes);
+		gw_json_quote(s, changes);
 		g_string_append(s, ",\"matched_before\":");
 		json_array(s, old->matched, old->matched ? g_strv_length(old->matched) : 0);
 		g_string_append(s, ",\"matched_now\":");
@@ -363,9 +339,9 @@ static void
 json_address(GString *s, const GwMailAddress *a)
 {
 	g_string_append(s, "{\"name\":");
-	json_string(s, a->name);
+	gw_json_quote(s, a->name);
 	g_string_append(s, ",\"address\":");
-	json_string(s, a->address);
+	gw_json_quote(s, a->address);
 	g_string_append_c(s, '}');
 }
 
@@ -401,21 +377,21 @@ json_part(GString *s, const GwMail *mail, GwMailPart *p, gboolean short_form)
 {
 	gw_mail_part_digest(mail, p);
 	g_string_append(s, short_form ? "{\"name\":" : "{\"path\":");
-	json_string(s, short_form ? p->filename : p->path);
+	gw_json_quote(s, short_form ? p->filename : p->path);
 	g_string_append(s, ",\"type\":");
-	json_string(s, p->content_type);
+	gw_json_quote(s, p->content_type);
 	g_string_append_printf(s, ",\"size\":%" G_GSIZE_FORMAT ",\"sha256\":", p->size);
-	json_string(s, p->sha256);
+	gw_json_quote(s, p->sha256);
 	g_string_append(s, ",\"content_id\":");
-	json_string(s, p->content_id);
+	gw_json_quote(s, p->content_id);
 	if (short_form) {
 		g_string_append(s, ",\"part\":");
-		json_string(s, p->path);
+		gw_json_quote(s, p->path);
 	} else {
 		g_string_append(s, ",\"filename\":");
-		json_string(s, p->filename);
+		gw_json_quote(s, p->filename);
 		g_string_append(s, ",\"disposition\":");
-		json_string(s, p->disposition);
+		gw_json_quote(s, p->disposition);
 		g_string_append_printf(s, ",\"container\":%s,\"attachment\":%s,\"body\":%s",
 				       p->container ? "true" : "false",
 				       p->attachment ? "true" : "false",
@@ -448,7 +424,7 @@ static void
 json_field(GString *s, const char *key, const char *value)
 {
 	g_string_append_printf(s, ",\"%s\":", key);
-	json_string(s, value);
+	gw_json_quote(s, value);
 }
 
 static void
@@ -459,7 +435,7 @@ print_parsed(const GwInspect *in, const char *file, int index, const GwMail *mai
 		mail, in->config ? in->config->smtp_from_addr : NULL));
 	GwBounce bounce = gw_ack_bounce_kind(mail);
 
-	json_string(s, file);
+	gw_json_quote(s, file);
 	if (index >= 0)
 		g_string_append_printf(s, ",\"index\":%d", index);
 	g_string_append_printf(s, ",\"size\":%" G_GSIZE_FORMAT, gw_mail_size(mail));
@@ -492,9 +468,9 @@ print_parsed(const GwInspect *in, const char *file, int index, const GwMail *mai
 	json_strv(s, gw_mail_original_ids(mail));
 	g_string_append_printf(s, ",\"loop_guard\":{\"ack\":%s,\"reason\":",
 			       refusal ? "false" : "true");
-	json_string(s, refusal);
+	gw_json_quote(s, refusal);
 	g_string_append(s, ",\"bounce\":");
-	json_string(s, bounce == GW_BOUNCE_REPORT ? "report"
+	gw_json_quote(s, bounce == GW_BOUNCE_REPORT ? "report"
 		       : bounce == GW_BOUNCE_CANDIDATE ? "candidate" : NULL);
 	g_string_append_c(s, '}');
 	g_string_append(s, ",\"limits\":");
@@ -514,7 +490,7 @@ parse_one(const GwInspect *in, const char *file, int index, GBytes *raw)
 	if (mail == NULL) {
 		g_autoptr(GString) s = g_string_new("{\"file\":");
 
-		json_string(s, file);
+		gw_json_quote(s, file);
 		if (index >= 0)
 			g_string_append_printf(s, ",\"index\":%d", index);
 		json_field(s, "error", err->message);

@@ -1,6 +1,7 @@
 /* json.c - JSON text written straight into a GString (see gw-json.h). */
 #include "gw-json.h"
 
+#include <math.h>
 #include <string.h>
 
 #define MAX_DEPTH 16
@@ -125,6 +126,15 @@ string_value(GString *out, const char *s)
 }
 
 void
+gw_json_quote(GString *out, const char *value)
+{
+	if (value == NULL)
+		g_string_append(out, "null");
+	else
+		string_value(out, value);
+}
+
+void
 gw_json_key(GwJson *json, const char *key)
 {
 	separate(json);
@@ -149,6 +159,19 @@ gw_json_int(GwJson *json, gint64 value)
 {
 	separate(json);
 	g_string_append_printf(json->out, "%" G_GINT64_FORMAT, value);
+}
+
+void
+gw_json_double(GwJson *json, double value)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+	if (!isfinite(value)) {
+		gw_json_null(json);
+		return;
+	}
+	separate(json);
+	g_string_append(json->out, g_ascii_dtostr(buf, sizeof buf, value));
 }
 
 void

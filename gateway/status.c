@@ -7,8 +7,8 @@
  * status of several gateways on several hosts reads alike. */
 #include "gw-status.h"
 
-#include <json-glib/json-glib.h>
 
+#include "gw-json.h"
 #include "gw-log.h"
 
 #define ERROR_CHARS 300		/* of a failure recorded for a mailbox */
@@ -299,113 +299,89 @@ print_text(const GwStatus *s, FILE *out)
 
 /* A time as ISO 8601 in UTC, or null for 0. */
 static void
-add_time(JsonBuilder *b, const char *key, double t)
+add_time(GwJson *j, const char *key, double t)
 {
-	json_builder_set_member_name(b, key);
-	if (t == 0) {
-		json_builder_add_null_value(b);
-	} else {
-		g_autoptr(GDateTime) dt = date_time(t, TRUE);
-		g_autofree char *iso = g_date_time_format_iso8601(dt);
+	g_autoptr(GDateTime) dt = t != 0 ? date_time(t, TRUE) : NULL;
+	g_autofree char *iso = dt != NULL ? g_date_time_format_iso8601(dt) : NULL;
 
-		json_builder_add_string_value(b, iso);
-	}
+	gw_json_member_string(j, key, iso);
 }
 
+/* value, or null when the mailbox was never polled (uidvalidity 0). */
 static void
-add_int(JsonBuilder *b, const char *key, gint64 v)
+add_polled(GwJson *j, const char *key, const GwMailboxStatus *m, gint64 value)
 {
-	json_builder_set_member_name(b, key);
-	json_builder_add_int_value(b, v);
-}
-
-static void
-add_string(JsonBuilder *b, const char *key, const char *v)
-{
-	json_builder_set_member_name(b, key);
-	if (v == NULL)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_string_value(b, v);
-}
-
-static void
-add_mailbox(JsonBuilder *b, const GwMailboxStatus *m)
-{
-	json_builder_begin_object(b);
-	add_string(b, "name", m->name);
-	json_builder_set_member_name(b, "uidvalidity");
+	gw_json_key(j, key);
 	if (m->uidvalidity == 0)
-		json_builder_add_null_value(b);
+		gw_json_null(j);
 	else
-		json_builder_add_int_value(b, m->uidvalidity);
-	json_builder_set_member_name(b, "cursor");
-	if (m->uidvalidity == 0)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_int_value(b, m->last_uid);
-	add_time(b, "last_poll", m->polled_at);
-	add_string(b, "last_error", m->last_error);
-	add_time(b, "last_error_at", m->last_error_at);
-	add_int(b, "quarantined", m->quarantined);
-	json_builder_end_object(b);
+		gw_json_int(j, value);
 }
 
 static void
-add_outbox(JsonBuilder *b, const GwOutboxStatus *o)
+add_mailbox(GwJson *j, const GwMailboxStatus *m)
 {
-	json_builder_begin_object(b);
-	add_int(b, "unsent", o->unsent);
-	add_int(b, "due_now", o->due_now);
-	add_int(b, "overdue", o->overdue);
-	json_builder_set_member_name(b, "oldest_due");
+	gw_json_begin_object(j);
+	gw_json_member_string(j, "name", m->name);
+	add_polled(j, "uidvalidity", m, m->uidvalidity);
+	add_polled(j, "cursor", m, m->last_uid);
+	add_time(j, "last_poll", m->polled_at);
+	gw_json_member_string(j, "last_error", m->last_error);
+	add_time(j, "last_error_at", m->last_error_at);
+	gw_json_member_int(j, "quarantined", m->quarantined);
+	gw_json_end_object(j);
+}
+
+static void
+add_outbox(GwJson *j, const GwOutboxStatus *o)
+{
+	gw_json_begin_object(j);
+	gw_json_member_int(j, "unsent", o->unsent);
+	gw_json_member_int(j, "due_now", o->due_now);
+	gw_json_member_int(j, "overdue", o->overdue);
+	gw_json_key(j, "oldest_due");
 	if (o->oldest_id == 0) {
-		json_builder_add_null_value(b);
+		gw_json_null(j);
 	} else {
-		json_builder_begin_object(b);
-		add_int(b, "id", o->oldest_id);
-		add_string(b, "kind", o->oldest_kind);
-		add_string(b, "ticket", o->oldest_ticket);
-		add_time(b, "queued_at", o->oldest_queued_at);
-		add_time(b, "due_at", o->oldest_due_at);
-		json_builder_set_member_name(b, "age_seconds");
-		json_builder_add_double_value(b, o->oldest_age);
-		add_int(b, "attempts", o->oldest_attempts);
-		add_string(b, "last_error", o->oldest_last_error);
-		json_builder_end_object(b);
+		gw_json_begin_object(j);
+		gw_json_member_int(j, "id", o->oldest_id);
+		gw_json_member_string(j, "kind", o->oldest_kind);
+		gw_json_member_string(j, "ticket", o->oldest_ticket);
+		add_time(j, "queued_at", o->oldest_queued_at);
+		add_time(j, "due_at", o->oldest_due_at);
+		gw_json_key(j, "age_seconds");
+		gw_json_double(j, o->oldest_age);
+		gw_json_member_int(j, "attempts", o->oldest_attempts);
+		gw_json_member_string(j, "last_error", o->oldest_last_error);
+		gw_json_end_object(j);
 	}
-	json_builder_end_object(b);
+	gw_json_end_object(j);
 }
 
 static void
 print_json(const GwStatus *s, FILE *out)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
+	GwJson *j = gw_json_new();
 	g_autofree char *text = NULL;
 
-	json_builder_begin_object(b);
-	add_time(b, "time", s->now);
-	json_builder_set_member_name(b, "mailboxes");
-	json_builder_begin_array(b);
+	gw_json_begin_object(j);
+	add_time(j, "time", s->now);
+	gw_json_key(j, "mailboxes");
+	gw_json_begin_array(j);
 	for (guint i = 0; i < s->mailboxes->len; i++)
-		add_mailbox(b, s->mailboxes->pdata[i]);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "outbox");
-	add_outbox(b, &s->outbox);
-	json_builder_set_member_name(b, "sla_breaches_today");
-	json_builder_begin_object(b);
-	add_int(b, "ack", s->breaches_ack);
-	add_int(b, "first_response", s->breaches_first_response);
-	add_int(b, "resolution", s->breaches_resolution);
-	json_builder_end_object(b);
-	add_int(b, "quarantined", s->quarantined);
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	json_generator_set_pretty(gen, TRUE);
-	text = json_generator_to_data(gen, NULL);
+		add_mailbox(j, s->mailboxes->pdata[i]);
+	gw_json_end_array(j);
+	gw_json_key(j, "outbox");
+	add_outbox(j, &s->outbox);
+	gw_json_key(j, "sla_breaches_today");
+	gw_json_begin_object(j);
+	gw_json_member_int(j, "ack", s->breaches_ack);
+	gw_json_member_int(j, "first_response", s->breaches_first_response);
+	gw_json_member_int(j, "resolution", s->breaches_resolution);
+	gw_json_end_object(j);
+	gw_json_member_int(j, "quarantined", s->quarantined);
+	gw_json_end_object(j);
+	text = gw_json_free_to_text(j);
 	fprintf(out, "%s\n", text);
 }
 

@@ -1,6 +1,7 @@
 /* gw-json.h - JSON text written straight into a string: the json(b)
  * parameters the gateway hands PostgreSQL (a batch of message facts, of
- * acknowledgements).
+ * acknowledgements), `plaint status --json`, and the strings of the
+ * reports of `plaint parse` and `plaint rules test`.
  *
  * A writer of one document: the caller opens and closes arrays and
  * objects in a valid order, and names a member (gw_json_key) before
@@ -31,11 +32,16 @@ void gw_json_key(GwJson *json, const char *key);
 
 void gw_json_string(GwJson *json, const char *value);	/* NULL: null */
 void gw_json_int(GwJson *json, gint64 value);
+void gw_json_double(GwJson *json, double value);	/* not finite: null */
 void gw_json_bool(GwJson *json, gboolean value);
 void gw_json_null(GwJson *json);
 /* An array of the strings of v: the first n, or up to the NULL that
  * ends v when n is G_MAXUINT; v NULL is an empty array. */
 void gw_json_strv(GwJson *json, const char *const *v, guint n);
+
+/* value as a JSON string (NULL: null), escaped as above, appended to
+ * out: for text whose structure its writer lays out itself. */
+void gw_json_quote(GString *out, const char *value);
 
 /* The member key with a value of each kind, the common case. */
 void gw_json_member_string(GwJson *json, const char *key, const char *value);

@@ -1,4 +1,4 @@
-/* test-json.c - the JSON writer of the database parameters.
+/* test-json.c - the JSON writer of the database parameters and reports.
  *
  * Run from the repository root: tests/unit/test-json --tap */
 #include <string.h>
@@ -94,6 +94,29 @@ test_invalid_utf8(void)
 	g_assert_cmpstr(back, ==, "caf\xef\xbf\xbd \xef\xbf\xbd end");
 }
 
+static void
+test_double_and_quote(void)
+{
+	GwJson *j = gw_json_new();
+	g_autoptr(GString) out = g_string_new("[");
+	g_autofree char *text = NULL;
+
+	gw_json_begin_array(j);
+	gw_json_double(j, 0.25);
+	gw_json_double(j, -3);
+	gw_json_double(j, 1.0 / 0.0);
+	gw_json_double(j, 0.0 / 0.0);
+	gw_json_end_array(j);
+	text = gw_json_free_to_text(j);
+	g_assert_cmpstr(text, ==, "[0.25,-3,null,null]");
+
+	gw_json_quote(out, "a\"\x1f\xff");
+	g_string_append_c(out, ',');
+	gw_json_quote(out, NULL);
+	g_string_append_c(out, ']');
+	g_assert_cmpstr(out->str, ==, "[\"a\\\"\\u001f\xef\xbf\xbd\",null]");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -101,5 +124,6 @@ main(int argc, char **argv)
 	g_test_add_func("/json/document", test_document);
 	g_test_add_func("/json/escapes", test_escapes);
 	g_test_add_func("/json/invalid-utf8", test_invalid_utf8);
+	g_test_add_func("/json/double-and-quote", test_double_and_quote);
 	return g_test_run();
 }
