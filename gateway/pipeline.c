@@ -304,8 +304,9 @@ stored_items(const GwMailboxConfig *mbox, const GwStoreItem *items, guint n,
 }
 
 /* Stores what one FETCH brought, in one transaction: up to
- * INSERT_BYTES of messages per statement, a larger one alone.  Once
- * committed, the bytes of the new rows are kept for their filing. */
+ * INSERT_BYTES of messages per statement, a larger one alone.  The
+ * bytes of the new rows are kept for their filing (from before the
+ * commit, and taken back if it fails). */
 static gboolean
 store_batch(GwPipeline *p, const GwMailboxConfig *mbox, guint32 uidvalidity,
 	    GPtrArray *got, GArray *stored, GError **error)

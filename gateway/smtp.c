@@ -40,13 +40,19 @@ reply_text(const GwSmtp *smtp)
 }
 
 /* A reply code decides: 5xx permanent, anything else temporary. */
+static int
+error_kind(int code)
+{
+	return code >= 500 && code < 600 ? GW_SMTP_ERROR_PERMANENT
+					 : GW_SMTP_ERROR_TEMPORARY;
+}
+
 static gboolean
 fail(GwSmtp *smtp, GError **error, int r, const char *doing)
 {
 	g_autofree char *reply = reply_text(smtp);
 	int code = smtp->session->response_code;
-	int kind = code >= 500 && code < 600 ? GW_SMTP_ERROR_PERMANENT
-					     : GW_SMTP_ERROR_TEMPORARY;
+	int kind = error_kind(code);
 
 	if (code == 0 || r == MAILSMTP_ERROR_STREAM)
 		smtp->broken = TRUE;
@@ -345,9 +351,7 @@ static gboolean
 refused_reply(GwSmtp *smtp, GError **error, int code, const char *reply,
 	      const char *doing)
 {
-	g_set_error(error, GW_SMTP_ERROR,
-		    code >= 500 && code < 600 ? GW_SMTP_ERROR_PERMANENT
-					      : GW_SMTP_ERROR_TEMPORARY,
+	g_set_error(error, GW_SMTP_ERROR, error_kind(code),
 		    "smtp %s: %s failed: %s", smtp->host, doing,
 		    reply != NULL ? reply : "no reply");
 	return FALSE;

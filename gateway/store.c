@@ -28,17 +28,15 @@ static const char sql_insert_fetched[] =
 	"  $7::bytea[]) WITH ORDINALITY AS u(uid, internaldate, sha256, size, raw, n) "
 	"ORDER BY u.n "
 	"ON CONFLICT DO NOTHING RETURNING uid, id";
-static const char sql_find_uids[] =
-	"SELECT uid, id FROM plaint.raw_messages "
-	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = ANY($3::bigint[])";
 static const char sql_find_imap[] =
 	"SELECT id FROM plaint.raw_messages "
 	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = $3";
 static const char sql_find_ingest[] =
 	"SELECT id FROM plaint.raw_messages "
 	"WHERE mailbox = $1 AND sha256 = $2 AND uid IS NULL";
-static const char sql_known_uids[] =
-	"SELECT uid FROM plaint.raw_messages "
+/* The rows stored of some UIDs: (uid, id). */
+static const char sql_stored_uids[] =
+	"SELECT uid, id FROM plaint.raw_messages "
 	"WHERE mailbox = $1 AND uidvalidity = $2 AND uid = ANY($3::bigint[])";
 static const char sql_cursor[] =
 	"SELECT uidvalidity, last_uid FROM plaint.mailboxes WHERE name = $1";
@@ -123,6 +121,31 @@ gw_raw_free(GwRaw *raw)
 	g_free(raw);
 }
 
+/* A bigint[] parameter of uids. */
+static void
+params_uids(GwDbParams *p, const guint32 *uids, guint n_uids)
+{
+	g_autoptr(GString) list = g_string_new("{");
+
+	for (guint i = 0; i < n_uids; i++)
+		g_string_append_printf(list, "%s%u", i ? "," : "", uids[i]);
+	g_string_append_c(list, '}');
+	gw_db_params_text(p, list->str);
+}
+
+/* The rows (uid, id) of those of uids stored under uidvalidity. */
+static GwDbResult *
+stored_uids(GwDb *db, const char *mailbox, guint32 uidvalidity,
+	    const guint32 *uids, guint n_uids, GError **error)
+{
+	g_autoptr(GwDbParams) p = gw_db_params_new();
+
+	gw_db_params_text(p, mailbox);
+	gw_db_params_int(p, uidvalidity);
+	params_uids(p, uids, n_uids);
+	return gw_db_exec(db, sql_stored_uids, p, error);
+}
+
 /* Sets the id (and inserted) of the items whose uid the rows of res
  * (uid, id) name. */
 static void
@@ -147,22 +170,22 @@ gw_store_insert_fetched(GwDb *db, const char *mailbox, guint32 uidvalidity,
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
-	g_autoptr(GArray) uids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), n);
+	g_autofree guint32 *uids = g_new(guint32, n);
 	g_autoptr(GArray) sizes = g_array_sized_new(FALSE, FALSE, sizeof(gint64), n);
-	g_autoptr(GArray) missing = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GArray) missing = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GHashTable) by_uid = g_hash_table_new(NULL, NULL);
 	g_autoptr(GPtrArray) dates = g_ptr_array_new_full(n + 1, NULL);
 	g_autoptr(GPtrArray) shas = g_ptr_array_new_full(n + 1, g_free);
 	g_autofree GBytes **bytes = g_new(GBytes *, n);
 
 	for (guint i = 0; i < n; i++) {
-		gint64 uid = items[i].uid, size = (gint64)g_bytes_get_size(items[i].bytes);
+		gint64 size = (gint64)g_bytes_get_size(items[i].bytes);
 
 		items[i].id = 0;
 		items[i].inserted = FALSE;
 		g_hash_table_insert(by_uid, GUINT_TO_POINTER(items[i].uid),
 				    GUINT_TO_POINTER(i));
-		g_array_append_val(uids, uid);
+		uids[i] = items[i].uid;
 		g_array_append_val(sizes, size);
 		g_ptr_array_add(dates, (gpointer)(items[i].internaldate ?
 						  items[i].internaldate : ""));
@@ -174,7 +197,7 @@ gw_store_insert_fetched(GwDb *db, const char *mailbox, guint32 uidvalidity,
 	g_ptr_array_add(shas, NULL);
 	gw_db_params_text(p, mailbox);
 	gw_db_params_int(p, uidvalidity);
-	gw_db_params_ids(p, uids);
+	params_uids(p, uids, n);
 	gw_db_params_strv(p, (const char *const *)dates->pdata);
 	gw_db_params_strv(p, (const char *const *)shas->pdata);
 	gw_db_params_ids(p, sizes);
@@ -185,18 +208,14 @@ gw_store_insert_fetched(GwDb *db, const char *mailbox, guint32 uidvalidity,
 	match_uids(by_uid, res, items, TRUE);
 	for (guint i = 0; i < n; i++)
 		if (items[i].id == 0)
-			g_array_append_val(missing, g_array_index(uids, gint64, i));
+			g_array_append_val(missing, uids[i]);
 	if (missing->len == 0)
 		return TRUE;
-	/* Stored before (a crash fell between the commit and the cursor,
-	 * or the same UID came twice): their rows as they are. */
-	gw_db_result_free(g_steal_pointer(&res));
-	g_clear_pointer(&p, gw_db_params_free);
-	p = gw_db_params_new();
-	gw_db_params_text(p, mailbox);
-	gw_db_params_int(p, uidvalidity);
-	gw_db_params_ids(p, missing);
-	res = gw_db_exec(db, sql_find_uids, p, error);
+	/* Stored already (by another session since the caller looked, or
+	 * the same UID came twice): their rows as they are. */
+	gw_db_result_free(res);
+	res = stored_uids(db, mailbox, uidvalidity,
+			  (const guint32 *)(void *)missing->data, missing->len, error);
 	if (res == NULL)
 		return FALSE;
 	match_uids(by_uid, res, items, FALSE);
@@ -245,30 +264,14 @@ gw_store_insert(GwDb *db, const char *mailbox, guint32 uidvalidity,
 	return TRUE;
 }
 
-/* A bigint[] parameter of uids. */
-static void
-params_uids(GwDbParams *p, const guint32 *uids, guint n_uids)
-{
-	g_autoptr(GString) list = g_string_new("{");
-
-	for (guint i = 0; i < n_uids; i++)
-		g_string_append_printf(list, "%s%u", i ? "," : "", uids[i]);
-	g_string_append_c(list, '}');
-	gw_db_params_text(p, list->str);
-}
-
 GHashTable *
 gw_store_known_uids(GwDb *db, const char *mailbox, guint32 uidvalidity,
 		    const guint32 *uids, guint n_uids, GError **error)
 {
-	g_autoptr(GwDbParams) p = gw_db_params_new();
-	g_autoptr(GwDbResult) res = NULL;
+	g_autoptr(GwDbResult) res = stored_uids(db, mailbox, uidvalidity, uids,
+						n_uids, error);
 	GHashTable *known;
 
-	gw_db_params_text(p, mailbox);
-	gw_db_params_int(p, uidvalidity);
-	params_uids(p, uids, n_uids);
-	res = gw_db_exec(db, sql_known_uids, p, error);
 	if (res == NULL)
 		return NULL;
 	known = g_hash_table_new(g_direct_hash, g_direct_equal);
