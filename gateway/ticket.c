@@ -3,8 +3,9 @@
  * Owns no state.  The SQL function holds the rules of a ticket's life
  * so that the gateway and agents' tools share one code path; this
  * module gathers the facts (the parsed message and the decision on it)
- * and passes them as one jsonb parameter, written by gw-json.h, never
- * formatted into the statement. */
+ * and passes them as one jsonb parameter, written by gw-json.h, with
+ * the texts of the messages beside it as text[], never formatted into
+ * the statement. */
 #include "gw-ticket.h"
 
 #include <string.h>
@@ -148,20 +149,19 @@ add_decision(GwJson *j, const GwDecision *d, const GwThreadKeys *keys,
 	gw_json_member_string(j, "tag_from_strangers", s->tag_from_strangers);
 }
 
-/* The score a reply's own text starts with, for the satisfaction
+/* The score a reply's own text (own) starts with, for the satisfaction
  * question its ticket may await (the database decides whether it
  * does); a new complaint answers nothing. */
 static void
-add_answer(GwJson *j, const GwMail *mail, const GwThreadKeys *keys,
+add_answer(GwJson *j, const char *own, const GwThreadKeys *keys,
 	   const GwTicketSettings *s)
 {
-	g_autofree char *own = NULL, *comment = NULL;
+	g_autofree char *comment = NULL;
 	int score;
 
 	gw_json_member_string(j, "low_score_queue", s->low_score_queue);
 	if (keys->refs->len == 0 && keys->ticket_number == NULL)
 		return;
-	own = gw_quote_new_text(gw_mail_text(mail));
 	if (!gw_quote_score(own, &score, &comment))
 		return;
 	gw_json_member_int(j, "answer_score", score);
@@ -189,7 +189,7 @@ facts_json(const GwTicketFacts *facts, guint n, const char **bodies,
 		gw_json_member_string(j, "received_at", f->internaldate);
 		add_mail(j, f->mail, bodies_new->pdata[i], &f->settings);
 		add_decision(j, f->decision, f->keys, &f->settings);
-		add_answer(j, f->mail, f->keys, &f->settings);
+		add_answer(j, bodies_new->pdata[i], f->keys, &f->settings);
 		gw_json_end_object(j);
 	}
 	gw_json_end_array(j);
