@@ -250,69 +250,28 @@ BEGIN
 		(v_rows[1]).repeat_tickets, (v_rows[1]).repeat_days);
 
 	-- The acknowledgement rate limits over the batch, in order: what
-	-- the database held before it (counted for all in one statement,
-	-- as plaint.ack_limit() counts for one, each count stopping at its
-	-- limit), plus the acknowledgements (and, for near-identical mail,
-	-- the messages) before each in the batch.  The order of the limits
-	-- is plaint.ack_limit()'s.  The statement is planned afresh on each
-	-- call (EXECUTE of a fixed text), and the window of the count by
-	-- address is written so that no index but outbox_recipient serves
-	-- it: planned while the outbox was new and small, the count read
-	-- all of outbox_ack_domain for each address, 0.4 ms each at 900
-	-- rows.
+	-- the database held before it (plaint.ack_counts, for all in one
+	-- call), plus the acknowledgements (and, for near-identical mail,
+	-- the messages) before each in the batch, against the limits as
+	-- plaint.ack_limit() weighs them for one (plaint.ack_verdict).
 	v_ids := ARRAY(SELECT u.raw_id FROM unnest(v_rows) WITH ORDINALITY AS u ORDER BY u.ordinality);
-	EXECUTE $counts$SELECT array_agg(x.addr ORDER BY x.n), array_agg(x.domain ORDER BY x.n),
-	       array_agg(x.shape ORDER BY x.n), array_agg(x.addr_n ORDER BY x.n),
-	       array_agg(x.shape_n ORDER BY x.n), array_agg(x.domain_n ORDER BY x.n)
-	  FROM (SELECT u.n, u.addr, u.domain, u.domain || ' ' || u.shape AS shape,
-		       CASE WHEN u.counted AND coalesce(u.ack_rate_limit, 0) > 0 THEN
-			(SELECT count(*) FROM (
-				SELECT FROM plaint.outbox o
-				 WHERE o.kind = 'ack' AND o.recipient = u.addr
-				   AND o.queued_at + make_interval(secs => u.ack_rate_window) > now()
-				 ORDER BY o.queued_at DESC LIMIT u.ack_rate_limit) y) END AS addr_n,
-		       CASE WHEN u.counted AND coalesce(u.similar_rate_limit, 0) > 0
-				 AND u.shape IS NOT NULL THEN
-			(SELECT count(*) FROM (
-				SELECT FROM plaint.messages x
-				 WHERE x.shape = u.shape AND x.direction = 'in'
-				   AND x.received_at > u.since
-				   AND lower(split_part(x.from_addr, '@', -1)) = u.domain
-				   AND x.raw_id <> ALL ($4)
-				 ORDER BY x.received_at DESC LIMIT u.similar_rate_limit) y) END AS shape_n,
-		       CASE WHEN u.counted AND coalesce(u.domain_rate_limit, 0) > 0
-				 AND NOT u.domain = ANY (coalesce(u.domain_rate_exempt, '{}')) THEN
-			(SELECT count(*) FROM (
-				SELECT FROM plaint.outbox o
-				 WHERE o.kind = 'ack'
-				   AND lower(split_part(o.recipient, '@', -1)) = u.domain
-				   AND o.queued_at > u.since
-				 ORDER BY o.queued_at DESC LIMIT u.domain_rate_limit) y) END AS domain_n
-		  FROM (SELECT r.ordinality AS n, r.*,
-			       lower(btrim(r.from_addr)) AS addr,
-			       split_part(lower(btrim(r.from_addr)), '@', -1) AS domain,
-			       now() - make_interval(secs => coalesce(r.domain_rate_window, 3600)) AS since,
-			       $2[r.ordinality] = 'opened' AND $3[r.ordinality] IS NULL
-			       AND lower(btrim(r.from_addr)) <> '' AS counted
-			  FROM unnest($1::plaint.inbound[]) WITH ORDINALITY AS r) u) x$counts$
+	SELECT array_agg(c.addr ORDER BY c.n), array_agg(c.domain ORDER BY c.n),
+	       array_agg(c.shape_key ORDER BY c.n), array_agg(c.addr_n ORDER BY c.n),
+	       array_agg(c.shape_n ORDER BY c.n), array_agg(c.domain_n ORDER BY c.n)
 	  INTO v_addrs, v_domains, v_shapes, v_addr_n, v_shape_n, v_domain_n
-	  USING v_rows, v_action, v_ack, v_ids;
+	  FROM plaint.ack_counts(v_rows,
+		ARRAY(SELECT v_action[i] = 'opened' AND v_ack[i] IS NULL
+			FROM generate_series(1, v_n) AS i ORDER BY i), v_ids) c;
 	FOR i IN 1 .. v_n LOOP
 		CONTINUE WHEN v_action[i] NOT IN ('opened', 'threaded');
 		v_addr := v_addrs[i];
 		v_domain := v_domains[i];
 		v_shape_key := v_shapes[i];
 		IF v_action[i] = 'opened' AND v_ack[i] IS NULL AND v_addr <> '' THEN
-			IF v_addr_n[i] + coalesce((v_by_addr->>v_addr)::integer, 0)
-			   >= (v_rows[i]).ack_rate_limit THEN
-				v_ack[i] := 'rate-limit';
-			ELSIF v_shape_n[i] + coalesce((v_by_shape->>v_shape_key)::integer, 0)
-			      >= (v_rows[i]).similar_rate_limit THEN
-				v_ack[i] := 'similar-rate-limit';
-			ELSIF v_domain_n[i] + coalesce((v_by_domain->>v_domain)::integer, 0)
-			      >= (v_rows[i]).domain_rate_limit THEN
-				v_ack[i] := 'domain-rate-limit';
-			END IF;
+			v_ack[i] := plaint.ack_verdict(v_addr_n[i], v_shape_n[i], v_domain_n[i],
+				coalesce((v_by_addr->>v_addr)::integer, 0),
+				coalesce((v_by_shape->>v_shape_key)::integer, 0),
+				coalesce((v_by_domain->>v_domain)::integer, 0), v_rows[i]);
 			IF v_ack[i] IS NOT NULL THEN
 				UPDATE plaint.messages x SET ack_suppressed = v_ack[i]
 				 WHERE x.id = v_row[i];
