@@ -60,6 +60,11 @@ struct GwPipeline {
 	gboolean intake_open;
 	guint stored_batches;
 	GCond stored;
+	/* Beside a download, worker 0 first files what a crash interrupted,
+	 * alone; the others wait until retried is set (and file nothing if
+	 * that failed, retried_failed). */
+	gboolean retried;
+	gboolean retried_failed;
 };
 
 /* The SLA of the config's [queue] sections, into plaint.queues; what
@@ -991,7 +996,8 @@ work(Worker *w, gboolean retried, GError **error)
 				       g_array_index(poisoned, gint64, i), c->max_attempts);
 		if (ids->len > 0 && !file_claimed(w, ids, 0, error))
 			return FALSE;
-		if (ids->len == 0 && poisoned->len == 0 && !wait_for_more(w->p, seen))
+		if (ids->len == 0 && poisoned->len == 0 &&
+		    (retried || !wait_for_more(w->p, seen)))
 			return TRUE;
 	}
 }
@@ -1005,27 +1011,73 @@ worker_thread(gpointer data)
 	return NULL;
 }
 
+/* Beside a download: worker 0 files what a crash interrupted, alone,
+ * while the others wait; then all file what is stored. */
+static gpointer
+intake_worker_thread(gpointer data)
+{
+	Worker *w = data;
+	GwPipeline *p = w->p;
+	gboolean first = w == &p->workers[0];
+	gboolean failed;
+
+	if (first) {
+		w->ok = work(w, TRUE, &w->error);
+		g_mutex_lock(&p->lock);
+		p->retried = TRUE;
+		p->retried_failed = !w->ok;
+		g_cond_broadcast(&p->stored);
+		g_mutex_unlock(&p->lock);
+	} else {
+		g_mutex_lock(&p->lock);
+		while (!p->retried)
+			g_cond_wait(&p->stored, &p->lock);
+		g_mutex_unlock(&p->lock);
+	}
+	g_mutex_lock(&p->lock);
+	failed = p->retried_failed;
+	g_mutex_unlock(&p->lock);
+	if (failed)
+		w->ok = !first;
+	else
+		w->ok = work(w, FALSE, &w->error);
+	return NULL;
+}
+
 /* Starts the workers side by side, each on its own connection (one
  * alone, in this thread, when only is set or config has one).  What a
  * crash interrupted is filed first, by one worker alone, one message at
- * a time: if one of them kills the process again, only it is blamed. */
+ * a time: if one of them kills the process again, only it is blamed.
+ * Beside a download (intake), that is done in worker 0's thread, so
+ * that the download need not wait for it. */
 static gboolean
 start_workers(GwPipeline *p, const GArray *only, gboolean intake, GError **error)
 {
 	int n = only != NULL ? 1 : p->config->workers;
 
-	p->workers[0].only = only;
-	if (!work(&p->workers[0], TRUE, error))
-		return FALSE;
-	g_mutex_lock(&p->lock);
-	p->intake_open = intake;
-	g_mutex_unlock(&p->lock);
-	p->filers = g_new0(GThread *, n + 1);
 	for (int i = 0; i < n; i++) {
 		p->workers[i].only = only;
 		p->workers[i].ok = FALSE;
 		g_clear_error(&p->workers[i].error);
-		if (n == 1 && !intake)
+	}
+	p->filers = g_new0(GThread *, n + 1);
+	if (intake) {
+		g_mutex_lock(&p->lock);
+		p->intake_open = TRUE;
+		p->retried = FALSE;
+		p->retried_failed = FALSE;
+		g_mutex_unlock(&p->lock);
+		for (int i = 0; i < n; i++)
+			p->filers[i] = g_thread_new("plaint-file", intake_worker_thread,
+						    &p->workers[i]);
+		return TRUE;
+	}
+	if (!work(&p->workers[0], TRUE, error)) {
+		g_clear_pointer(&p->filers, g_free);
+		return FALSE;
+	}
+	for (int i = 0; i < n; i++) {
+		if (n == 1)
 			worker_thread(&p->workers[i]);
 		else
 			p->filers[i] = g_thread_new("plaint-file", worker_thread,
