@@ -29,10 +29,14 @@ static const char sql_seed_queues[] =
  * of plaint.open_tickets: the queue's first_response from the earliest
  * inbound message, in its open hours), the zone to say it in, and the
  * team of the queue that answers.  Straight from the tables: the view
- * computes every other column of each ticket too. */
+ * computes every other column of each ticket too.  A queue without
+ * hours is always open, and plaint.deadline() would only add: that sum
+ * is made here, without a call per ticket. */
 static const char sql_response_due[] =
-	"SELECT t.number, extract(epoch FROM plaint.deadline(q.name, "
-	"  coalesce(i.start, t.created_at), q.first_response))::float8::text, "
+	"SELECT t.number, extract(epoch FROM CASE WHEN q.hours_days IS NULL "
+	"  THEN coalesce(i.start, t.created_at) + q.first_response "
+	"  ELSE plaint.deadline(q.name, coalesce(i.start, t.created_at), "
+	"                       q.first_response) END)::float8::text, "
 	"  q.hours_tz, q.team "
 	"FROM plaint.tickets t JOIN plaint.queues q ON q.name = t.queue "
 	"CROSS JOIN LATERAL (SELECT min(coalesce(m.received_at, m.created_at)) AS start "
