@@ -829,11 +829,26 @@ finish_items(Worker *w, Item *items, guint n, GError **error)
 				      acks->len, &queued, error);
 }
 
-/* Files rows (locked, in the open transaction) and commits.  FALSE:
- * nothing was committed. */
-static gboolean
-file_rows(Worker *w, GPtrArray *rows, GError **error)
+/* The claim limits of w's config: fresh rows, or (retried) one that a
+ * crash interrupted. */
+static GwClaimLimits
+claim_limits(const Worker *w, gboolean retried)
 {
+	const GwConfig *c = w->p->config;
+
+	return (GwClaimLimits){ c->filing_batch, c->batch_bytes, c->max_attempts,
+				retried };
+}
+
+/* Files rows (locked, in the open transaction) and commits.  With next
+ * (and next_poisoned), the worker's next fresh rows are claimed in the
+ * same transaction, so that one commit holds both.  FALSE: nothing was
+ * committed, and next is empty. */
+static gboolean
+file_rows(Worker *w, GPtrArray *rows, GArray *next, GArray *next_poisoned,
+	  GError **error)
+{
+	GwClaimLimits limits = claim_limits(w, FALSE);
 	g_autofree Item *items = g_new0(Item, rows->len);
 	g_autoptr(GArray) facts = g_array_new(FALSE, TRUE, sizeof(GwTicketFacts));
 	g_autofree GwFiled *filed = NULL;
@@ -857,7 +872,13 @@ file_rows(Worker *w, GPtrArray *rows, GError **error)
 		gw_crash_point("filed", items[i].raw->bytes);
 	}
 	ok = ok && finish_items(w, items, rows->len, error) &&
+	     (next == NULL || gw_store_claim_within(w->db, &limits, w->only, next,
+						     next_poisoned, error)) &&
 	     gw_db_commit(w->db, error);
+	if (!ok && next != NULL) {
+		g_array_set_size(next, 0);
+		g_array_set_size(next_poisoned, 0);
+	}
 	for (guint i = 0; i < rows->len; i++) {
 		Item *it = &items[i];
 		gboolean ack = it->ack_id != NULL;
@@ -879,11 +900,13 @@ file_rows(Worker *w, GPtrArray *rows, GError **error)
 	return ok;
 }
 
-/* Files the claimed rows of ids in one transaction; if that fails for
- * the data's sake, each alone, so that only the guilty one is
- * quarantined, with the database's own words as the reason. */
+/* Files the claimed rows of ids in one transaction (with next, the
+ * next rows are claimed in it: see file_rows); if that fails for the
+ * data's sake, each alone, so that only the guilty one is quarantined,
+ * with the database's own words as the reason. */
 static gboolean
-file_claimed(Worker *w, const GArray *ids, int attempt, GError **error)
+file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
+	     GArray *next_poisoned, GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_raw_free);
@@ -896,7 +919,7 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GError **error)
 		gw_db_rollback(w->db);
 		return FALSE;
 	}
-	if (file_rows(w, rows, &local))
+	if (file_rows(w, rows, next, next_poisoned, &local))
 		return TRUE;
 	gw_db_rollback(w->db);
 	if (gw_db_error_is_conflict(local) && attempt < CONFLICT_RETRIES) {
@@ -906,7 +929,7 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GError **error)
 			     g_array_index(ids, gint64, 0), local->message);
 		g_usleep(g_random_int_range(5000, 50000) * (attempt + 1));
 		g_ptr_array_set_size(rows, 0);
-		return file_claimed(w, ids, attempt + 1, error);
+		return file_claimed(w, ids, attempt + 1, next, next_poisoned, error);
 	}
 	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
 		g_propagate_error(error, g_steal_pointer(&local));
@@ -918,7 +941,7 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GError **error)
 			g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(gint64));
 
 			g_array_append_val(one, g_array_index(ids, gint64, i));
-			if (!file_claimed(w, one, 0, error))
+			if (!file_claimed(w, one, 0, NULL, NULL, error))
 				return FALSE;
 		}
 		return TRUE;
@@ -968,36 +991,56 @@ wait_for_more(GwPipeline *p, guint seen)
 	return more;
 }
 
+static void
+log_poisoned(const Worker *w, GArray *poisoned)
+{
+	for (guint i = 0; i < poisoned->len; i++)
+		gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined "
+			       "reason=\"crashed %d times while processing\"",
+			       g_array_index(poisoned, gint64, i),
+			       w->p->config->max_attempts);
+	g_array_set_size(poisoned, 0);
+}
+
 /* Claims and files until nothing is left (of w->only, if set): rows a
  * crash interrupted when retried, fresh rows otherwise; beside a
- * download, until it ended and nothing is left. */
+ * download, until it ended and nothing is left.  Fresh rows of any
+ * mailbox are claimed ahead: the transaction that files a batch claims
+ * the next (a crash while filing those still counts an attempt on each,
+ * as it was committed before). */
 static gboolean
 work(Worker *w, gboolean retried, GError **error)
 {
-	const GwConfig *c = w->p->config;
-	GwClaimLimits limits = { c->filing_batch, c->batch_bytes, c->max_attempts,
-				 retried };
+	GwClaimLimits limits = claim_limits(w, retried);
+	gboolean ahead = !retried && w->only == NULL;
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GArray) next = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GArray) poisoned = g_array_new(FALSE, FALSE, sizeof(gint64));
 
 	if (!ensure_worker(w, error))
 		return FALSE;
 	for (;;) {
-		g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-		g_autoptr(GArray) poisoned = g_array_new(FALSE, FALSE, sizeof(gint64));
+		GArray *swap;
+		gboolean found;
 		guint seen;
 
 		g_mutex_lock(&w->p->lock);
 		seen = w->p->stored_batches;
 		g_mutex_unlock(&w->p->lock);
-		if (!gw_store_claim(w->db, &limits, w->only, ids, poisoned, error))
-			return FALSE;
-		for (guint i = 0; i < poisoned->len; i++)
-			gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined "
-				       "reason=\"crashed %d times while processing\"",
-				       g_array_index(poisoned, gint64, i), c->max_attempts);
-		if (ids->len > 0 && !file_claimed(w, ids, 0, error))
-			return FALSE;
 		if (ids->len == 0 && poisoned->len == 0 &&
-		    (retried || !wait_for_more(w->p, seen)))
+		    !gw_store_claim(w->db, &limits, w->only, ids, poisoned, error))
+			return FALSE;
+		found = ids->len > 0 || poisoned->len > 0;
+		log_poisoned(w, poisoned);
+		if (ids->len > 0 &&
+		    !file_claimed(w, ids, 0, ahead ? next : NULL,
+				  ahead ? poisoned : NULL, error))
+			return FALSE;
+		swap = ids;
+		ids = next;
+		next = swap;
+		g_array_set_size(next, 0);
+		if (!found && (retried || !wait_for_more(w->p, seen)))
 			return TRUE;
 	}
 }

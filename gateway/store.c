@@ -424,8 +424,8 @@ choose(GwDbResult *res, const GwClaimLimits *l, GArray *ids, GArray *poisoned)
 }
 
 gboolean
-gw_store_claim(GwDb *db, const GwClaimLimits *limits, const GArray *only,
-	       GArray *ids_out, GArray *poisoned_out, GError **error)
+gw_store_claim_within(GwDb *db, const GwClaimLimits *limits, const GArray *only,
+		      GArray *ids_out, GArray *poisoned_out, GError **error)
 {
 	g_autoptr(GwDbParams) p = gw_db_params_new();
 	g_autoptr(GwDbResult) res = NULL;
@@ -435,17 +435,17 @@ gw_store_claim(GwDb *db, const GwClaimLimits *limits, const GArray *only,
 	gw_db_params_int(p, limits->retried ? 1 : limits->max_rows);
 	gw_db_params_ids(p, only);
 	gw_db_params_bool(p, limits->retried);
-	if (!gw_db_begin(db, error))
-		return FALSE;
 	res = gw_db_exec(db, sql_candidates, p, error);
 	if (res == NULL)
 		goto fail;
 	choose(res, limits, ids_out, poisoned_out);
-	q = gw_db_params_new();
-	gw_db_params_ids(q, ids_out);
-	done = gw_db_exec(db, sql_claim, q, error);
-	if (done == NULL)
-		goto fail;
+	if (ids_out->len > 0) {
+		q = gw_db_params_new();
+		gw_db_params_ids(q, ids_out);
+		done = gw_db_exec(db, sql_claim, q, error);
+		if (done == NULL)
+			goto fail;
+	}
 	for (guint i = 0; i < poisoned_out->len; i++) {
 		g_autofree char *why = g_strdup_printf(
 			"crashed %d times while processing: not tried again "
@@ -455,9 +455,22 @@ gw_store_claim(GwDb *db, const GwClaimLimits *limits, const GArray *only,
 					 why, error))
 			goto fail;
 	}
-	if (gw_db_commit(db, error))
-		return TRUE;
+	return TRUE;
 fail:
+	g_array_set_size(ids_out, 0);
+	g_array_set_size(poisoned_out, 0);
+	return FALSE;
+}
+
+gboolean
+gw_store_claim(GwDb *db, const GwClaimLimits *limits, const GArray *only,
+	       GArray *ids_out, GArray *poisoned_out, GError **error)
+{
+	if (!gw_db_begin(db, error))
+		return FALSE;
+	if (gw_store_claim_within(db, limits, only, ids_out, poisoned_out, error) &&
+	    gw_db_commit(db, error))
+		return TRUE;
 	gw_db_rollback(db);
 	g_array_set_size(ids_out, 0);
 	g_array_set_size(poisoned_out, 0);

@@ -108,6 +108,12 @@ typedef struct {
 gboolean gw_store_claim(GwDb *db, const GwClaimLimits *limits,
 			const GArray *only, GArray *ids_out,
 			GArray *poisoned_out, GError **error);
+/* The same claim inside the open transaction (of gw_db_begin): it
+ * holds once that commits.  A worker claims its next rows so in the
+ * transaction that files the last ones, one commit for both. */
+gboolean gw_store_claim_within(GwDb *db, const GwClaimLimits *limits,
+			       const GArray *only, GArray *ids_out,
+			       GArray *poisoned_out, GError **error);
 /* Locks the rows of ids this worker claimed and that are still new
  * (call inside gw_db_begin), and appends GwRaw* to rows (which frees
  * them with gw_raw_free), in id order.  The bytes of a row whose id is
