@@ -307,6 +307,20 @@ is "$(sql "SELECT count(*) FROM plaint.raw_messages r JOIN plaint.messages m ON 
 is "$(sql "SELECT count(*) FROM (SELECT id, lag(id) OVER (PARTITION BY mailbox, uidvalidity ORDER BY uid) AS before FROM plaint.raw_messages WHERE uid IS NOT NULL) x WHERE before > id")" 0 \
 	"the rows of each mailbox are numbered in UID order"
 
+# --- claims: each message claimed once, batches claimed ahead ---------------
+# Two workers, batches of 3: the transaction that files a batch claims
+# the worker's next one.  Every message is claimed (an attempt counted)
+# once, before it is filed, and filed once.
+{ cat "$CONF"; printf '[mail]\nworkers = 2\nfiling_batch = 3\n'; } > "$W/claims.conf"
+for i in $(seq 1 20); do
+	mail "$W/c$i.eml" "Claim $i <claim$i@example.org>" "Claimed $i" "claim-$i@example.org" "Parcel $i is late."
+done
+deliver alice Intake $(for i in $(seq 1 20); do echo "$W/c$i.eml"; done)
+once claims "$W/claims.conf"
+is "$(sql "SELECT count(*) || ' ' || min(r.attempts) || ' ' || max(r.attempts) || ' ' || count(DISTINCT m.ticket_id) FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id WHERE m.message_id LIKE 'claim-%@example.org'")" \
+	"20 1 1 20" "20 messages in batches of 3 on two workers: each claimed once (1 attempt) and filed on its own ticket"
+is "$(acks_to claim7@example.org)$(acks_to claim20@example.org)" 11 "and acknowledged once"
+
 # --- the ledger: every raw message in exactly one outcome --------------------
 is "$(sql "SELECT count(*) FROM plaint.raw_messages WHERE state = 'new' OR outcome IS NULL")" 0 \
 	"no raw message is left without an outcome"
