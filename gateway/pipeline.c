@@ -484,24 +484,25 @@ fetch_new(GwPipeline *p, GwImap *imap, const GwMailboxConfig *mbox,
 		}
 		last_uid = MAX(last_uid, uid);
 	}
-	if (todo->len > 0) {
-		sizes = gw_imap_fetch_sizes(imap, (guint32 *)(void *)todo->data,
-					    todo->len, error);
-		if (sizes == NULL)
-			return FALSE;
-	}
 	gw_metrics_pending(p->metrics, mbox->name, todo->len);
 	/* Batches of at most batch messages and batch_bytes bytes (a
 	 * larger message alone): what one download holds in memory.  The
 	 * first is one filing batch, and each next one twice the last, up
 	 * to batch: filing starts on the first messages while the rest
 	 * download (of 2,000 waiting, the first 50 were stored 0.26 s
-	 * after the start, where the first 500 had been at 0.32 s). */
+	 * after the start, where the first 500 had been at 0.32 s).  The
+	 * sizes are asked for each batch's candidates as it comes: those of
+	 * 2,000 messages at once took 40 ms before the first download. */
 	for (guint i = 0, cap = MIN((guint)mbox->batch, (guint)p->config->filing_batch);
 	     i < todo->len; cap = MIN(cap * 2, (guint)mbox->batch)) {
 		guint n = 0;
 		gint64 bytes = 0;
 
+		g_clear_pointer(&sizes, g_hash_table_unref);
+		sizes = gw_imap_fetch_sizes(imap, &g_array_index(todo, guint32, i),
+					    MIN(cap, todo->len - i), error);
+		if (sizes == NULL)
+			return FALSE;
 		while (i + n < todo->len && n < cap) {
 			gint64 size = GPOINTER_TO_UINT(g_hash_table_lookup(
 				sizes, GUINT_TO_POINTER(g_array_index(todo, guint32, i + n))));
