@@ -22,7 +22,7 @@ CREATE FUNCTION plaint.file_messages(batch jsonb, bodies text[] DEFAULT NULL,
 				     bodies_new text[] DEFAULT NULL)
 RETURNS TABLE (raw_id bigint, action text, ticket_id bigint, ticket_number text,
 	       message_row bigint, ack_suppressed text, note text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
 	v_rows plaint.inbound[];

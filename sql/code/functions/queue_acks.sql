@@ -8,7 +8,7 @@
 -- twice gets the first.  One NOTIFY plaint_outbox for the batch.
 -- Returns how many were queued.
 CREATE FUNCTION plaint.queue_acks(acks jsonb) RETURNS integer
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
 	n integer;
 BEGIN
