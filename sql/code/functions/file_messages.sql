@@ -18,6 +18,11 @@
 -- repeat_tickets and repeat_days), and the acknowledgement rate limits
 -- (plaint.ack_limit) applied over the whole batch, in order: what was
 -- queued before it, then what the batch acknowledges, counts.
+--
+-- Its statements (and those of the functions it calls) are planned
+-- generically from the first call: PostgreSQL would plan each of them
+-- afresh for a session's first five batches, to settle on the generic
+-- plan anyway.
 CREATE FUNCTION plaint.file_messages(batch jsonb, bodies text[] DEFAULT NULL,
 				     bodies_new text[] DEFAULT NULL)
 RETURNS TABLE (raw_id bigint, action text, ticket_id bigint, ticket_number text,

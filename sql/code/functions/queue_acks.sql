@@ -6,7 +6,8 @@
 -- (due at each ticket's ack_due_at, in the order given) and the events.
 -- A ticket that has an acknowledgement already gets none, and one named
 -- twice gets the first.  One NOTIFY plaint_outbox for the batch.
--- Returns how many were queued.
+-- Returns how many were queued.  Planned generically from the first
+-- call, as plaint.file_messages().
 CREATE FUNCTION plaint.queue_acks(acks jsonb) RETURNS integer
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
