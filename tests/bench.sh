@@ -3,8 +3,9 @@
 #
 # Each figure is measured three times and printed as its median with the
 # spread (min-max); where there is a yardstick, it is measured in the same
-# run, on the same servers, interleaved with plaint's runs.  A closing
-# table puts each figure beside its target.
+# run, on the same servers, interleaved with plaint's runs (for ingest
+# and sending, each run's ratio to the yardstick's run beside it is
+# printed too).  A closing table puts each figure beside its target.
 #
 #  1. conditions: CPU, kernel, PostgreSQL and its durability settings as
 #     the server reports them, the disk under the cluster, the messages;
@@ -144,6 +145,15 @@ sink_count() {
 # A field of tests/bench/timed.py's line: 1 seconds, 2 peak RSS KB, 3 status.
 field() { echo "$1" | cut -d' ' -f"$2"; }
 ratio() { "$PY" -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$@"; }
+# Each run's rate over the run of its limit beside it, and their median:
+# the machine's speed drifts between runs, and a run and its limit,
+# seconds apart, share more of it than the medians of each do.
+paired() {	# "RATE..." "LIMIT..."
+	"$PY" -c '
+import statistics, sys
+r = [float(x) / float(y) for x, y in zip(sys.argv[1].split(), sys.argv[2].split()) if float(y) > 0]
+print(", ".join(f"{x:.2f}" for x in r) + f" (median {statistics.median(r):.2f}x)")' "$1" "$2"
+}
 
 echo "plaint make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(git log -1 --format='%h %s' 2>/dev/null || echo 'no git')"
 packaging/install-deps.sh --bench 2>&1 | sed 's/^/  /' || true
@@ -258,6 +268,7 @@ done
 echo "   limit, minimal write path:       $(report add writepath msg/s "${wp[@]}")"
 if [ $durable = yes ]; then
 	echo "   plaint, fsync on:                $(report add ingest msg/s "${ing[@]}")"
+	echo "   each run over its limit beside:  $(paired "${ing[*]}" "${wp[*]}")"
 else
 	echo "   plaint, NOT durable:             ${ing[*]} msg/s"
 	report skip ingest "PostgreSQL ran with fsync=$fsync, synchronous_commit=$sync_commit, full_page_writes=$fpw" > /dev/null
@@ -281,6 +292,7 @@ echo "   one of plaint's acks, as an SMTP server received it: $([ -n "$ack" ] &&
 if [ -n "$SINK_PORT" ]; then
 	echo "   limit, smtp-source:              $(report add smtp_source msg/s "${src[@]}")"
 	echo "   plaint:                          $(report add send acks/s "${snd[@]}")"
+	echo "   each run over its limit beside:  $(paired "${snd[*]}" "${src[*]}")"
 	[ $sent_ok = yes ] || echo "   WARNING: in some run the sink's count, the sent rows and the tickets differ (see the runs above)"
 else
 	report skip smtp_source "smtp-source is not installed (packaging/install-deps.sh --bench)"
