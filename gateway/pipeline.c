@@ -830,6 +830,17 @@ finish_items(Worker *w, Item *items, guint n, GError **error)
 				      acks->len, &queued, error);
 }
 
+static void
+log_poisoned(const Worker *w, GArray *poisoned)
+{
+	for (guint i = 0; i < poisoned->len; i++)
+		gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined "
+			       "reason=\"crashed %d times while processing\"",
+			       g_array_index(poisoned, gint64, i),
+			       w->p->config->max_attempts);
+	g_array_set_size(poisoned, 0);
+}
+
 /* The claim limits of w's config: fresh rows, or (retried) one that a
  * crash interrupted. */
 static GwClaimLimits
@@ -841,15 +852,15 @@ claim_limits(const Worker *w, gboolean retried)
 				retried };
 }
 
-/* Files rows (locked, in the open transaction) and commits.  With next
- * (and next_poisoned), the worker's next fresh rows are claimed in the
- * same transaction, so that one commit holds both.  FALSE: nothing was
- * committed, and next is empty. */
+/* Files rows (locked, in the open transaction) and commits.  With next,
+ * the worker's next fresh rows are claimed in the same transaction, so
+ * that one commit holds both.  FALSE: nothing was committed, and next
+ * is empty. */
 static gboolean
-file_rows(Worker *w, GPtrArray *rows, GArray *next, GArray *next_poisoned,
-	  GError **error)
+file_rows(Worker *w, GPtrArray *rows, GArray *next, GError **error)
 {
 	GwClaimLimits limits = claim_limits(w, FALSE);
+	g_autoptr(GArray) poisoned = g_array_new(FALSE, FALSE, sizeof(gint64));
 	g_autofree Item *items = g_new0(Item, rows->len);
 	g_autoptr(GArray) facts = g_array_new(FALSE, TRUE, sizeof(GwTicketFacts));
 	g_autofree GwFiled *filed = NULL;
@@ -874,12 +885,12 @@ file_rows(Worker *w, GPtrArray *rows, GArray *next, GArray *next_poisoned,
 	}
 	ok = ok && finish_items(w, items, rows->len, error) &&
 	     (next == NULL || gw_store_claim_within(w->db, &limits, w->only, next,
-						     next_poisoned, error)) &&
+						     poisoned, error)) &&
 	     gw_db_commit(w->db, error);
-	if (!ok && next != NULL) {
+	if (ok)
+		log_poisoned(w, poisoned);
+	else if (next != NULL)
 		g_array_set_size(next, 0);
-		g_array_set_size(next_poisoned, 0);
-	}
 	for (guint i = 0; i < rows->len; i++) {
 		Item *it = &items[i];
 		gboolean ack = it->ack_id != NULL;
@@ -907,7 +918,7 @@ file_rows(Worker *w, GPtrArray *rows, GArray *next, GArray *next_poisoned,
  * with the database's own words as the reason. */
 static gboolean
 file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
-	     GArray *next_poisoned, GError **error)
+	     GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)gw_raw_free);
@@ -920,7 +931,7 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 		gw_db_rollback(w->db);
 		return FALSE;
 	}
-	if (file_rows(w, rows, next, next_poisoned, &local))
+	if (file_rows(w, rows, next, &local))
 		return TRUE;
 	gw_db_rollback(w->db);
 	if (gw_db_error_is_conflict(local) && attempt < CONFLICT_RETRIES) {
@@ -930,7 +941,7 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 			     g_array_index(ids, gint64, 0), local->message);
 		g_usleep(g_random_int_range(5000, 50000) * (attempt + 1));
 		g_ptr_array_set_size(rows, 0);
-		return file_claimed(w, ids, attempt + 1, next, next_poisoned, error);
+		return file_claimed(w, ids, attempt + 1, next, error);
 	}
 	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
 		g_propagate_error(error, g_steal_pointer(&local));
@@ -942,7 +953,7 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 			g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(gint64));
 
 			g_array_append_val(one, g_array_index(ids, gint64, i));
-			if (!file_claimed(w, one, 0, NULL, NULL, error))
+			if (!file_claimed(w, one, 0, NULL, error))
 				return FALSE;
 		}
 		return TRUE;
@@ -992,17 +1003,6 @@ wait_for_more(GwPipeline *p, guint seen)
 	return more;
 }
 
-static void
-log_poisoned(const Worker *w, GArray *poisoned)
-{
-	for (guint i = 0; i < poisoned->len; i++)
-		gw_log_warning("raw=%" G_GINT64_FORMAT " action=quarantined "
-			       "reason=\"crashed %d times while processing\"",
-			       g_array_index(poisoned, gint64, i),
-			       w->p->config->max_attempts);
-	g_array_set_size(poisoned, 0);
-}
-
 /* Claims and files until nothing is left (of w->only, if set): rows a
  * crash interrupted when retried, fresh rows otherwise; beside a
  * download, until it ended and nothing is left.  Fresh rows of any
@@ -1028,14 +1028,13 @@ work(Worker *w, gboolean retried, GError **error)
 		g_mutex_lock(&w->p->lock);
 		seen = w->p->stored_batches;
 		g_mutex_unlock(&w->p->lock);
-		if (ids->len == 0 && poisoned->len == 0 &&
+		if (ids->len == 0 &&
 		    !gw_store_claim(w->db, &limits, w->only, ids, poisoned, error))
 			return FALSE;
 		found = ids->len > 0 || poisoned->len > 0;
 		log_poisoned(w, poisoned);
 		if (ids->len > 0 &&
-		    !file_claimed(w, ids, 0, ahead ? next : NULL,
-				  ahead ? poisoned : NULL, error))
+		    !file_claimed(w, ids, 0, ahead ? next : NULL, error))
 			return FALSE;
 		swap = ids;
 		ids = next;
@@ -1062,28 +1061,24 @@ intake_worker_thread(gpointer data)
 {
 	Worker *w = data;
 	GwPipeline *p = w->p;
-	gboolean first = w == &p->workers[0];
-	gboolean failed;
+	gboolean retried_ok;
 
-	if (first) {
-		w->ok = work(w, TRUE, &w->error);
+	if (w == &p->workers[0]) {
+		w->ok = retried_ok = work(w, TRUE, &w->error);
 		g_mutex_lock(&p->lock);
 		p->retried = TRUE;
-		p->retried_failed = !w->ok;
+		p->retried_failed = !retried_ok;
 		g_cond_broadcast(&p->stored);
 		g_mutex_unlock(&p->lock);
 	} else {
 		g_mutex_lock(&p->lock);
 		while (!p->retried)
 			g_cond_wait(&p->stored, &p->lock);
+		retried_ok = !p->retried_failed;
 		g_mutex_unlock(&p->lock);
+		w->ok = TRUE;	/* the failure is worker 0's to report */
 	}
-	g_mutex_lock(&p->lock);
-	failed = p->retried_failed;
-	g_mutex_unlock(&p->lock);
-	if (failed)
-		w->ok = !first;
-	else
+	if (retried_ok)
 		w->ok = work(w, FALSE, &w->error);
 	return NULL;
 }
