@@ -26,12 +26,15 @@
 #define INSERT_BYTES	(8 << 20)	/* fetched bytes stored per statement */
 #define INGEST_MAILBOX	"ingest"
 #define CONFLICT_RETRIES 8	/* a batch lost to a deadlock is filed again */
+#define STATISTICS_EVERY 10	/* a worker's batches between two looks at
+				 * the statistics of the tables it fills */
 
 /* A filing worker: a thread of T2 with a connection of its own. */
 typedef struct {
 	GwPipeline *p;
 	GwDb *db;
 	const GArray *only;	/* file only these raw ids, or NULL */
+	guint batches;		/* fresh batches it filed */
 	gboolean ok;
 	GError *error;		/* why it stopped, if not ok */
 } Worker;
@@ -1003,6 +1006,22 @@ wait_for_more(GwPipeline *p, guint seen)
 	return more;
 }
 
+/* Between batches: the tables filing writes to are analyzed again if
+ * they grew far past their statistics (a backlog into a new database),
+ * so that no session goes on with plans made while they were small.
+ * Only said, if it fails: filing goes on as it was. */
+static void
+refresh_statistics(Worker *w)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *analyzed = NULL;
+
+	if (!gw_ticket_refresh_statistics(w->db, &analyzed, &local))
+		gw_log_warning("statistics not refreshed: %s", local->message);
+	else if (analyzed != NULL)
+		gw_log_info("statistics refreshed: %s", analyzed);
+}
+
 /* Claims and files until nothing is left (of w->only, if set): rows a
  * crash interrupted when retried, fresh rows otherwise; beside a
  * download, until it ended and nothing is left.  Fresh rows of any
@@ -1036,6 +1055,9 @@ work(Worker *w, gboolean retried, GError **error)
 		if (ids->len > 0 &&
 		    !file_claimed(w, ids, 0, ahead ? next : NULL, error))
 			return FALSE;
+		if (ids->len > 0 && !retried &&
+		    ++w->batches % STATISTICS_EVERY == 0)
+			refresh_statistics(w);
 		swap = ids;
 		ids = next;
 		next = swap;

@@ -25,6 +25,8 @@ static const char sql_attachment[] =
 
 static const char sql_seed_queues[] =
 	"SELECT queue, changed FROM plaint.seed_queues($1::jsonb, $2::integer)";
+static const char sql_refresh_statistics[] =
+	"SELECT relation, pages_before, pages FROM plaint.refresh_statistics()";
 /* The deadline plaint.overdue holds a ticket to (first_response_due_at
  * of plaint.open_tickets: the queue's first_response from the earliest
  * inbound message, in its open hours), the zone to say it in, and the
@@ -408,6 +410,29 @@ gw_ticket_seed_queues(GwDb *db, const GPtrArray *queues, int respond_within,
 		g_ptr_array_add(changes_out, g_strdup_printf(
 			"queue=%s %s", gw_db_result_text(res, r, 0),
 			gw_db_result_text(res, r, 1)));
+	return TRUE;
+}
+
+gboolean
+gw_ticket_refresh_statistics(GwDb *db, char **analyzed_out, GError **error)
+{
+	g_autoptr(GwDbResult) res = gw_db_exec(db, sql_refresh_statistics, NULL, error);
+	g_autoptr(GString) s = NULL;
+
+	*analyzed_out = NULL;
+	if (res == NULL)
+		return FALSE;
+	for (int r = 0; r < gw_db_result_rows(res); r++) {
+		if (s == NULL)
+			s = g_string_new(NULL);
+		else
+			g_string_append_c(s, ' ');
+		g_string_append_printf(s, "%s=%s>%s", gw_db_result_text(res, r, 0),
+				       gw_db_result_text(res, r, 1),
+				       gw_db_result_text(res, r, 2));
+	}
+	if (s != NULL)
+		*analyzed_out = g_string_free(g_steal_pointer(&s), FALSE);
 	return TRUE;
 }
 

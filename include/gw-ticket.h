@@ -92,6 +92,12 @@ gboolean gw_ticket_seed_queues(GwDb *db, const GPtrArray *queues,
 			       int respond_within, GPtrArray *changes_out,
 			       GError **error);
 
+/* Analyzes the tables filing writes to that grew far past what their
+ * statistics say (plaint.refresh_statistics), so that every session
+ * plans its statements again.  *analyzed_out: what was analyzed, as
+ * "TABLE=PAGES_BEFORE>PAGES ...", or NULL if nothing was (autocommit). */
+gboolean gw_ticket_refresh_statistics(GwDb *db, char **analyzed_out, GError **error);
+
 /* When a person's first answer to each of the n tickets numbers is
  * due: plaint.open_tickets' first_response_due_at, the queue's SLA in
  * its business hours.  due_out[i]: seconds since 1970, 0 if unknown;
