@@ -24,13 +24,17 @@
 #  5. memory: peak RSS of `plaint ingest` and `plaint parse` on a 25 MB
 #     message with attachments, above the same command on a 3 KB one;
 #  6. latency: `plaint run` (IDLE) while tests/bench/appender.py APPENDs
-#     at a steady rate; from each APPEND to the SMTP sink's 250.
+#     at a steady rate; from each APPEND to the SMTP sink's 250;
+#  7. backlog, only when asked for (BENCH_PARTS=backlog, some 5 minutes):
+#     BENCH_BACKLOG complaints waiting in one folder, `plaint once` into
+#     a new database, to see that the rate holds while the tables grow.
 #
 # Environment: BENCH_PARTS (which of ingest (with sending), rules
-# (with parsing), memory and latency to run; default all), BENCH_MESSAGES (default 2000), BENCH_RATE (200 messages/s),
+# (with parsing), memory, latency and backlog to run; default all but
+# backlog), BENCH_MESSAGES (default 2000), BENCH_RATE (200 messages/s),
 # BENCH_SECONDS (60), BENCH_LARGE_BYTES (25000000), BENCH_RULES_SECONDS
 # (CPU seconds per rules figure, 1.5), BENCH_DRAIN (seconds to wait for
-# the last acks of a latency run, 150).
+# the last acks of a latency run, 150), BENCH_BACKLOG (50000).
 set -eu
 cd "$(dirname "$0")/.."
 PLAINT=${PLAINT:-./plaint}
@@ -49,6 +53,7 @@ SINK=/usr/sbin/smtp-sink
 SOURCE=/usr/sbin/smtp-source
 
 PARTS=${BENCH_PARTS:-ingest rules memory latency}
+BACKLOG=${BENCH_BACKLOG:-50000}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 W=$(mktemp -d /tmp/gwbench.XXXXXX)
@@ -423,6 +428,42 @@ else
 		report skip $key "no SMTP sink (packaging/install-deps.sh --bench)" > /dev/null
 	done
 	echo "   not measured: no smtp-sink"
+fi
+
+fi
+if part backlog; then
+echo
+echo "== backlog: $BACKLOG complaints waiting in one folder, filed into a new database by"
+echo "   plaint once (the first poll after an install; SMTP unreachable, [mailbox]"
+echo "   batch = 500): does the rate hold while the tables grow from empty?"
+echo "   ANALYZE by plaint: plaint.refresh_statistics(), from the workers; autovacuum as"
+echo "   the server has it (autovacuum_naptime = $(sql postgres "SHOW autovacuum_naptime"))"
+[ $durable = yes ] || echo "   WARNING: PostgreSQL is NOT durable here (fsync=$fsync)"
+"$PY" $B/complaints.py small "$W/backlog" "$BACKLOG" backlog
+bl=()
+for k in $(seq $RUNS); do
+	dead=$(free_port)
+	new_db "backlog_$k" "$dead" "Backlog$k" "batch = 500"
+	"$PY" $B/appender.py --port "$IMAP_PORT" --folder "Backlog$k" --dir "$W/backlog" \
+		--out "$W/backlog_$k.appended" > /dev/null
+	settle
+	t=$("$PY" $B/timed.py "$PLAINT" -q -c "$W/backlog_$k.conf" once 2> "$W/backlog_$k.err")
+	tickets=$(sql "backlog_$k" "SELECT count(*) FROM plaint.tickets")
+	rate=$("$PY" -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$tickets" "$(field "$t" 1)")
+	analyzed=$(sql "backlog_$k" "SELECT analyze_count || ' by plaint, ' || autoanalyze_count || ' by autovacuum'
+		FROM pg_stat_user_tables WHERE relid = 'plaint.messages'::regclass")
+	echo "   run $k: $tickets tickets in $(field "$t" 1) s = $rate msg/s, exit $(field "$t" 3);" \
+		"plaint.messages analyzed $analyzed"
+	bl+=("$rate")
+	[ "$tickets" = "$BACKLOG" ] || echo "   run $k: WARNING: $tickets tickets for $BACKLOG messages"
+	sql postgres "DROP DATABASE backlog_$k" > /dev/null
+done
+echo "   plaint, $BACKLOG waiting:          $(report add backlog msg/s "${bl[@]}")"
+if [ -n "${ing[*]:-}" ]; then
+	echo "   its median over ingest's ($N):   $("$PY" -c '
+import statistics, sys
+a, b = ([float(x) for x in v.split()] for v in sys.argv[1:3])
+print(f"{statistics.median(a) / statistics.median(b):.2f}x")' "${bl[*]}" "${ing[*]}")"
 fi
 
 fi
