@@ -417,21 +417,17 @@ gboolean
 gw_ticket_refresh_statistics(GwDb *db, char **analyzed_out, GError **error)
 {
 	g_autoptr(GwDbResult) res = gw_db_exec(db, sql_refresh_statistics, NULL, error);
-	g_autoptr(GString) s = NULL;
+	g_autoptr(GString) s = g_string_new(NULL);
 
 	*analyzed_out = NULL;
 	if (res == NULL)
 		return FALSE;
-	for (int r = 0; r < gw_db_result_rows(res); r++) {
-		if (s == NULL)
-			s = g_string_new(NULL);
-		else
-			g_string_append_c(s, ' ');
-		g_string_append_printf(s, "%s=%s>%s", gw_db_result_text(res, r, 0),
+	for (int r = 0; r < gw_db_result_rows(res); r++)
+		g_string_append_printf(s, "%s%s=%s>%s", r > 0 ? " " : "",
+				       gw_db_result_text(res, r, 0),
 				       gw_db_result_text(res, r, 1),
 				       gw_db_result_text(res, r, 2));
-	}
-	if (s != NULL)
+	if (s->len > 0)
 		*analyzed_out = g_string_free(g_steal_pointer(&s), FALSE);
 	return TRUE;
 }

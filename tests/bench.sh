@@ -135,9 +135,10 @@ new_db() {	# DB CONF-ARGS...: a database migrated from zero, and its config
 		{ cat "$W/$db.migrate.err" >&2; exit 1; }
 }
 
-# The complaints into a new folder of alice's, as fast as IMAP takes them.
-fill_folder() {	# FOLDER
-	"$PY" $B/appender.py --port "$IMAP_PORT" --folder "$1" --dir "$W/complaints" \
+# The complaints (of DIR, default the run's set) into a new folder of
+# alice's, as fast as IMAP takes them.
+fill_folder() {	# FOLDER [DIR]
+	"$PY" $B/appender.py --port "$IMAP_PORT" --folder "$1" --dir "${2:-$W/complaints}" \
 		--out "$W/$1.appended" > /dev/null
 }
 
@@ -149,6 +150,7 @@ sink_count() {
 
 # A field of tests/bench/timed.py's line: 1 seconds, 2 peak RSS KB, 3 status.
 field() { echo "$1" | cut -d' ' -f"$2"; }
+per_second() { "$PY" -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$@"; }	# COUNT SECONDS
 ratio() { "$PY" -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$@"; }
 # Each run's rate over the run of its limit beside it, and their median:
 # the machine's speed drifts between runs, and a run and its limit,
@@ -239,7 +241,7 @@ for k in $(seq $RUNS); do
 	t=$("$PY" $B/timed.py "$PLAINT" -q -c "$W/ingest_$k.conf" once 2> "$W/ingest_$k.err")
 	tickets=$(sql "ingest_$k" "SELECT count(*) FROM plaint.tickets")
 	queued=$(sql "ingest_$k" "SELECT count(*) FROM plaint.outbox WHERE sent_at IS NULL")
-	rate=$("$PY" -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$tickets" "$(field "$t" 1)")
+	rate=$(per_second "$tickets" "$(field "$t" 1)")
 	echo "   run $k plaint: $tickets tickets, $queued acks queued in $(field "$t" 1) s = $rate msg/s," \
 		"peak RSS $(( $(field "$t" 2) / 1024 )) MB, exit $(field "$t" 3) (75: SMTP down, expected)"
 	ing+=("$rate")
@@ -255,7 +257,7 @@ for k in $(seq $RUNS); do
 	got=$(( $(sink_count) - before ))
 	sent=$(sql "ingest_$k" "SELECT count(*) FROM plaint.outbox WHERE sent_at IS NOT NULL")
 	span=$(sql "ingest_$k" "SELECT round(extract(epoch FROM max(sent_at) - min(sent_at))::numeric, 2) FROM plaint.outbox")
-	rate=$("$PY" -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$sent" "$(field "$t" 1)")
+	rate=$(per_second "$sent" "$(field "$t" 1)")
 	echo "   run $k send: $sent acks marked sent, the sink counted $got, in $(field "$t" 1) s = $rate acks/s" \
 		"(first to last 250: $span s), exit $(field "$t" 3)"
 	snd+=("$rate")
@@ -266,7 +268,7 @@ for k in $(seq $RUNS); do
 		-f care@example.com -t customer@example.org -M bench.example.com \
 		"127.0.0.1:$SINK_PORT")
 	got=$(( $(sink_count) - before ))
-	rate=$("$PY" -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$got" "$(field "$t" 1)")
+	rate=$(per_second "$got" "$(field "$t" 1)")
 	echo "   run $k smtp-source: the sink counted $got in $(field "$t" 1) s = $rate msg/s, exit $(field "$t" 3)"
 	src+=("$rate")
 done
@@ -444,12 +446,11 @@ bl=()
 for k in $(seq $RUNS); do
 	dead=$(free_port)
 	new_db "backlog_$k" "$dead" "Backlog$k" "batch = 500"
-	"$PY" $B/appender.py --port "$IMAP_PORT" --folder "Backlog$k" --dir "$W/backlog" \
-		--out "$W/backlog_$k.appended" > /dev/null
+	fill_folder "Backlog$k" "$W/backlog"
 	settle
 	t=$("$PY" $B/timed.py "$PLAINT" -q -c "$W/backlog_$k.conf" once 2> "$W/backlog_$k.err")
 	tickets=$(sql "backlog_$k" "SELECT count(*) FROM plaint.tickets")
-	rate=$("$PY" -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$tickets" "$(field "$t" 1)")
+	rate=$(per_second "$tickets" "$(field "$t" 1)")
 	analyzed=$(sql "backlog_$k" "SELECT analyze_count || ' by plaint, ' || autoanalyze_count || ' by autovacuum'
 		FROM pg_stat_user_tables WHERE relid = 'plaint.messages'::regclass")
 	echo "   run $k: $tickets tickets in $(field "$t" 1) s = $rate msg/s, exit $(field "$t" 3);" \
