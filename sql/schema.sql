@@ -2078,6 +2078,12 @@ CREATE INDEX events_queue_moves ON plaint.events USING btree (ticket_id) WHERE (
 CREATE INDEX events_ticket ON plaint.events USING btree (ticket_id, id);
 
 --
+-- Name: messages_in_answers; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX messages_in_answers ON plaint.messages USING btree (COALESCE(in_reply_to, "references"[cardinality("references")])) WHERE ((direction = 'in'::text) AND (COALESCE(in_reply_to, "references"[cardinality("references")]) IS NOT NULL));
+
+--
 -- Name: messages_in_fingerprint; Type: INDEX; Schema: plaint
 --
 

@@ -132,7 +132,7 @@ is "$(sql "SELECT count(DISTINCT ticket_id) || '/' || count(*) FROM plaint.messa
 	"a reference loop ends on one ticket, without hanging"
 # A ghost root: five replies to <000-real-root@example.org> arrive before
 # it.  They share one ticket; the root itself, arriving last with no
-# reference, opens its own (plaint never merges tickets by itself).
+# reference, joins it: a reply filed first answers it.
 for f in child fake-root grand-child grand-child2 great-grand-child real-root; do
 	"$PLAINT" -c "$W/plaint.conf" ingest "$C/corpora/threading/ghost-root/$f" 2>> "$LOGDIR/threading-ghost.err"
 done
@@ -140,5 +140,65 @@ is "$(sql "SELECT count(DISTINCT ticket_id) FROM plaint.messages WHERE message_i
 	('001-child@example.org', '001-fake-message-root@example.org', '001-grand-child@example.org',
 	 '001-grand-child2@example.org', '001-great-grand-child@example.org')")" 1 \
 	"replies to a root plaint has not seen share one ticket"
+is "$(sql "SELECT (r.ticket_id = c.ticket_id) || ' ' || (w.reason = format('message %s, a reply to it, was filed first: threaded onto %s', c.id, t.number))
+	FROM plaint.messages r JOIN plaint.raw_messages w ON w.id = r.raw_id,
+	     plaint.messages c JOIN plaint.tickets t ON t.id = c.ticket_id
+	WHERE r.message_id = '000-real-root@example.org' AND c.message_id = '001-child@example.org'")" "true true" \
+	"the root, arriving after its reply, joins the reply's ticket, and the ledger says why"
+
+# Mail: the original and its reply from the same poll, on a real Dovecot
+# and SMTP sink.  Each case in its own folder of alice's.
+echo alicepw > "$GW_TMP/alice.pass"
+mail() {	# FILE FROM SUBJECT MESSAGE-ID IN-REPLY-TO|-
+	{
+		printf 'From: %s\nTo: care@example.com\nSubject: %s\nMessage-ID: <%s>\n' "$2" "$3" "$4"
+		[ "$5" != - ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$5" "$5"
+		printf 'Date: Tue, 01 Dec 2026 10:00:00 +0000\n\nWritten as %s.\n' "$4"
+	} > "$1"
+}
+deliver() {	# FOLDER FILE...
+	local folder=$1; shift
+	"$PY" tests/imap_append.py --port "$IMAP_PORT" --user alice --password alicepw \
+		--folder "$folder" "$@" > /dev/null
+}
+poll() {	# NAME FOLDER [MAIL-SECTION]
+	write_conf "$W/$1.conf" "$SMTP_PORT" "$(mailbox_section support "$IMAPS_PORT" tls alice '' "folder = $2")
+${3:-}"
+	plaint_run "threading-$1" -c "$W/$1.conf" once
+}
+acks_to() { sink_for "$1" | wc -l; }
+tickets_of() {	# MESSAGE-ID...
+	local ids
+	ids=$(printf "'%s'," "$@")
+	sql "SELECT count(DISTINCT ticket_id) || '/' || count(*) FROM plaint.messages WHERE message_id IN (${ids%,})"
+}
+
+# The reply came first (the original was held up on its way): the
+# original joins the reply's ticket, and is not acknowledged again.
+clear_folder alice alicepw Late
+mail "$W/late-reply.eml" "Gus <gus.$$@example.org>" "Re: Where is my refund?" late-reply@example.org late-first@example.org
+deliver Late "$W/late-reply.eml"
+poll late-1 Late
+mail "$W/late-first.eml" "Gus <gus.$$@example.org>" "Where is my refund?" late-first@example.org -
+deliver Late "$W/late-first.eml"
+poll late-2 Late
+is "$(tickets_of late-reply@example.org late-first@example.org)" "1/2" \
+	"an original filed after its reply joins the reply's ticket"
+is "$(acks_to gus.$$@example.org)" 1 "one acknowledgement, for the reply that opened it"
+
+# Both in one poll, filed side by side by two workers in batches of one,
+# the original's filing held open by a trigger while its reply is filed.
+clear_folder alice alicepw Beside
+sql "CREATE FUNCTION public.hold() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN IF NEW.subject = 'Held open' THEN PERFORM pg_sleep(2); END IF; RETURN NEW; END \$\$;
+CREATE TRIGGER hold BEFORE INSERT ON plaint.tickets FOR EACH ROW EXECUTE FUNCTION public.hold()" > /dev/null
+mail "$W/held.eml" "Hal <hal.$$@example.org>" "Held open" held-first@example.org -
+mail "$W/held-reply.eml" "Hal <hal.$$@example.org>" "Re: Held open" held-reply@example.org held-first@example.org
+deliver Beside "$W/held.eml" "$W/held-reply.eml"
+poll beside Beside "$(printf '[mail]\nworkers = 2\nfiling_batch = 1')"
+sql "DROP TRIGGER hold ON plaint.tickets" > /dev/null
+is "$(tickets_of held-first@example.org held-reply@example.org)" "1/2" \
+	"an original and its reply filed side by side end on one ticket"
+is "$(acks_to hal.$$@example.org)" 1 "with one acknowledgement"
 
 tap_done

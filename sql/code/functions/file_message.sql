@@ -5,7 +5,8 @@
 --   bounce     a bounce or report naming mail plaint sent: joins that
 --              mail's ticket, and the address is marked as bouncing;
 --   dropped    a rule said drop: stored, named, no ticket;
---   threaded   onto the ticket its tag or references name (following
+--   threaded   onto the ticket its tag or references name, or that a
+--              reply to it filed before it is on (following
 --              merges; reopening it, or passing the mail to a ticket
 --              that follows it, by the reopen_days setting; the
 --              customer's answer to the satisfaction question, and a
@@ -43,6 +44,7 @@ DECLARE
 	v_recipient text;
 	v_other record;
 	v_asked boolean := false;
+	v_answer bigint;
 BEGIN
 	PERFORM FROM plaint.raw_messages r WHERE r.id = m.raw_id AND r.state = 'new';
 	IF NOT FOUND THEN
@@ -51,11 +53,19 @@ BEGIN
 			    HINT = 'Only rows in state new are filed; plaint.requeue() puts a quarantined one back.';
 	END IF;
 
-	-- The same message, filed before.  The lock makes a second copy
-	-- filed at the same time wait, then find the first.
+	-- The same message, filed before.  The locks make what is filed at
+	-- the same time wait, then find this one: a second copy (the
+	-- fingerprint), another message with its Message-ID, the message
+	-- it answers (refs[1]) or a reply to it.  In the order
+	-- plaint.file_messages takes them: fingerprints, then Message-IDs.
 	IF m.fingerprint IS NOT NULL THEN
 		PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'),
 					      hashtext(m.fingerprint));
+	END IF;
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), hashtext(i))
+	   FROM (SELECT DISTINCT x.i FROM (VALUES (m.message_id), (m.refs[1])) AS x(i)
+		  WHERE x.i IS NOT NULL ORDER BY 1) x;
+	IF m.fingerprint IS NOT NULL THEN
 		SELECT x.id, x.ticket_id INTO message_row, ticket_id
 		  FROM plaint.messages x
 		 WHERE x.fingerprint = m.fingerprint AND x.direction = 'in';
@@ -164,6 +174,20 @@ BEGIN
 			  JOIN plaint.messages x ON x.message_id = r.id
 			  JOIN plaint.tickets t ON t.id = x.ticket_id
 			 ORDER BY r.n, x.id LIMIT 1;
+		END IF;
+		-- A reply to it, filed first, opened a ticket: it joins that.
+		IF ticket_id IS NULL AND v_related IS NULL AND note IS NULL
+		   AND m.message_id IS NOT NULL THEN
+			SELECT x.id, t.id, t.number INTO v_answer, ticket_id, ticket_number
+			  FROM plaint.messages x JOIN plaint.tickets t ON t.id = x.ticket_id
+			 WHERE coalesce(x.in_reply_to, x."references"[cardinality(x."references")])
+			       = m.message_id
+			   AND x.direction = 'in'
+			 ORDER BY x.id LIMIT 1;
+			IF ticket_id IS NOT NULL THEN
+				note := format('message %s, a reply to it, was filed first: threaded onto %s',
+					       v_answer, ticket_number);
+			END IF;
 		END IF;
 	END IF;
 

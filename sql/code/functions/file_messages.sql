@@ -7,11 +7,12 @@
 -- sends them so, as text that needs no JSON parsing.
 --
 -- A new complaint that names no ticket, no earlier message and no
--- bounce, and whose fingerprint and Message-ID are new (in the database
--- and in the batch), is filed together with the others of its kind: one
--- statement writes their customers, tickets, messages, events, routing
--- and raw rows.  Every other message (a reply, a duplicate, a bounce, a
--- drop, a ticket tag) goes through plaint.file_message(), one at a time,
+-- bounce, whose fingerprint and Message-ID are new (in the database and
+-- in the batch), and that no message filed answers, is filed together
+-- with the others of its kind: one statement writes their customers,
+-- tickets, messages, events, routing and raw rows.  Every other message
+-- (a reply, a duplicate, a bounce, a drop, a ticket tag, a message a
+-- reply filed first answers) goes through plaint.file_message(), one at a time,
 -- after them and in the order given, so that it sees what the batch
 -- filed before it.  The tickets opened are then checked for repeat
 -- complaints (plaint.mark_repeats, with the first message's
@@ -73,11 +74,17 @@ BEGIN
 	v_ack := v_action;
 	v_note := v_action;
 
-	-- Two filers of one message wait for each other here, always in
-	-- the same order.
+	-- Two filers of one message, of two messages with one Message-ID,
+	-- or of a message and a reply to it, wait for each other here,
+	-- always in the same order: the fingerprints, then the Message-IDs
+	-- and the ones they answer (as plaint.file_message).
 	PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'), hashtext(f))
 	   FROM (SELECT DISTINCT u.fingerprint AS f FROM unnest(v_rows) AS u
 		  WHERE u.fingerprint IS NOT NULL ORDER BY 1) x;
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), hashtext(i))
+	   FROM (SELECT DISTINCT y.i FROM unnest(v_rows) AS u,
+			LATERAL (VALUES (u.message_id), (u.refs[1])) AS y(i)
+		  WHERE y.i IS NOT NULL ORDER BY 1) x;
 
 	-- Which are new complaints of the plain kind.
 	SELECT array_agg(x.plain ORDER BY x.n) INTO v_simple
@@ -94,6 +101,11 @@ BEGIN
 					 AND x.direction = 'in')
 		       AND NOT EXISTS (SELECT FROM plaint.messages x
 				       WHERE x.message_id = u.message_id
+					 AND x.direction = 'in')
+		       AND NOT EXISTS (SELECT FROM plaint.messages x
+				       WHERE coalesce(x.in_reply_to,
+						      x."references"[cardinality(x."references")])
+					     = u.message_id
 					 AND x.direction = 'in')
 		       AND EXISTS (SELECT FROM plaint.raw_messages w
 				   WHERE w.id = u.raw_id AND w.state = 'new') AS plain
