@@ -26,6 +26,7 @@
 #define INSERT_BYTES	(8 << 20)	/* fetched bytes stored per statement */
 #define INGEST_MAILBOX	"ingest"
 #define CONFLICT_RETRIES 8	/* a batch lost to a deadlock is filed again */
+#define LOCKS_PER_MESSAGE 3	/* advisory locks filing may hold for one */
 #define STATISTICS_EVERY 10	/* a worker's batches between two looks at
 				 * the statistics of the tables it fills */
 
@@ -144,6 +145,38 @@ gw_pipeline_mail_limits(const GwConfig *config, GwMailLimits *limits_out)
 	limits_out->fallback_charsets = (const char *const *)config->fallback_charsets;
 }
 
+/* Filing holds up to LOCKS_PER_MESSAGE advisory locks per message until
+ * its batch commits (plaint.file_messages: the fingerprint, the
+ * Message-ID, the Message-ID it answers).  Said once, at start, when the
+ * workers could fill half the server's lock table: a batch that finds
+ * it full fails ("out of shared memory") until it fits. */
+static void
+check_lock_table(GwPipeline *p)
+{
+	static const char sql[] =
+		"SELECT current_setting('max_locks_per_transaction')::bigint * "
+		"  (current_setting('max_connections')::bigint + "
+		"   current_setting('max_prepared_transactions')::bigint)";
+	const GwConfig *c = p->config;
+	gint64 want = (gint64)c->workers * c->filing_batch * LOCKS_PER_MESSAGE;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GwDbResult) res = gw_db_exec(p->db, sql, NULL, &error);
+	gint64 slots;
+
+	if (res == NULL) {
+		gw_log_debug("the server's lock table: %s", error->message);
+		return;
+	}
+	slots = gw_db_result_int(res, 0, 0);
+	if (want * 2 > slots)
+		gw_log_warning("%s: [mail] workers = %d and filing_batch = %d may hold "
+			       "%" G_GINT64_FORMAT " advisory locks at once, more than half "
+			       "of the server's lock table (%" G_GINT64_FORMAT ": "
+			       "max_locks_per_transaction times max_connections); "
+			       "lower filing_batch or raise max_locks_per_transaction",
+			       c->path, c->workers, c->filing_batch, want, slots);
+}
+
 GwPipeline *
 gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 {
@@ -162,6 +195,7 @@ gw_pipeline_new(const GwConfig *config, GwRules *rules, GError **error)
 		p->workers[i].p = p;
 	if (!ensure_db(p, error))
 		return NULL;
+	check_lock_table(p);
 	return g_steal_pointer(&p);
 }
 

@@ -133,6 +133,17 @@ is "$(tickets_from dot@example.org)/$(tickets_from eli@example.net)" "1/1" \
 	"two workers, one Message-ID on two messages: two tickets"
 is "$(sql "SELECT count(*) FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id WHERE m.message_id = 'form-2@webform.example' AND r.reason LIKE 'Message-ID also on message % with other content%'")" 1 \
 	"filed at once by two workers, the reuse is still recorded, on one of them"
+# Those locks are held until a batch commits: workers that could fill
+# half the server's lock table are warned of at start.
+slots=$(sql "SELECT current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)")
+{ cat "$CONF"; printf '[mail]\nworkers = 32\nfiling_batch = 1000\n'; } > "$W/big.conf"
+mail "$W/big.eml" "Flo <flo@example.org>" "Big batches" big-1@example.org
+plaint_run intake-big -c "$W/big.conf" ingest "$W/big.eml"
+grep -q "big.conf: \[mail\] workers = 32 and filing_batch = 1000 may hold 96000 advisory locks at once, more than half of the server's lock table ($slots: " \
+	"$LOGDIR/intake-big.err"
+ok $? "32 workers filing 1,000 at once: a warning with the locks they may hold and the server's lock table"
+is "$(cat "$LOGDIR"/intake-reused*.err | grep -c "advisory locks")/$(tickets_from flo@example.org)" "0/1" \
+	"2 workers filing 1 or 50 at once: none; and the message is filed"
 
 # --- 4. the same message without a Message-ID, fetched twice ---------------
 mail "$W/x1.eml" "Dee <dee@example.org>" "No id, two mailboxes" - "Sent to both of your addresses."
