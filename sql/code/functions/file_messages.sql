@@ -75,9 +75,12 @@ BEGIN
 	v_note := v_action;
 
 	-- Two filers of one message, of two messages with one Message-ID,
-	-- or of a message and a reply to it, wait for each other here,
-	-- always in the same order: the fingerprints, then the Message-IDs
-	-- and the ones they answer (as plaint.file_message).
+	-- of a message and a reply to it, or of mail from one sender, wait
+	-- for each other here, always in the same order: the fingerprints,
+	-- then the Message-IDs and the ones they answer (as
+	-- plaint.file_message), then the senders.  The last make the
+	-- second filer count the first one's acknowledgements to the
+	-- address (rate_limit) and its tickets (repeat complaints).
 	PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'), hashtext(f))
 	   FROM (SELECT DISTINCT u.fingerprint AS f FROM unnest(v_rows) AS u
 		  WHERE u.fingerprint IS NOT NULL ORDER BY 1) x;
@@ -85,6 +88,9 @@ BEGIN
 	   FROM (SELECT DISTINCT y.i FROM unnest(v_rows) AS u,
 			LATERAL (VALUES (u.message_id), (u.refs[1])) AS y(i)
 		  WHERE y.i IS NOT NULL ORDER BY 1) x;
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.sender'), hashtext(a))
+	   FROM (SELECT DISTINCT lower(btrim(u.from_addr)) AS a FROM unnest(v_rows) AS u
+		  WHERE nullif(btrim(u.from_addr), '') IS NOT NULL ORDER BY 1) x;
 
 	-- Which are new complaints of the plain kind.
 	SELECT array_agg(x.plain ORDER BY x.n) INTO v_simple
