@@ -201,4 +201,38 @@ is "$(tickets_of held-first@example.org held-reply@example.org)" "1/2" \
 	"an original and its reply filed side by side end on one ticket"
 is "$(acks_to hal.$$@example.org)" 1 "with one acknowledgement"
 
+# A backlog in shuffled order: 100 customers, two complaints each, each
+# answered by the customer, 400 messages filed by four workers in
+# batches of three.  Half the replies come before what they answer.
+clear_folder alice alicepw Shuffled
+mkdir "$W/shuffled"
+"$PY" - "$W/shuffled" "$$" <<'PYEOF'
+import os, random, sys
+out, run = sys.argv[1], sys.argv[2]
+random.seed(7)
+mails = []
+for c in range(100):
+    for k in range(2):
+        first = f"s{run}-{c}-{k}@shuffled.example"
+        for mid, answers, subject in ((first, None, f"Order {c}-{k} is broken"),
+                                      ("re-" + first, first, f"Re: Order {c}-{k} is broken")):
+            head = (f"From: Customer {c} <c{c}.{run}@shop{c % 7}.example>\nTo: care@example.com\n"
+                    f"Subject: {subject}\nMessage-ID: <{mid}>\n")
+            if answers:
+                head += f"In-Reply-To: <{answers}>\nReferences: <{answers}>\n"
+            mails.append(head + f"Date: Tue, 01 Dec 2026 10:00:00 +0000\n\nAbout {mid}.\n")
+random.shuffle(mails)
+for i, text in enumerate(mails):
+    with open(os.path.join(out, f"{i:03d}.eml"), "w") as f:
+        f.write(text)
+PYEOF
+deliver Shuffled "$W"/shuffled/*.eml
+poll shuffled Shuffled "$(printf '[mail]\nworkers = 4\nfiling_batch = 3')"
+is "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE n = 1) FROM (SELECT count(DISTINCT ticket_id) AS n
+	FROM plaint.messages WHERE message_id LIKE '%s$$-%@shuffled.example' GROUP BY regexp_replace(message_id, '^re-', '')) x")" \
+	"200 200" "a shuffled backlog filed by four workers: each of 200 conversations on one ticket"
+is "$(sql "SELECT count(DISTINCT t.id) || '/' || count(o.id) FROM plaint.tickets t JOIN plaint.customers c ON c.id = t.customer_id
+	LEFT JOIN plaint.outbox o ON o.ticket_id = t.id AND o.kind = 'ack' WHERE c.email LIKE 'c%.$$@shop_.example'")" \
+	"200/200" "200 tickets, and one acknowledgement each"
+
 tap_done
