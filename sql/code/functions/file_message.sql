@@ -62,8 +62,9 @@ BEGIN
 		PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'),
 					      hashtext(m.fingerprint));
 	END IF;
-	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), hashtext(i))
-	   FROM (SELECT DISTINCT x.i FROM (VALUES (m.message_id), (m.refs[1])) AS x(i)
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), h)
+	   FROM (SELECT DISTINCT hashtext(x.i) AS h
+		   FROM (VALUES (m.message_id), (m.refs[1])) AS x(i)
 		  WHERE x.i IS NOT NULL ORDER BY 1) x;
 	IF m.fingerprint IS NOT NULL THEN
 		SELECT x.id, x.ticket_id INTO message_row, ticket_id

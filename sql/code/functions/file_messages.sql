@@ -78,18 +78,18 @@ BEGIN
 	-- of a message and a reply to it, or of mail from one sender, wait
 	-- for each other here, always in the same order: the fingerprints,
 	-- then the Message-IDs and the ones they answer (as
-	-- plaint.file_message), then the senders.  The last make the
+	-- plaint.file_message), then the senders, each by its key.  The last make the
 	-- second filer count the first one's acknowledgements to the
 	-- address (rate_limit) and its tickets (repeat complaints).
-	PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'), hashtext(f))
-	   FROM (SELECT DISTINCT u.fingerprint AS f FROM unnest(v_rows) AS u
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'), h)
+	   FROM (SELECT DISTINCT hashtext(u.fingerprint) AS h FROM unnest(v_rows) AS u
 		  WHERE u.fingerprint IS NOT NULL ORDER BY 1) x;
-	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), hashtext(i))
-	   FROM (SELECT DISTINCT y.i FROM unnest(v_rows) AS u,
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), h)
+	   FROM (SELECT DISTINCT hashtext(y.i) AS h FROM unnest(v_rows) AS u,
 			LATERAL (VALUES (u.message_id), (u.refs[1])) AS y(i)
 		  WHERE y.i IS NOT NULL ORDER BY 1) x;
-	PERFORM pg_advisory_xact_lock(hashtext('plaint.sender'), hashtext(a))
-	   FROM (SELECT DISTINCT lower(btrim(u.from_addr)) AS a FROM unnest(v_rows) AS u
+	PERFORM pg_advisory_xact_lock(hashtext('plaint.sender'), h)
+	   FROM (SELECT DISTINCT hashtext(lower(btrim(u.from_addr))) AS h FROM unnest(v_rows) AS u
 		  WHERE nullif(btrim(u.from_addr), '') IS NOT NULL ORDER BY 1) x;
 
 	-- Which are new complaints of the plain kind.
