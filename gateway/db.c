@@ -101,6 +101,13 @@ gw_db_error_is_conflict(const GError *error)
 		g_str_has_prefix(error->message, "40001 "));	/* serialization */
 }
 
+gboolean
+gw_db_error_is_out_of_memory(const GError *error)
+{
+	return g_error_matches(error, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT) &&
+	       g_str_has_prefix(error->message, "53200 ");
+}
+
 GwDb *
 gw_db_connect(const char *conninfo, int timeout, GError **error)
 {

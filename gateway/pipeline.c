@@ -147,9 +147,10 @@ gw_pipeline_mail_limits(const GwConfig *config, GwMailLimits *limits_out)
 
 /* Filing holds up to LOCKS_PER_MESSAGE advisory locks per message until
  * its batch commits (plaint.file_messages: the fingerprint, the
- * Message-ID, the Message-ID it answers, the sender).  Said once, at start, when the
- * workers could fill half the server's lock table: a batch that finds
- * it full fails ("out of shared memory") until it fits. */
+ * Message-ID, the Message-ID it answers, the sender).  Said once, at
+ * start, when the workers could fill half the server's lock table: a
+ * batch that finds it full ("out of shared memory") is filed again a
+ * message at a time (file_claimed), which is slower. */
 static void
 check_lock_table(GwPipeline *p)
 {
@@ -972,8 +973,9 @@ file_rows(Worker *w, GPtrArray *rows, GArray *next, GError **error)
 
 /* Files the claimed rows of ids in one transaction (with next, the
  * next rows are claimed in it: see file_rows); if that fails for the
- * data's sake, each alone, so that only the guilty one is quarantined,
- * with the database's own words as the reason. */
+ * data's sake, or the server has no room for so many at once, each
+ * alone, so that only the guilty one is quarantined, with the
+ * database's own words as the reason. */
 static gboolean
 file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 	     GError **error)
@@ -982,6 +984,7 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 		(GDestroyNotify)gw_raw_free);
 	g_autoptr(GError) local = NULL;
 	g_autoptr(GHashTable) have = take_fresh(w->p, ids);
+	gboolean too_large;
 
 	if (!gw_db_begin(w->db, error))
 		return FALSE;
@@ -1001,10 +1004,18 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 		g_ptr_array_set_size(rows, 0);
 		return file_claimed(w, ids, attempt + 1, next, error);
 	}
-	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
+	/* A batch too large for the server's lock table is filed a
+	 * message at a time, as one with a bad message is; a message alone
+	 * that does not fit waits, as for any other outage. */
+	too_large = ids->len > 1 && gw_db_error_is_out_of_memory(local);
+	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT) && !too_large) {
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
+	if (too_large)
+		gw_log_warning("raw=%" G_GINT64_FORMAT "...: %u messages at once: %s; "
+			       "filing them one at a time",
+			       g_array_index(ids, gint64, 0), ids->len, local->message);
 	g_ptr_array_set_size(rows, 0);	/* free the bytes before retrying */
 	if (ids->len > 1) {
 		for (guint i = 0; i < ids->len; i++) {

@@ -45,6 +45,10 @@ extern const char gw_code_hash[];
 /* TRUE for a deadlock or serialization failure: the transaction was
  * rolled back for another's sake and may simply be run again. */
 gboolean gw_db_error_is_conflict(const GError *error);
+/* TRUE for "out of shared memory" and "out of memory" (53200): the
+ * server had no room for what the transaction took (its lock table is
+ * full, say); less at once may fit. */
+gboolean gw_db_error_is_out_of_memory(const GError *error);
 
 /* timeout: seconds for the connect and for each statement. */
 GwDb *gw_db_connect(const char *conninfo, int timeout, GError **error);

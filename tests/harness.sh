@@ -18,6 +18,9 @@
 #   tests/harness.sh pg-stop DIR fast|immediate
 #   tests/harness.sh pg-start DIR   stop PostgreSQL, start it again as it was
 #                                   (fault tests)
+#   tests/harness.sh pg-restart DIR [OPTIONS]
+#                                   restart PostgreSQL with OPTIONS (-c ...)
+#                                   besides its own; without, as it was
 #   tests/harness.sh down DIR       stop what was started there, remove DIR
 #
 # PostgreSQL runs with fsync, synchronous_commit and full_page_writes off:
@@ -242,11 +245,13 @@ as_postgres() {
 	fi
 }
 
-# Starts the cluster of DIR with the options `up` chose (DIR/pg/options).
+# Starts the cluster of DIR with the options `up` chose (DIR/pg/options)
+# and those a test set for a while with pg-restart (DIR/pg/extra).
 pg_start() {  # DIR
 	local T=$1
 	(cd "$T" && as_postgres "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" \
-		-w -t 30 start -o "$(cat "$T/pg/options")") > "$T/pg/pg_ctl.log" 2>&1
+		-w -t 30 start -o "$(cat "$T/pg/options") $(cat "$T/pg/extra" 2>/dev/null)") \
+		> "$T/pg/pg_ctl.log" 2>&1
 }
 
 start_pg() {  # DIR PORT
@@ -614,13 +619,22 @@ pg_start_cmd() {  # DIR
 	record_pid "$1" postgres "$(head -n 1 "$1/pg/data/postmaster.pid")"
 }
 
+# For tests of the server's limits: restart PostgreSQL with OPTIONS
+# (postgres -c ...) besides its own, or with none again.
+pg_restart_cmd() {  # DIR [OPTIONS]
+	pg_stop_cmd "$1" fast
+	printf '%s\n' "${2:-}" > "$1/pg/extra"
+	pg_start_cmd "$1"
+}
+
 CMD=${1:-}
 case "$CMD" in
 up)    up ;;
 pg-stop)  pg_stop_cmd "${2:?usage: $0 pg-stop DIR fast|immediate}" "${3:-fast}" ;;
 pg-start) pg_start_cmd "${2:?usage: $0 pg-start DIR}" ;;
+pg-restart) pg_restart_cmd "${2:?usage: $0 pg-restart DIR [OPTIONS]}" "${3:-}" ;;
 badca) badca "${2:-}" ;;
 oauth) oauth "${2:-}" ;;
 down)  [ -n "${2:-}" ] || { echo "usage: $0 down DIR" >&2; exit 2; }; down "$2" ;;
-*)     echo "usage: $0 up | badca DIR | oauth DIR | pg-stop DIR MODE | pg-start DIR | down DIR" >&2; exit 2 ;;
+*)     echo "usage: $0 up | badca DIR | oauth DIR | pg-stop DIR MODE | pg-start DIR | pg-restart DIR [OPTIONS] | down DIR" >&2; exit 2 ;;
 esac
