@@ -984,7 +984,6 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 		(GDestroyNotify)gw_raw_free);
 	g_autoptr(GError) local = NULL;
 	g_autoptr(GHashTable) have = take_fresh(w->p, ids);
-	gboolean too_large;
 
 	if (!gw_db_begin(w->db, error))
 		return FALSE;
@@ -1007,15 +1006,14 @@ file_claimed(Worker *w, const GArray *ids, int attempt, GArray *next,
 	/* A batch too large for the server's lock table is filed a
 	 * message at a time, as one with a bad message is; a message alone
 	 * that does not fit waits, as for any other outage. */
-	too_large = ids->len > 1 && gw_db_error_is_out_of_memory(local);
-	if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT) && !too_large) {
-		g_propagate_error(error, g_steal_pointer(&local));
-		return FALSE;
-	}
-	if (too_large)
+	if (ids->len > 1 && gw_db_error_is_out_of_memory(local)) {
 		gw_log_warning("raw=%" G_GINT64_FORMAT "...: %u messages at once: %s; "
 			       "filing them one at a time",
 			       g_array_index(ids, gint64, 0), ids->len, local->message);
+	} else if (g_error_matches(local, GW_DB_ERROR, GW_DB_ERROR_TRANSIENT)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
 	g_ptr_array_set_size(rows, 0);	/* free the bytes before retrying */
 	if (ids->len > 1) {
 		for (guint i = 0; i < ids->len; i++) {

@@ -35,6 +35,28 @@ sql() {
 	psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# Holds open for SECONDS the transaction of each insert into
+# plaint.TABLE of a row whose ticket's subject is SUBJECT, while other
+# workers file beside it; until release_held TABLE SUBJECT.
+hold_open() {	# TABLE SUBJECT SECONDS
+	sql "CREATE OR REPLACE FUNCTION public.hold_open() RETURNS trigger LANGUAGE plpgsql AS \$\$
+DECLARE
+	r jsonb := to_jsonb(NEW);
+BEGIN
+	IF CASE TG_TABLE_NAME WHEN 'tickets' THEN r->>'subject'
+	   ELSE (SELECT t.subject FROM plaint.tickets t WHERE t.id = (r->>'ticket_id')::bigint)
+	   END = TG_ARGV[0] THEN
+		PERFORM pg_sleep(TG_ARGV[1]::float8);
+	END IF;
+	RETURN NEW;
+END \$\$;
+CREATE TRIGGER \"hold $2\" BEFORE INSERT ON plaint.$1 FOR EACH ROW
+	EXECUTE FUNCTION public.hold_open('$2', '$3')" > /dev/null
+}
+release_held() {	# TABLE SUBJECT
+	sql "DROP TRIGGER \"hold $2\" ON plaint.$1" > /dev/null
+}
+
 # Runs plaint with stderr kept in $LOGDIR for the sanitizer scan;
 # echoes nothing, returns plaint's exit status.
 plaint_run() {	# NAME ARGS...

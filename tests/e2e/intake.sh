@@ -120,15 +120,13 @@ is "$(sql "SELECT count(*) FROM plaint.raw_messages WHERE reason LIKE 'Message-I
 	"the reuse is recorded"
 # The same, filed at the same time by two workers (batches of one): the
 # first one's filing is held open by a trigger while the second files.
-sql "CREATE FUNCTION public.hold() RETURNS trigger LANGUAGE plpgsql AS \$\$
-BEGIN IF NEW.subject = 'Held open' THEN PERFORM pg_sleep(2); END IF; RETURN NEW; END \$\$;
-CREATE TRIGGER hold BEFORE INSERT ON plaint.tickets FOR EACH ROW EXECUTE FUNCTION public.hold()" > /dev/null
+hold_open tickets 'Held open' 2
 { cat "$CONF"; printf '[mail]\nworkers = 2\nfiling_batch = 1\n'; } > "$W/two.conf"
 mail "$W/u3.eml" "Dot <dot@example.org>" "Held open" form-2@webform.example "The lid is cracked."
 mail "$W/u4.eml" "Eli <eli@example.net>" "Filed beside" form-2@webform.example "The bill is twice what was agreed."
 deliver alice Intake "$W/u3.eml" "$W/u4.eml"
 once reused-beside "$W/two.conf"
-sql "DROP TRIGGER hold ON plaint.tickets" > /dev/null
+release_held tickets 'Held open'
 is "$(tickets_from dot@example.org)/$(tickets_from eli@example.net)" "1/1" \
 	"two workers, one Message-ID on two messages: two tickets"
 is "$(sql "SELECT count(*) FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id WHERE m.message_id = 'form-2@webform.example' AND r.reason LIKE 'Message-ID also on message % with other content%'")" 1 \

@@ -189,14 +189,12 @@ is "$(acks_to gus.$$@example.org)" 1 "one acknowledgement, for the reply that op
 # Both in one poll, filed side by side by two workers in batches of one,
 # the original's filing held open by a trigger while its reply is filed.
 clear_folder alice alicepw Beside
-sql "CREATE FUNCTION public.hold() RETURNS trigger LANGUAGE plpgsql AS \$\$
-BEGIN IF NEW.subject = 'Held open' THEN PERFORM pg_sleep(2); END IF; RETURN NEW; END \$\$;
-CREATE TRIGGER hold BEFORE INSERT ON plaint.tickets FOR EACH ROW EXECUTE FUNCTION public.hold()" > /dev/null
+hold_open tickets 'Held open' 2
 mail "$W/held.eml" "Hal <hal.$$@example.org>" "Held open" held-first@example.org -
 mail "$W/held-reply.eml" "Hal <hal.$$@example.org>" "Re: Held open" held-reply@example.org held-first@example.org
 deliver Beside "$W/held.eml" "$W/held-reply.eml"
 poll beside Beside "$(printf '[mail]\nworkers = 2\nfiling_batch = 1')"
-sql "DROP TRIGGER hold ON plaint.tickets" > /dev/null
+release_held tickets 'Held open'
 is "$(tickets_of held-first@example.org held-reply@example.org)" "1/2" \
 	"an original and its reply filed side by side end on one ticket"
 is "$(acks_to hal.$$@example.org)" 1 "with one acknowledgement"

@@ -61,16 +61,14 @@ BEGIN
 	IF m.fingerprint IS NOT NULL THEN
 		PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'),
 					      hashtext(m.fingerprint));
+		SELECT x.id, x.ticket_id INTO message_row, ticket_id
+		  FROM plaint.messages x
+		 WHERE x.fingerprint = m.fingerprint AND x.direction = 'in';
 	END IF;
 	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), h)
 	   FROM (SELECT DISTINCT hashtext(x.i) AS h
 		   FROM (VALUES (m.message_id), (m.refs[1])) AS x(i)
 		  WHERE x.i IS NOT NULL ORDER BY 1) x;
-	IF m.fingerprint IS NOT NULL THEN
-		SELECT x.id, x.ticket_id INTO message_row, ticket_id
-		  FROM plaint.messages x
-		 WHERE x.fingerprint = m.fingerprint AND x.direction = 'in';
-	END IF;
 	IF message_row IS NULL AND m.message_id IS NOT NULL THEN
 		SELECT x.id, x.ticket_id, x.fingerprint, t.number INTO v_other
 		  FROM plaint.messages x LEFT JOIN plaint.tickets t ON t.id = x.ticket_id

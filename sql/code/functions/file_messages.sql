@@ -78,9 +78,10 @@ BEGIN
 	-- of a message and a reply to it, or of mail from one sender, wait
 	-- for each other here, always in the same order: the fingerprints,
 	-- then the Message-IDs and the ones they answer (as
-	-- plaint.file_message), then the senders, each by its key.  The last make the
-	-- second filer count the first one's acknowledgements to the
-	-- address (rate_limit) and its tickets (repeat complaints).
+	-- plaint.file_message), then the senders, each by its key.  The
+	-- last make the second filer count the first one's
+	-- acknowledgements to the address (rate_limit) and its tickets
+	-- (repeat complaints).
 	PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'), h)
 	   FROM (SELECT DISTINCT hashtext(u.fingerprint) AS h FROM unnest(v_rows) AS u
 		  WHERE u.fingerprint IS NOT NULL ORDER BY 1) x;
