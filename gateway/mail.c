@@ -397,22 +397,37 @@ is_report_type(const char *type)
 	       g_strcmp0(type, "message/feedback-report") == 0;
 }
 
-/* The Message-ID line of a text/rfc822-headers part, or NULL. */
+/* The Message-ID field of a text/rfc822-headers part, folded lines and
+ * all, or NULL.  The part may be empty or hold NULs: it is read as
+ * bytes, never as a string. */
 static char *
 id_in_headers(GMimePart *part)
 {
 	g_autoptr(GByteArray) bytes = g_byte_array_new();
+	const char *p, *end;
 
 	decode_part(part, bytes, NULL);
-	if (bytes->len > 64 * 1024)
+	if (bytes->len == 0 || bytes->len > 64 * 1024)
 		return NULL;
-	{
-		g_autofree char *text = g_strndup((char *)bytes->data, bytes->len);
-		g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	p = (const char *)bytes->data;
+	end = p + bytes->len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p);
 
-		for (int i = 0; lines[i] != NULL; i++)
-			if (g_ascii_strncasecmp(lines[i], "Message-ID:", 11) == 0)
-				return first_message_id(lines[i] + 11);
+		if (eol == NULL)
+			eol = end;
+		if (eol - p >= 11 && g_ascii_strncasecmp(p, "Message-ID:", 11) == 0) {
+			g_autofree char *value = NULL;
+
+			while (eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
+				const char *next = memchr(eol + 1, '\n', end - eol - 1);
+
+				eol = next ? next : end;
+			}
+			value = g_strndup(p + 11, eol - p - 11);
+			return first_message_id(value);
+		}
+		p = eol + 1;
 	}
 	return NULL;
 }

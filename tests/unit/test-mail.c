@@ -322,6 +322,59 @@ test_corpus_rt(void)
 	g_assert_cmpuint(n, >, 10);
 }
 
+/* The returned headers of a bounce name the original: empty, folded,
+ * after a NUL, or beside a quoted Message-ID line in the text. */
+static void
+test_returned_headers(void)
+{
+	static const struct {
+		const char *headers;	/* the text/rfc822-headers part */
+		gsize len;		/* 0: strlen */
+		const char *want;	/* the original's id, NULL for none */
+	} cases[] = {
+		{ "", 0, NULL },
+		{ "\n", 0, NULL },
+		{ "Message-ID: <one@example.org>\n", 0, "one@example.org" },
+		{ "Subject: x\nMessage-ID:\n\t<folded@example.org>\nTo: a@b\n", 0,
+		  "folded@example.org" },
+		{ "X-Raw: a\0b\nMessage-Id: <after-nul@example.org>", 46,
+		  "after-nul@example.org" },
+		{ "Message-ID:", 0, NULL },
+		{ "Message-ID: <last@example.org>\n ", 0, "last@example.org" },
+	};
+	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		gsize len = cases[i].len ? cases[i].len : strlen(cases[i].headers);
+		g_autoptr(GString) text = g_string_new(
+			"From: MAILER-DAEMON@example.net\n"
+			"To: care@example.com\n"
+			"Subject: Undelivered Mail Returned to Sender\n"
+			"Message-ID: <bounce@example.net>\n"
+			"MIME-Version: 1.0\n"
+			"Content-Type: multipart/report; report-type=delivery-status;"
+			" boundary=\"b\"\n\n"
+			"--b\nContent-Type: text/plain\n\nThe mail could not be delivered.\n"
+			"--b\nContent-Type: message/delivery-status\n\n"
+			"Reporting-MTA: dns; example.net\n\n"
+			"Final-Recipient: rfc822; x@example.org\nAction: failed\n"
+			"Status: 5.1.1\n"
+			"--b\nContent-Type: text/rfc822-headers\n\n");
+		g_autoptr(GwMail) m = NULL;
+		const char *const *ids;
+
+		g_string_append_len(text, cases[i].headers, len);
+		g_string_append(text, "\n--b--\n");
+		m = parse_with(text->str, text->len, &limits);
+		g_test_message("case %" G_GSIZE_FORMAT, i);
+		g_assert_true(gw_mail_has_report(m));
+		ids = gw_mail_original_ids(m);
+		g_assert_cmpstr(ids[0], ==, cases[i].want);
+		if (cases[i].want != NULL)
+			g_assert_null(ids[1]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -335,6 +388,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mail/big-header", test_big_header);
 	g_test_add_func("/mail/fingerprint", test_fingerprint);
 	g_test_add_func("/mail/not-mail", test_not_mail);
+	g_test_add_func("/mail/returned-headers", test_returned_headers);
 	g_test_add_func("/mail/corpus-rt", test_corpus_rt);
 	return g_test_run();
 }
