@@ -167,6 +167,20 @@ is "$(sql "SELECT r.outcome || ' ' || t.queue || ' ' || m.ack_suppressed FROM pl
 is "$(sql "SELECT r.outcome || ' ' || t.queue || ' ' || m.ack_suppressed FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id JOIN plaint.tickets t ON t.id = m.ticket_id WHERE m.message_id = 'dsn-2@mx.example.org'")" \
 	"ticket general machine-sender" "bounce words without a report: a ticket in the mailbox's queue, not acknowledged"
 is "$(sink_for mx.example.org | wc -l)" 0 "no acknowledgement to a mailer-daemon"
+# Returned headers as MTAs send them: the Message-ID folded onto a line
+# of its own, or none at all (an empty part).
+sed -e 's/dsn-1@mx.example.org/dsn-4@mx.example.org/' -e "s/^Message-ID: $gone_id\$/Message-ID:\n\t$gone_id/" \
+	"$W/dsn.eml" > "$W/dsn4.eml"
+awk '/^Content-Type: text\/rfc822-headers/ { print; print ""; skip = 1; next }
+	/^--B--/ { skip = 0 } !skip' "$W/dsn.eml" | sed 's/dsn-1@mx.example.org/dsn-5@mx.example.org/' > "$W/dsn5.eml"
+deliver "$W/dsn4.eml" "$W/dsn5.eml"
+once bounce-2
+ok $? "plaint once: a bounce with empty returned headers is filed"
+is "$(sql "SELECT outcome || ': ' || reason FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id WHERE m.message_id = 'dsn-4@mx.example.org'")" \
+	"bounce: bounce of outbox $(sql "SELECT o.id FROM plaint.outbox o WHERE o.recipient = 'gone@example.org'")" \
+	"a folded Message-ID in the returned headers names the bounced mail"
+is "$(sql "SELECT r.outcome || ' ' || t.queue || ' ' || m.ack_suppressed FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id JOIN plaint.tickets t ON t.id = m.ticket_id WHERE m.message_id = 'dsn-5@mx.example.org'")" \
+	"ticket bounces bounce" "a report whose returned headers are empty: a ticket in the bounces queue"
 
 # --- permanent and temporary refusals (a scripted peer: real servers do
 # not refuse on demand) ------------------------------------------------------
