@@ -36,16 +36,25 @@ sql() {
 }
 
 # Holds open for SECONDS the transaction of each insert into
-# plaint.TABLE of a row whose ticket's subject is SUBJECT, while other
-# workers file beside it; until release_held TABLE SUBJECT.
+# plaint.TABLE of a row whose ticket's subject is SUBJECT (a LIKE
+# pattern), while other
+# workers file beside it; until release_held TABLE SUBJECT, which checks
+# (one TAP line) that a filing was held.
 hold_open() {	# TABLE SUBJECT SECONDS
-	sql "CREATE OR REPLACE FUNCTION public.hold_open() RETURNS trigger LANGUAGE plpgsql AS \$\$
+	sql "SET client_min_messages = warning;
+CREATE TABLE IF NOT EXISTS public.held (subject text NOT NULL);
+CREATE OR REPLACE FUNCTION public.hold_open() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER AS \$\$
 DECLARE
 	r jsonb := to_jsonb(NEW);
+	v_subject text := r->>'subject';
 BEGIN
-	IF CASE TG_TABLE_NAME WHEN 'tickets' THEN r->>'subject'
-	   ELSE (SELECT t.subject FROM plaint.tickets t WHERE t.id = (r->>'ticket_id')::bigint)
-	   END = TG_ARGV[0] THEN
+	IF TG_TABLE_NAME <> 'tickets' THEN
+		SELECT t.subject INTO v_subject FROM plaint.tickets t
+		 WHERE t.id = (r->>'ticket_id')::bigint;
+	END IF;
+	IF v_subject LIKE TG_ARGV[0] THEN
+		INSERT INTO public.held VALUES (TG_ARGV[0]);
 		PERFORM pg_sleep(TG_ARGV[1]::float8);
 	END IF;
 	RETURN NEW;
@@ -55,6 +64,8 @@ CREATE TRIGGER \"hold $2\" BEFORE INSERT ON plaint.$1 FOR EACH ROW
 }
 release_held() {	# TABLE SUBJECT
 	sql "DROP TRIGGER \"hold $2\" ON plaint.$1" > /dev/null
+	is "$(sql "SELECT count(*) > 0 FROM public.held WHERE subject = '$2'")" t \
+		"a filing of '$2' was held open"
 }
 
 # Runs plaint with stderr kept in $LOGDIR for the sanitizer scan;
