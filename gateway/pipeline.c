@@ -26,7 +26,7 @@
 #define INSERT_BYTES	(8 << 20)	/* fetched bytes stored per statement */
 #define INGEST_MAILBOX	"ingest"
 #define CONFLICT_RETRIES 8	/* a batch lost to a deadlock is filed again */
-#define LOCKS_PER_MESSAGE 4	/* advisory locks filing may hold for one */
+#define LOCKS_PER_MESSAGE 5	/* advisory locks filing may hold for one */
 #define STATISTICS_EVERY 10	/* a worker's batches between two looks at
 				 * the statistics of the tables it fills */
 
@@ -147,7 +147,8 @@ gw_pipeline_mail_limits(const GwConfig *config, GwMailLimits *limits_out)
 
 /* Filing holds up to LOCKS_PER_MESSAGE advisory locks per message until
  * its batch commits (plaint.file_messages: the fingerprint, the
- * Message-ID, the Message-ID it answers, the sender).  Said once, at
+ * Message-ID, the Message-ID it answers, the first of its thread, the
+ * sender).  Said once, at
  * start, when the workers could fill half the server's lock table: a
  * batch that finds it full ("out of shared memory") is filed again a
  * message at a time (file_claimed), which is slower. */

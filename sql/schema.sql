@@ -2096,6 +2096,12 @@ CREATE UNIQUE INDEX messages_in_fingerprint ON plaint.messages USING btree (fing
 CREATE INDEX messages_in_message_id ON plaint.messages USING btree (message_id) WHERE (direction = 'in'::text);
 
 --
+-- Name: messages_in_roots; Type: INDEX; Schema: plaint
+--
+
+CREATE INDEX messages_in_roots ON plaint.messages USING btree (("references"[1])) WHERE ((direction = 'in'::text) AND ("references"[1] IS NOT NULL));
+
+--
 -- Name: messages_in_shape; Type: INDEX; Schema: plaint
 --
 

@@ -137,7 +137,7 @@ slots=$(sql "SELECT current_setting('max_locks_per_transaction')::bigint * (curr
 { cat "$CONF"; printf '[mail]\nworkers = 32\nfiling_batch = 1000\n'; } > "$W/big.conf"
 mail "$W/big.eml" "Flo <flo@example.org>" "Big batches" big-1@example.org
 plaint_run intake-big -c "$W/big.conf" ingest "$W/big.eml"
-grep -q "big.conf: \[mail\] workers = 32 and filing_batch = 1000 may hold 128000 advisory locks at once, more than half of the server's lock table ($slots: " \
+grep -q "big.conf: \[mail\] workers = 32 and filing_batch = 1000 may hold 160000 advisory locks at once, more than half of the server's lock table ($slots: " \
 	"$LOGDIR/intake-big.err"
 ok $? "32 workers filing 1,000 at once: a warning with the locks they may hold and the server's lock table"
 is "$(cat "$LOGDIR"/intake-reused*.err | grep -c "advisory locks")/$(tickets_from flo@example.org)" "0/1" \

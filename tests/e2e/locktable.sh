@@ -42,7 +42,7 @@ is "$slots" 100 "PostgreSQL restarted with max_locks_per_transaction = 10 and ma
 
 plaint_run locktable-once -c "$CONF" once
 is $? 0 "plaint once exits 0"
-grep -q "workers = 1 and filing_batch = 1000 may hold 4000 advisory locks at once, more than half of the server's lock table (100: " \
+grep -q "workers = 1 and filing_batch = 1000 may hold 5000 advisory locks at once, more than half of the server's lock table (100: " \
 	"$LOGDIR/locktable-once.err"
 ok $? "it warned at start"
 grep -Eq "raw=[0-9]+\.\.\.: [0-9]+ messages at once: 53200 ERROR:  out of shared memory; filing them one at a time" "$LOGDIR/locktable-once.err"

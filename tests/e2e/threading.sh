@@ -149,10 +149,10 @@ is "$(sql "SELECT (r.ticket_id = c.ticket_id) || ' ' || (w.reason = format('mess
 # Mail: the original and its reply from the same poll, on a real Dovecot
 # and SMTP sink.  Each case in its own folder of alice's.
 echo alicepw > "$GW_TMP/alice.pass"
-mail() {	# FILE FROM SUBJECT MESSAGE-ID IN-REPLY-TO|-
+mail() {	# FILE FROM SUBJECT MESSAGE-ID IN-REPLY-TO|- [REFERENCES]
 	{
 		printf 'From: %s\nTo: care@example.com\nSubject: %s\nMessage-ID: <%s>\n' "$2" "$3" "$4"
-		[ "$5" != - ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$5" "$5"
+		[ "$5" != - ] && printf 'In-Reply-To: <%s>\nReferences: %s\n' "$5" "${6:-<$5>}"
 		printf 'Date: Tue, 01 Dec 2026 10:00:00 +0000\n\nWritten as %s.\n' "$4"
 	} > "$1"
 }
@@ -198,6 +198,43 @@ release_held tickets 'Held open'
 is "$(tickets_of held-first@example.org held-reply@example.org)" "1/2" \
 	"an original and its reply filed side by side end on one ticket"
 is "$(acks_to hal.$$@example.org)" 1 "with one acknowledgement"
+
+# A thread of three, its last message first: the first then joins the
+# last one's ticket (it names the first as the start of its thread), and
+# the middle one follows.
+clear_folder alice alicepw Chain
+mail "$W/chain-3.eml" "Ivy <ivy.$$@example.org>" "Re: Re: Broken hinge" chain-3@example.org chain-2@example.org \
+	"<chain-1@example.org> <chain-2@example.org>"
+mail "$W/chain-1.eml" "Ivy <ivy.$$@example.org>" "Broken hinge" chain-1@example.org -
+mail "$W/chain-2.eml" "Ivy <ivy.$$@example.org>" "Re: Broken hinge" chain-2@example.org chain-1@example.org
+for n in 3 1 2; do
+	deliver Chain "$W/chain-$n.eml"
+	poll "chain-$n" Chain
+done
+is "$(tickets_of chain-1@example.org chain-2@example.org chain-3@example.org)" "1/3" \
+	"a thread filed last message first ends on one ticket"
+is "$(sql "SELECT r.reason FROM plaint.raw_messages r JOIN plaint.messages m ON m.raw_id = r.id WHERE m.message_id = 'chain-1@example.org'")" \
+	"message $(sql "SELECT id FROM plaint.messages WHERE message_id = 'chain-3@example.org'"), a later message of its thread, was filed first: threaded onto $(sql "SELECT t.number FROM plaint.tickets t JOIN plaint.messages m ON m.ticket_id = t.id WHERE m.message_id = 'chain-3@example.org'")" \
+	"the ledger says why the first message joined it"
+is "$(acks_to ivy.$$@example.org)" 1 "one acknowledgement, for the last message that opened it"
+
+# The first and the last side by side on two workers, the first held
+# open; the middle one after.  The last is a colleague's, copied to the
+# desk: mail of one sender waits for its own anyway.
+clear_folder alice alicepw ChainBeside
+hold_open tickets '%Hinge held open' 2	# whichever of the two goes first
+mail "$W/cb-1.eml" "Joe <joe.$$@example.org>" "Hinge held open" cb-1@example.org -
+mail "$W/cb-3.eml" "Kay <kay.$$@example.org>" "Re: Re: Hinge held open" cb-3@example.org cb-2@example.org \
+	"<cb-1@example.org> <cb-2@example.org>"
+mail "$W/cb-2.eml" "Joe <joe.$$@example.org>" "Re: Hinge held open" cb-2@example.org cb-1@example.org
+deliver ChainBeside "$W/cb-1.eml" "$W/cb-3.eml"
+poll chain-beside ChainBeside "$(printf '[mail]\nworkers = 2\nfiling_batch = 1')"
+release_held tickets '%Hinge held open'
+deliver ChainBeside "$W/cb-2.eml"
+poll chain-beside-2 ChainBeside
+is "$(tickets_of cb-1@example.org cb-2@example.org cb-3@example.org)" "1/3" \
+	"the first and last of a thread filed side by side, then the middle: one ticket"
+is "$(($(acks_to joe.$$@example.org) + $(acks_to kay.$$@example.org)))" 1 "with one acknowledgement"
 
 # A backlog in shuffled order: 100 customers, two complaints each, each
 # answered by the customer, 400 messages filed by four workers in

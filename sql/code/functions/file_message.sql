@@ -6,7 +6,8 @@
 --              mail's ticket, and the address is marked as bouncing;
 --   dropped    a rule said drop: stored, named, no ticket;
 --   threaded   onto the ticket its tag or references name, or that a
---              reply to it filed before it is on (following
+--              reply to it, or a later message of the thread it
+--              starts, filed before it is on (following
 --              merges; reopening it, or passing the mail to a ticket
 --              that follows it, by the reopen_days setting; the
 --              customer's answer to the satisfaction question, and a
@@ -45,6 +46,7 @@ DECLARE
 	v_other record;
 	v_asked boolean := false;
 	v_answer bigint;
+	v_reply boolean;
 BEGIN
 	PERFORM FROM plaint.raw_messages r WHERE r.id = m.raw_id AND r.state = 'new';
 	IF NOT FOUND THEN
@@ -56,7 +58,8 @@ BEGIN
 	-- The same message, filed before.  The locks make what is filed at
 	-- the same time wait, then find this one: a second copy (the
 	-- fingerprint), another message with its Message-ID, the message
-	-- it answers (refs[1]) or a reply to it.  In the order
+	-- it answers (refs[1]), the first of its thread (the last of refs)
+	-- or a later message of its own thread.  In the order
 	-- plaint.file_messages takes them: fingerprints, then Message-IDs.
 	IF m.fingerprint IS NOT NULL THEN
 		PERFORM pg_advisory_xact_lock(hashtext('plaint.fingerprint'),
@@ -67,7 +70,8 @@ BEGIN
 	END IF;
 	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), h)
 	   FROM (SELECT DISTINCT hashtext(x.i) AS h
-		   FROM (VALUES (m.message_id), (m.refs[1])) AS x(i)
+		   FROM (VALUES (m.message_id), (m.refs[1]),
+				(m.refs[cardinality(m.refs)])) AS x(i)
 		  WHERE x.i IS NOT NULL ORDER BY 1) x;
 	IF message_row IS NULL AND m.message_id IS NOT NULL THEN
 		SELECT x.id, x.ticket_id, x.fingerprint, t.number INTO v_other
@@ -174,18 +178,26 @@ BEGIN
 			  JOIN plaint.tickets t ON t.id = x.ticket_id
 			 ORDER BY r.n, x.id LIMIT 1;
 		END IF;
-		-- A reply to it, filed first, opened a ticket: it joins that.
+		-- A reply to it, or a later message of the thread it starts,
+		-- filed first, opened a ticket: it joins that.
 		IF ticket_id IS NULL AND v_related IS NULL AND note IS NULL
 		   AND m.message_id IS NOT NULL THEN
-			SELECT x.id, t.id, t.number INTO v_answer, ticket_id, ticket_number
-			  FROM plaint.messages x JOIN plaint.tickets t ON t.id = x.ticket_id
-			 WHERE coalesce(x.in_reply_to, x."references"[cardinality(x."references")])
-			       = m.message_id
-			   AND x.direction = 'in'
-			 ORDER BY x.id LIMIT 1;
+			SELECT a.id, t.id, t.number, a.reply
+			  INTO v_answer, ticket_id, ticket_number, v_reply
+			  FROM (SELECT x.id, x.ticket_id, true AS reply FROM plaint.messages x
+				 WHERE coalesce(x.in_reply_to, x."references"[cardinality(x."references")])
+				       = m.message_id
+				   AND x.direction = 'in'
+				UNION ALL
+				SELECT x.id, x.ticket_id, false FROM plaint.messages x
+				 WHERE x."references"[1] = m.message_id AND x.direction = 'in') a
+			  JOIN plaint.tickets t ON t.id = a.ticket_id
+			 ORDER BY a.reply DESC, a.id LIMIT 1;
 			IF ticket_id IS NOT NULL THEN
-				note := format('message %s, a reply to it, was filed first: threaded onto %s',
-					       v_answer, ticket_number);
+				note := format('message %s, %s, was filed first: threaded onto %s',
+					       v_answer, CASE WHEN v_reply THEN 'a reply to it'
+							      ELSE 'a later message of its thread' END,
+					       ticket_number);
 			END IF;
 		END IF;
 	END IF;

@@ -8,11 +8,13 @@
 --
 -- A new complaint that names no ticket, no earlier message and no
 -- bounce, whose fingerprint and Message-ID are new (in the database and
--- in the batch), and that no message filed answers, is filed together
+-- in the batch), and that no message filed answers or names as the
+-- first of its thread, is filed together
 -- with the others of its kind: one statement writes their customers,
 -- tickets, messages, events, routing and raw rows.  Every other message
 -- (a reply, a duplicate, a bounce, a drop, a ticket tag, a message a
--- reply filed first answers) goes through plaint.file_message(), one at a time,
+-- reply filed first answers or starts the thread of) goes through
+-- plaint.file_message(), one at a time,
 -- after them and in the order given, so that it sees what the batch
 -- filed before it.  The tickets opened are then checked for repeat
 -- complaints (plaint.mark_repeats, with the first message's
@@ -75,9 +77,10 @@ BEGIN
 	v_note := v_action;
 
 	-- Two filers of one message, of two messages with one Message-ID,
-	-- of a message and a reply to it, or of mail from one sender, wait
-	-- for each other here, always in the same order: the fingerprints,
-	-- then the Message-IDs and the ones they answer (as
+	-- of a message and a reply to it or a later message of its thread,
+	-- or of mail from one sender, wait for each other here, always in
+	-- the same order: the fingerprints, then the Message-IDs, the ones
+	-- they answer and the first of their threads (as
 	-- plaint.file_message), then the senders, each by its key.  The
 	-- last make the second filer count the first one's
 	-- acknowledgements to the address (rate_limit) and its tickets
@@ -87,7 +90,8 @@ BEGIN
 		  WHERE u.fingerprint IS NOT NULL ORDER BY 1) x;
 	PERFORM pg_advisory_xact_lock(hashtext('plaint.message_id'), h)
 	   FROM (SELECT DISTINCT hashtext(y.i) AS h FROM unnest(v_rows) AS u,
-			LATERAL (VALUES (u.message_id), (u.refs[1])) AS y(i)
+			LATERAL (VALUES (u.message_id), (u.refs[1]),
+				       (u.refs[cardinality(u.refs)])) AS y(i)
 		  WHERE y.i IS NOT NULL ORDER BY 1) x;
 	PERFORM pg_advisory_xact_lock(hashtext('plaint.sender'), h)
 	   FROM (SELECT DISTINCT hashtext(lower(btrim(u.from_addr))) AS h FROM unnest(v_rows) AS u
@@ -113,6 +117,9 @@ BEGIN
 				       WHERE coalesce(x.in_reply_to,
 						      x."references"[cardinality(x."references")])
 					     = u.message_id
+					 AND x.direction = 'in')
+		       AND NOT EXISTS (SELECT FROM plaint.messages x
+				       WHERE x."references"[1] = u.message_id
 					 AND x.direction = 'in')
 		       AND EXISTS (SELECT FROM plaint.raw_messages w
 				   WHERE w.id = u.raw_id AND w.state = 'new') AS plain
