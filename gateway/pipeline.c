@@ -148,10 +148,10 @@ gw_pipeline_mail_limits(const GwConfig *config, GwMailLimits *limits_out)
 /* Filing holds up to LOCKS_PER_MESSAGE advisory locks per message until
  * its batch commits (plaint.file_messages: the fingerprint, the
  * Message-ID, the Message-ID it answers, the first of its thread, the
- * sender).  Said once, at
- * start, when the workers could fill half the server's lock table: a
- * batch that finds it full ("out of shared memory") is filed again a
- * message at a time (file_claimed), which is slower. */
+ * sender).  Said once, at start, when the workers could fill half the
+ * server's lock table: a batch that finds it full ("out of shared
+ * memory") is filed again a message at a time (file_claimed), which is
+ * slower. */
 static void
 check_lock_table(GwPipeline *p)
 {

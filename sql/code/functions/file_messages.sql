@@ -9,18 +9,18 @@
 -- A new complaint that names no ticket, no earlier message and no
 -- bounce, whose fingerprint and Message-ID are new (in the database and
 -- in the batch), and that no message filed answers or names as the
--- first of its thread, is filed together
--- with the others of its kind: one statement writes their customers,
--- tickets, messages, events, routing and raw rows.  Every other message
--- (a reply, a duplicate, a bounce, a drop, a ticket tag, a message a
--- reply filed first answers or starts the thread of) goes through
--- plaint.file_message(), one at a time,
--- after them and in the order given, so that it sees what the batch
--- filed before it.  The tickets opened are then checked for repeat
--- complaints (plaint.mark_repeats, with the first message's
--- repeat_tickets and repeat_days), and the acknowledgement rate limits
--- (plaint.ack_limit) applied over the whole batch, in order: what was
--- queued before it, then what the batch acknowledges, counts.
+-- first of its thread, is filed together with the others of its kind:
+-- one statement writes their customers, tickets, messages, events,
+-- routing and raw rows.  Every other message (a reply, a duplicate, a
+-- bounce, a drop, a ticket tag, a message that a reply filed first
+-- answers, or whose thread a later message filed first continues) goes
+-- through plaint.file_message(), one at a time, after them and in the
+-- order given, so that it sees what the batch filed before it.  The
+-- tickets opened are then checked for repeat complaints
+-- (plaint.mark_repeats, with the first message's repeat_tickets and
+-- repeat_days), and the acknowledgement rate limits (plaint.ack_limit)
+-- applied over the whole batch, in order: what was queued before it,
+-- then what the batch acknowledges, counts.
 --
 -- Its statements (and those of the functions it calls) are planned
 -- generically from the first call: PostgreSQL would plan each of them
