@@ -397,39 +397,30 @@ is_report_type(const char *type)
 	       g_strcmp0(type, "message/feedback-report") == 0;
 }
 
-/* The Message-ID field of a text/rfc822-headers part, folded lines and
- * all, or NULL.  The part may be empty or hold NULs: it is read as
- * bytes, never as a string. */
+/* The Message-ID of a text/rfc822-headers part, or NULL: the part is a
+ * header block, read by GMime's parser as a message without a body. */
 static char *
 id_in_headers(GMimePart *part)
 {
 	g_autoptr(GByteArray) bytes = g_byte_array_new();
-	const char *p, *end;
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *headers;
+	char *id = NULL;
 
 	decode_part(part, bytes, NULL);
 	if (bytes->len == 0 || bytes->len > 64 * 1024)
 		return NULL;
-	p = (const char *)bytes->data;
-	end = p + bytes->len;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', end - p);
-
-		if (eol == NULL)
-			eol = end;
-		if (eol - p >= 11 && g_ascii_strncasecmp(p, "Message-ID:", 11) == 0) {
-			g_autofree char *value = NULL;
-
-			while (eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
-				const char *next = memchr(eol + 1, '\n', end - eol - 1);
-
-				eol = next ? next : end;
-			}
-			value = g_strndup(p + 11, eol - p - 11);
-			return first_message_id(value);
-		}
-		p = eol + 1;
+	stream = g_mime_stream_mem_new_with_buffer((const char *)bytes->data, bytes->len);
+	parser = g_mime_parser_new_with_stream(stream);
+	headers = g_mime_parser_construct_message(parser, NULL);
+	if (headers != NULL) {
+		id = clean_line(g_mime_message_get_message_id(headers), 998);
+		g_object_unref(headers);
 	}
-	return NULL;
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return id;
 }
 
 static void

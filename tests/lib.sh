@@ -37,9 +37,8 @@ sql() {
 
 # Holds open for SECONDS the transaction of each insert into
 # plaint.TABLE of a row whose ticket's subject is SUBJECT (a LIKE
-# pattern), while other
-# workers file beside it; until release_held TABLE SUBJECT, which checks
-# (one TAP line) that a filing was held.
+# pattern), while other workers file beside it; until release_held
+# TABLE SUBJECT, which checks (one TAP line) that a filing was held.
 hold_open() {	# TABLE SUBJECT SECONDS
 	sql "SET client_min_messages = warning;
 CREATE TABLE IF NOT EXISTS public.held (subject text NOT NULL);
@@ -64,7 +63,8 @@ CREATE TRIGGER \"hold $2\" BEFORE INSERT ON plaint.$1 FOR EACH ROW
 }
 release_held() {	# TABLE SUBJECT
 	sql "DROP TRIGGER \"hold $2\" ON plaint.$1" > /dev/null
-	is "$(sql "SELECT count(*) > 0 FROM public.held WHERE subject = '$2'")" t \
+	is "$(sql "WITH d AS (DELETE FROM public.held WHERE subject = '$2' RETURNING 1)
+		SELECT count(*) > 0 FROM d")" t \
 		"a filing of '$2' was held open"
 }
 

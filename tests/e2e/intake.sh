@@ -118,12 +118,13 @@ is "$(tickets_from bea@example.org)/$(tickets_from cal@example.net)" "1/1" \
 is "$(acks_to bea@example.org)/$(acks_to cal@example.net)" "1/1" "each is acknowledged"
 is "$(sql "SELECT count(*) FROM plaint.raw_messages WHERE reason LIKE 'Message-ID also on message % with other content%'")" 1 \
 	"the reuse is recorded"
-# The same, filed at the same time by two workers (batches of one): the
-# first one's filing is held open by a trigger while the second files.
+# The same, filed at the same time by two workers (batches of one):
+# whichever is filed first is held open by a trigger while the other
+# files.
 hold_open tickets 'Held open' 2
 { cat "$CONF"; printf '[mail]\nworkers = 2\nfiling_batch = 1\n'; } > "$W/two.conf"
 mail "$W/u3.eml" "Dot <dot@example.org>" "Held open" form-2@webform.example "The lid is cracked."
-mail "$W/u4.eml" "Eli <eli@example.net>" "Filed beside" form-2@webform.example "The bill is twice what was agreed."
+mail "$W/u4.eml" "Eli <eli@example.net>" "Held open" form-2@webform.example "The bill is twice what was agreed."
 deliver alice Intake "$W/u3.eml" "$W/u4.eml"
 once reused-beside "$W/two.conf"
 release_held tickets 'Held open'

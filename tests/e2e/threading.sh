@@ -187,14 +187,14 @@ is "$(tickets_of late-reply@example.org late-first@example.org)" "1/2" \
 is "$(acks_to gus.$$@example.org)" 1 "one acknowledgement, for the reply that opened it"
 
 # Both in one poll, filed side by side by two workers in batches of one,
-# the original's filing held open by a trigger while its reply is filed.
+# whichever is filed first held open by a trigger while the other is.
 clear_folder alice alicepw Beside
-hold_open tickets 'Held open' 2
+hold_open tickets '%Held open' 2
 mail "$W/held.eml" "Hal <hal.$$@example.org>" "Held open" held-first@example.org -
 mail "$W/held-reply.eml" "Hal <hal.$$@example.org>" "Re: Held open" held-reply@example.org held-first@example.org
 deliver Beside "$W/held.eml" "$W/held-reply.eml"
 poll beside Beside "$(printf '[mail]\nworkers = 2\nfiling_batch = 1')"
-release_held tickets 'Held open'
+release_held tickets '%Held open'
 is "$(tickets_of held-first@example.org held-reply@example.org)" "1/2" \
 	"an original and its reply filed side by side end on one ticket"
 is "$(acks_to hal.$$@example.org)" 1 "with one acknowledgement"
@@ -222,7 +222,7 @@ is "$(acks_to ivy.$$@example.org)" 1 "one acknowledgement, for the last message 
 # open; the middle one after.  The last is a colleague's, copied to the
 # desk: mail of one sender waits for its own anyway.
 clear_folder alice alicepw ChainBeside
-hold_open tickets '%Hinge held open' 2	# whichever of the two goes first
+hold_open tickets '%Hinge held open' 2
 mail "$W/cb-1.eml" "Joe <joe.$$@example.org>" "Hinge held open" cb-1@example.org -
 mail "$W/cb-3.eml" "Kay <kay.$$@example.org>" "Re: Re: Hinge held open" cb-3@example.org cb-2@example.org \
 	"<cb-1@example.org> <cb-2@example.org>"

@@ -341,6 +341,10 @@ test_returned_headers(void)
 		  "after-nul@example.org" },
 		{ "Message-ID:", 0, NULL },
 		{ "Message-ID: <last@example.org>\n ", 0, "last@example.org" },
+		{ "Received: by mx\r\n\tid 1\r\nMessage-ID:\r\n <crlf@example.org>\r\n", 0,
+		  "crlf@example.org" },
+		{ "Return-Path: <>\nnot a header line\nMessage-ID: <after-junk@example.org>\n", 0,
+		  "after-junk@example.org" },
 	};
 	GwMailLimits limits = GW_MAIL_LIMITS_DEFAULT;
 
